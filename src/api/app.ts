@@ -1,0 +1,16 @@
+// The Worker's HTTP router: every public route, mounted under one Hono app.
+
+import { Hono } from "hono";
+import { failure } from "../core/error-code.ts";
+import type { Env } from "../env.ts";
+import { errorBody } from "../protocol/error-body.ts";
+import { znodeRoutes } from "./znode-routes.ts";
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.route("/", znodeRoutes);
+
+app.notFound((c) => {
+  const route = `${c.req.method} ${new URL(c.req.url).pathname}`;
+  return c.json(errorBody(failure("UNIMPLEMENTED", `No route for ${route}`)), 404);
+});
