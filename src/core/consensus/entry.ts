@@ -1,0 +1,68 @@
+// The records Raft replicates and persists: log entries, the hard state, and snapshots.
+
+/** Members are numbered 0..n-1, matching the Durable Object names `<ensemble>/<i>`. */
+export type NodeId = number;
+
+/**
+ * One log entry. `noop` entries are appended by a new leader at the start of its term (so it can
+ * commit, and serve reads); `normal` entries carry an application payload.
+ */
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  readonly kind: "normal" | "noop";
+  readonly data: Uint8Array;
+}
+
+/**
+ * What must survive a crash besides the log: Raft's currentTerm, votedFor and the commit index,
+ * plus `voteFloor`: the member votes only in terms above it. It is 0 normally, and `recovering`
+ * after the member lost its storage (it may have voted in terms it no longer remembers) until a
+ * leader has caught it up, when it becomes that leader's term. `incarnation` is a random
+ * number drawn when the storage is new: it lets a leader tell this storage's acknowledgements
+ * from those of a wiped predecessor still in flight.
+ */
+export interface HardState {
+  readonly term: number;
+  readonly vote: NodeId | null;
+  readonly commit: number;
+  readonly voteFloor: number;
+  readonly incarnation: number;
+}
+
+export const recovering = Number.MAX_SAFE_INTEGER;
+
+export interface SnapshotMeta {
+  /** The last log index the snapshot covers. */
+  readonly index: number;
+  readonly term: number;
+  readonly voters: readonly NodeId[];
+}
+
+/** The application's state as of `meta.index`, as opaque bytes. */
+export interface Snapshot {
+  readonly meta: SnapshotMeta;
+  readonly data: Uint8Array;
+}
+
+export const emptyHardState: HardState = {
+  term: 0,
+  vote: null,
+  commit: 0,
+  voteFloor: 0,
+  incarnation: 0,
+};
+
+export function sameHardState(a: HardState, b: HardState): boolean {
+  return (
+    a.term === b.term &&
+    a.vote === b.vote &&
+    a.commit === b.commit &&
+    a.voteFloor === b.voteFloor &&
+    a.incarnation === b.incarnation
+  );
+}
+
+export function entryBytes(e: Entry): number {
+  return e.data.byteLength + 24;
+}

@@ -1,0 +1,233 @@
+// The leader's side of Raft: replication with flow control, commitment, heartbeats, CheckQuorum,
+// ReadIndex and leadership transfer.
+
+import type { NodeId } from "./entry.ts";
+import type { Message } from "./message.ts";
+import { Progress } from "./progress.ts";
+import type { Raft } from "./raft.ts";
+import { type PendingRead, ReadOnlyQueue } from "./read-only.ts";
+import type { LeaderRole } from "./role.ts";
+
+export function becomeLeader(r: Raft): void {
+  r.resetForLeadership();
+  const next = r.log.lastIndex() + 1;
+  const progress = new Map<NodeId, Progress>();
+  for (const v of r.voters) progress.set(v, new Progress(next, r.config.maxInflightAppends));
+  const self = progress.get(r.id) as Progress;
+  self.maybeUpdate(r.log.lastIndex());
+  self.becomeReplicate();
+  self.recentActive = true;
+  const role: LeaderRole = {
+    kind: "leader",
+    progress,
+    reads: new ReadOnlyQueue(),
+    waitingReads: [],
+    transferee: null,
+    broadcastPending: true,
+  };
+  r.role = role;
+  // An entry of its own term lets the leader commit everything before it (Raft §5.4.2).
+  r.appendEntry(role, "noop", new Uint8Array());
+  maybeCommit(r, role);
+}
+
+export function tickLeader(r: Raft, role: LeaderRole): void {
+  r.heartbeatElapsed++;
+  r.electionElapsed++;
+  for (const pr of role.progress.values()) {
+    // A lost snapshot is never acknowledged: fall back to probing, which resends it if needed.
+    if (pr.state === "snapshot" && ++pr.snapshotTicks >= r.config.electionTicks) pr.becomeProbe();
+  }
+  if (r.electionElapsed >= r.config.electionTicks) {
+    r.electionElapsed = 0;
+    if (!quorumActive(r, role)) {
+      r.becomeFollower(r.term, null);
+      return;
+    }
+    role.transferee = null; // a handover that took a whole election timeout has failed
+  }
+  if (r.heartbeatElapsed >= r.config.heartbeatTicks) {
+    r.heartbeatElapsed = 0;
+    broadcastHeartbeat(r, role, null);
+  }
+}
+
+/** CheckQuorum: did a quorum answer during the last election timeout? Resets the marks. */
+function quorumActive(r: Raft, role: LeaderRole): boolean {
+  let active = 0;
+  for (const [id, pr] of role.progress) {
+    if (id === r.id || pr.recentActive) active++;
+    if (id !== r.id) pr.recentActive = false;
+  }
+  return active >= r.quorum;
+}
+
+export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
+  switch (m.type) {
+    case "appendResponse":
+      handleAppendResponse(r, role, m);
+      return;
+    case "heartbeatResponse":
+      handleHeartbeatResponse(r, role, m);
+      return;
+    case "readIndex":
+      handleReadIndex(r, role, m.context, m.from);
+      return;
+    case "recovering": {
+      const pr = role.progress.get(m.from);
+      if (!pr) return;
+      if (pr.incarnation !== m.incarnation) pr.forget(m.incarnation);
+      // A recovering follower takes its commit index only from Appends: send one.
+      sendAppends(r, role, m.from, true);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function handleAppendResponse(
+  r: Raft,
+  role: LeaderRole,
+  m: Extract<Message, { type: "appendResponse" }>,
+): void {
+  const pr = role.progress.get(m.from);
+  if (!pr?.accepts(m.incarnation)) return;
+  pr.recentActive = true;
+  if (m.reject) {
+    const hint =
+      m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
+    if (pr.maybeDecrTo(m.index, hint)) {
+      if (pr.state === "replicate") pr.becomeProbe();
+      sendAppends(r, role, m.from, true);
+    }
+    return;
+  }
+  const wasPaused = pr.isPaused();
+  if (!pr.maybeUpdate(m.index) && !(pr.match === m.index && pr.state === "probe")) return;
+  if (pr.state === "probe") {
+    pr.becomeReplicate();
+  } else if (pr.state === "snapshot" && pr.match + 1 >= r.log.firstIndex()) {
+    pr.becomeProbe();
+    pr.becomeReplicate();
+  }
+  if (maybeCommit(r, role)) {
+    role.broadcastPending = true;
+  } else if (wasPaused) {
+    sendAppends(r, role, m.from, true);
+  }
+  sendAppends(r, role, m.from, false);
+  if (m.from === role.transferee && pr.match === r.log.lastIndex()) {
+    r.send({ type: "timeoutNow", to: m.from });
+  }
+}
+
+function handleHeartbeatResponse(
+  r: Raft,
+  role: LeaderRole,
+  m: Extract<Message, { type: "heartbeatResponse" }>,
+): void {
+  const pr = role.progress.get(m.from);
+  if (!pr?.accepts(m.incarnation)) return;
+  pr.recentActive = true;
+  pr.onHeartbeatResponse();
+  if (pr.match < r.log.lastIndex() || pr.sentCommit < r.log.committed)
+    sendAppends(r, role, m.from, true);
+  if (m.context === null) return;
+  for (const read of role.reads.ack(m.context, m.from, r.quorum)) answerRead(r, read);
+}
+
+/** Sends what the follower lacks, as far as flow control allows; `evenIfEmpty` sends the commit. */
+function sendAppends(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boolean): void {
+  if (maybeSendAppend(r, role, to, evenIfEmpty)) while (maybeSendAppend(r, role, to, false));
+}
+
+function maybeSendAppend(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boolean): boolean {
+  const pr = role.progress.get(to);
+  if (!pr || pr.isPaused()) return false;
+  const prevIndex = pr.next - 1;
+  const prevTerm = r.log.term(prevIndex);
+  const entries =
+    prevTerm === undefined
+      ? undefined
+      : r.log.entriesFrom(pr.next, r.config.maxEntriesPerAppend, r.config.maxBytesPerAppend);
+  if (prevTerm === undefined || entries === undefined) {
+    // The follower needs entries we compacted: send the snapshot, but only to a live follower.
+    if (!pr.recentActive) return false;
+    const snapshot = r.log.snapshot();
+    pr.becomeSnapshot(snapshot.meta.index);
+    r.send({ type: "snapshot", to, snapshot });
+    return true;
+  }
+  if (entries.length === 0 && !evenIfEmpty) return false;
+  const commit = r.log.committed;
+  r.send({ type: "append", to, prevIndex, prevTerm, entries, commit });
+  pr.sentCommit = commit;
+  pr.sent(entries.length > 0 ? (entries[entries.length - 1]?.index ?? null) : null);
+  return true;
+}
+
+/** Advances the commit index to what a quorum holds, but only through an entry of this term. */
+function maybeCommit(r: Raft, role: LeaderRole): boolean {
+  const matches = [...role.progress.values()].map((p) => p.match).sort((a, b) => b - a);
+  const quorumIndex = matches[r.quorum - 1] ?? 0;
+  if (quorumIndex <= r.log.committed) return false;
+  if (r.log.term(quorumIndex) !== r.term && !r.has("commitPreviousTerm")) return false;
+  r.log.commitTo(quorumIndex);
+  if (role.waitingReads.length > 0 && r.log.term(r.log.committed) === r.term) {
+    for (const w of role.waitingReads.splice(0)) handleReadIndex(r, role, w.context, w.from);
+  }
+  return true;
+}
+
+/** Sends, once per Ready, the entries and commit index that accumulated since the last flush. */
+export function flushLeader(r: Raft, role: LeaderRole): void {
+  if (role.broadcastPending) {
+    role.broadcastPending = false;
+    for (const to of r.peers()) {
+      const pr = role.progress.get(to) as Progress;
+      sendAppends(r, role, to, pr.sentCommit < r.log.committed);
+    }
+  }
+  const context = role.reads.takeUnsent();
+  if (context !== null) broadcastHeartbeat(r, role, context);
+}
+
+function broadcastHeartbeat(r: Raft, role: LeaderRole, context: string | null): void {
+  for (const to of r.peers()) {
+    const pr = role.progress.get(to) as Progress;
+    r.send({ type: "heartbeat", to, commit: Math.min(pr.match, r.log.committed), context });
+  }
+}
+
+export function handleReadIndex(r: Raft, role: LeaderRole, context: string, from: NodeId): void {
+  if (r.voters.length === 1) {
+    answerRead(r, { context, index: r.log.committed, from, acks: new Set() });
+    return;
+  }
+  // Until it commits an entry of its own term, a new leader's commit index may be behind.
+  if (r.log.term(r.log.committed) !== r.term) {
+    role.waitingReads.push({ context, from });
+    return;
+  }
+  role.reads.add(context, r.log.committed, from, r.id);
+}
+
+function answerRead(r: Raft, read: PendingRead): void {
+  if (read.from === r.id) r.readStates.push({ index: read.index, context: read.context });
+  else
+    r.send({ type: "readIndexResponse", to: read.from, index: read.index, context: read.context });
+}
+
+/** Starts handing leadership to `to`; false if that is not possible. */
+export function transferLeadership(r: Raft, to: NodeId): boolean {
+  const role = r.leaderRole();
+  if (!role || to === r.id || !r.voters.includes(to)) return false;
+  if (role.transferee === to) return true;
+  role.transferee = to;
+  r.electionElapsed = 0;
+  const pr = role.progress.get(to) as Progress;
+  if (pr.match === r.log.lastIndex()) r.send({ type: "timeoutNow", to });
+  else sendAppends(r, role, to, true);
+  return true;
+}

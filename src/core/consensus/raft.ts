@@ -1,0 +1,435 @@
+// The Raft state machine: terms, elections (with PreVote and CheckQuorum leases), and the
+// follower's side of replication. The leader's side lives in leader.ts.
+
+import type { ConsensusConfig, Mutant } from "./config.ts";
+import { type Entry, type HardState, type NodeId, recovering, type Snapshot } from "./entry.ts";
+import { becomeLeader, handleReadIndex, stepLeader, tickLeader } from "./leader.ts";
+import type { Message, Outgoing } from "./message.ts";
+import { invariant, type RaftLog } from "./raft-log.ts";
+import type { ReadState } from "./ready.ts";
+import type { LeaderRole, Role } from "./role.ts";
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | {
+      readonly ok: false;
+      readonly reason: "notLeader" | "transferring" | "overloaded";
+      readonly leader: NodeId | null;
+    };
+
+export class Raft {
+  readonly id: NodeId;
+  readonly voters: readonly NodeId[];
+  readonly quorum: number;
+  term: number;
+  vote: NodeId | null;
+  lead: NodeId | null = null;
+  role: Role = { kind: "follower" };
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  /** Outgoing messages and read results, drained by each Ready. */
+  messages: Message[] = [];
+  readStates: ReadState[] = [];
+  /** Votes are granted only in terms above this (see HardState.voteFloor). */
+  voteFloor: number;
+  readonly incarnation: number;
+
+  readonly config: ConsensusConfig;
+  readonly log: RaftLog;
+
+  constructor(config: ConsensusConfig, log: RaftLog, hard: HardState) {
+    this.config = config;
+    this.log = log;
+    invariant(config.voters.includes(config.id), `member ${config.id} is not among the voters`);
+    this.id = config.id;
+    this.voters = config.voters;
+    this.quorum = Math.floor(config.voters.length / 2) + 1;
+    this.term = hard.term;
+    this.vote = hard.vote;
+    this.voteFloor = config.amnesiac ? recovering : hard.voteFloor;
+    this.incarnation = hard.incarnation || config.random.int(1, 2 ** 31 - 1);
+    this.resetTimers();
+  }
+
+  has(mutant: Mutant): boolean {
+    return this.config.mutants?.has(mutant) ?? false;
+  }
+
+  send(message: Outgoing, term = this.term): void {
+    this.messages.push({ ...message, from: this.id, term } as Message);
+  }
+
+  peers(): NodeId[] {
+    return this.voters.filter((v) => v !== this.id);
+  }
+
+  /** A member may campaign unless it lost its storage and has not been caught up since. */
+  promotable(): boolean {
+    return this.voteFloor !== recovering;
+  }
+
+  leaderRole(): LeaderRole | null {
+    return this.role.kind === "leader" ? this.role : null;
+  }
+
+  // ---- role changes -------------------------------------------------------------------------
+
+  private resetTimers(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    const base = this.config.electionTicks;
+    this.randomizedElectionTimeout = base + this.config.random.int(0, base - 1);
+  }
+
+  private resetTerm(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.lead = null;
+    this.resetTimers();
+  }
+
+  becomeFollower(term: number, lead: NodeId | null): void {
+    this.resetTerm(term);
+    this.role = { kind: "follower" };
+    this.lead = lead;
+  }
+
+  private becomePreCandidate(): void {
+    // Changes neither term nor vote: a pre-election must not disturb anyone.
+    this.role = { kind: "preCandidate", votes: new Map() };
+    this.lead = null;
+  }
+
+  private becomeCandidate(): void {
+    this.resetTerm(this.term + 1);
+    this.vote = this.id;
+    this.role = { kind: "candidate", votes: new Map() };
+  }
+
+  /** Only the leader code calls this, to start its term with fresh timers. */
+  resetForLeadership(): void {
+    this.resetTerm(this.term);
+    this.lead = this.id;
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role.kind === "leader") {
+      tickLeader(this, this.role);
+      return;
+    }
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.campaign(false);
+    }
+  }
+
+  /** Starts an election: a pre-vote first, unless a leader handed over (`transfer`). */
+  campaign(transfer: boolean): void {
+    if (this.role.kind === "leader" || !this.promotable()) return;
+    if (transfer) this.startElection("candidate", true);
+    else this.startElection("preCandidate", false);
+  }
+
+  private startElection(kind: "preCandidate" | "candidate", transfer: boolean): void {
+    if (kind === "preCandidate") this.becomePreCandidate();
+    else this.becomeCandidate();
+    const term = kind === "preCandidate" ? this.term + 1 : this.term;
+    if (this.recordVote(this.id, true) === "won") return;
+    const lastIndex = this.log.lastIndex();
+    const lastTerm = this.log.lastTerm();
+    for (const to of this.peers()) {
+      if (kind === "preCandidate") this.send({ type: "preVote", to, lastIndex, lastTerm }, term);
+      else this.send({ type: "vote", to, lastIndex, lastTerm, transfer }, term);
+    }
+  }
+
+  /** Counts a vote; moves on to the next phase when the outcome is decided. */
+  private recordVote(from: NodeId, granted: boolean): "won" | "lost" | "pending" {
+    if (this.role.kind !== "preCandidate" && this.role.kind !== "candidate") return "pending";
+    const { votes } = this.role;
+    if (!votes.has(from)) votes.set(from, granted);
+    let yes = 0;
+    for (const v of votes.values()) if (v) yes++;
+    const no = votes.size - yes;
+    if (yes >= this.quorum) {
+      if (this.role.kind === "preCandidate") this.startElection("candidate", false);
+      else becomeLeader(this);
+      return "won";
+    }
+    if (no >= this.quorum) {
+      this.becomeFollower(this.term, null);
+      return "lost";
+    }
+    return "pending";
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if (m.type === "preVote" || m.type === "vote") {
+        const force = m.type === "vote" && m.transfer;
+        // CheckQuorum lease: while we hear from a leader, a disruptive candidate is ignored.
+        const inLease = this.lead !== null && this.electionElapsed < this.config.electionTicks;
+        if (!force && inLease) return;
+      }
+      if (m.type === "preVote" || (m.type === "preVoteResponse" && !m.reject)) {
+        // A pre-vote at a higher term changes nobody's term; a granted one echoes the asked term.
+      } else if (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, null);
+      }
+    } else if (m.term < this.term) {
+      if (m.type === "append" || m.type === "heartbeat") {
+        // A stale leader: tell it the current term so it steps down (it may not otherwise learn
+        // it, since the lease makes us ignore its votes).
+        this.send({
+          type: "appendResponse",
+          incarnation: this.incarnation,
+          to: m.from,
+          reject: false,
+          index: 0,
+          hintIndex: 0,
+          hintTerm: 0,
+        });
+      } else if (m.type === "preVote") {
+        this.send({ type: "preVoteResponse", to: m.from, reject: true });
+      }
+      return;
+    }
+
+    if (m.type === "preVote" || m.type === "vote") {
+      this.handleVoteRequest(m);
+      return;
+    }
+    switch (this.role.kind) {
+      case "leader":
+        stepLeader(this, this.role, m);
+        return;
+      case "preCandidate":
+      case "candidate":
+        this.stepCandidate(m);
+        return;
+      case "follower":
+        this.stepFollower(m);
+        return;
+    }
+  }
+
+  private handleVoteRequest(m: Extract<Message, { type: "preVote" | "vote" }>): void {
+    const responseType = m.type === "preVote" ? "preVoteResponse" : "voteResponse";
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === null && this.lead === null) ||
+      (m.type === "preVote" && m.term > this.term);
+    const upToDate =
+      this.has("voteWithoutLogCheck") || this.log.isUpToDate(m.lastIndex, m.lastTerm);
+    if (canVote && upToDate && m.term > this.voteFloor) {
+      this.send({ type: responseType, to: m.from, reject: false }, m.term);
+      if (m.type === "vote") {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: responseType, to: m.from, reject: true });
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case "append":
+      case "heartbeat":
+      case "snapshot":
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case "preVoteResponse":
+      case "voteResponse":
+        if ((m.type === "preVoteResponse") === (this.role.kind === "preCandidate")) {
+          this.recordVote(m.from, !m.reject);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepFollower(m: Message): void {
+    if (
+      (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") &&
+      this.isRecovering()
+    ) {
+      this.send({ type: "recovering", to: m.from, incarnation: this.incarnation });
+    }
+    switch (m.type) {
+      case "append":
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleAppend(m);
+        return;
+      case "heartbeat":
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case "snapshot":
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleSnapshot(m.from, m.snapshot);
+        return;
+      case "timeoutNow":
+        this.campaign(true);
+        return;
+      case "readIndexResponse":
+        this.readStates.push({ index: m.index, context: m.context });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private handleAppend(m: Extract<Message, { type: "append" }>): void {
+    if (m.prevIndex < this.log.committed) {
+      this.send({
+        type: "appendResponse",
+        incarnation: this.incarnation,
+        to: m.from,
+        reject: false,
+        index: this.log.committed,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
+    if (lastNew !== null) {
+      // Recovered once we hold everything the leader has committed through an entry of its own
+      // term, which covers every entry our lost storage may have helped commit.
+      if (lastNew >= m.commit && this.log.term(m.commit) === m.term) this.caughtUp();
+      this.send({
+        type: "appendResponse",
+        incarnation: this.incarnation,
+        to: m.from,
+        reject: false,
+        index: lastNew,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+      return;
+    }
+    const hint = this.log.findConflictByTerm(
+      Math.min(m.prevIndex, this.log.lastIndex()),
+      m.prevTerm,
+    );
+    this.send({
+      type: "appendResponse",
+      incarnation: this.incarnation,
+      to: m.from,
+      reject: true,
+      index: m.prevIndex,
+      hintIndex: hint.index,
+      hintTerm: hint.term,
+    });
+  }
+
+  private handleHeartbeat(m: Extract<Message, { type: "heartbeat" }>): void {
+    // While recovering, the leader may still credit us with entries we lost: take a commit index
+    // only from Appends, which prove the entries below it match.
+    if (!this.isRecovering()) this.log.commitTo(m.commit);
+    this.send({
+      type: "heartbeatResponse",
+      incarnation: this.incarnation,
+      to: m.from,
+      context: m.context,
+    });
+  }
+
+  private handleSnapshot(from: NodeId, snapshot: Snapshot): void {
+    if (this.restore(snapshot)) {
+      this.send({
+        type: "appendResponse",
+        incarnation: this.incarnation,
+        to: from,
+        reject: false,
+        index: this.log.lastIndex(),
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+    } else {
+      this.send({
+        type: "appendResponse",
+        incarnation: this.incarnation,
+        to: from,
+        reject: false,
+        index: this.log.committed,
+        hintIndex: 0,
+        hintTerm: 0,
+      });
+    }
+  }
+
+  /** Installs a leader's snapshot unless the log already covers it. */
+  private restore(snapshot: Snapshot): boolean {
+    const { index, term } = snapshot.meta;
+    if (!this.has("staleSnapshot")) {
+      if (index <= this.log.committed) return false;
+      if (this.log.matchTerm(index, term)) {
+        this.log.commitTo(index);
+        return false;
+      }
+    }
+    this.log.restore(snapshot);
+    return true;
+  }
+
+  /** Lost storage, and not yet past the term in which a leader caught this member up. */
+  private isRecovering(): boolean {
+    return this.voteFloor === recovering || this.voteFloor === this.term;
+  }
+
+  /** A leader has just brought this member up to its commit index. */
+  private caughtUp(): void {
+    if (this.voteFloor === recovering) this.voteFloor = this.term;
+  }
+
+  // ---- requests from the host ---------------------------------------------------------------
+
+  propose(data: Uint8Array): ProposeResult {
+    const role = this.leaderRole();
+    if (!role) return { ok: false, reason: "notLeader", leader: this.lead };
+    if (role.transferee !== null) return { ok: false, reason: "transferring", leader: this.lead };
+    if (this.log.lastIndex() - this.log.committed >= this.config.maxUncommittedEntries) {
+      return { ok: false, reason: "overloaded", leader: this.lead };
+    }
+    const entry = this.appendEntry(role, "normal", data);
+    return { ok: true, index: entry.index, term: entry.term };
+  }
+
+  /** Appends to the leader's own log; followers receive it at the next flush. */
+  appendEntry(role: LeaderRole, kind: Entry["kind"], data: Uint8Array): Entry {
+    const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, kind, data };
+    this.log.append([entry]);
+    role.progress.get(this.id)?.maybeUpdate(entry.index);
+    role.broadcastPending = true;
+    return entry;
+  }
+
+  /** Asks for a linearizable read point; false when no leader is known (retry later). */
+  readIndex(context: string): boolean {
+    const role = this.leaderRole();
+    if (role) {
+      handleReadIndex(this, role, context, this.id);
+      return true;
+    }
+    if (this.lead === null) return false;
+    this.send({ type: "readIndex", to: this.lead, context });
+    return true;
+  }
+}

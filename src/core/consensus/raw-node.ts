@@ -1,0 +1,215 @@
+// The facade a host drives: feed it ticks, messages and proposals; take a Ready; do its IO in the
+// order the Ready contract demands; call advance().
+
+import type { ConsensusConfig } from "./config.ts";
+import { type HardState, type NodeId, type SnapshotMeta, sameHardState } from "./entry.ts";
+import { flushLeader, transferLeadership } from "./leader.ts";
+import type { Message } from "./message.ts";
+import type { ProgressState } from "./progress.ts";
+import { type ProposeResult, Raft } from "./raft.ts";
+import { invariant, RaftLog } from "./raft-log.ts";
+import type { Ready, SoftState } from "./ready.ts";
+import type { HardStateStorage, LogStorage } from "./storage.ts";
+
+export interface Status {
+  readonly id: NodeId;
+  readonly role: SoftState["role"];
+  readonly term: number;
+  readonly leader: NodeId | null;
+  readonly vote: NodeId | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly progress: ReadonlyArray<{
+    id: NodeId;
+    match: number;
+    next: number;
+    state: ProgressState;
+  }>;
+}
+
+export class RawNode {
+  private readonly raft: Raft;
+  private persistedHard: HardState;
+  private lastSoft: SoftState;
+  private outstanding: Ready | null = null;
+
+  private readonly config: ConsensusConfig;
+  private readonly logStorage: LogStorage;
+
+  constructor(config: ConsensusConfig, logStorage: LogStorage, hardStateStorage: HardStateStorage) {
+    this.config = config;
+    this.logStorage = logStorage;
+    const hard = hardStateStorage.load();
+    const log = new RaftLog(logStorage, hard.commit, config.applied ?? 0);
+    this.raft = new Raft(config, log, hard);
+    this.persistedHard = hard;
+    this.lastSoft = this.softState();
+  }
+
+  tick(): void {
+    this.idle();
+    this.raft.tick();
+  }
+
+  step(message: Message): void {
+    this.idle();
+    invariant(
+      message.to === this.config.id,
+      `message for ${message.to} stepped into ${this.config.id}`,
+    );
+    this.raft.step(message);
+  }
+
+  propose(data: Uint8Array): ProposeResult {
+    this.idle();
+    return this.raft.propose(data);
+  }
+
+  /** Requests a linearizable read point for `context`; it arrives as a ReadState. */
+  readIndex(context: string): boolean {
+    this.idle();
+    return this.raft.readIndex(context);
+  }
+
+  transferLeadership(to: NodeId): boolean {
+    this.idle();
+    return transferLeadership(this.raft, to);
+  }
+
+  /** Campaigns now instead of waiting for the election timeout. */
+  campaign(): void {
+    this.idle();
+    this.raft.campaign(false);
+  }
+
+  hasReady(): boolean {
+    const r = this.raft;
+    const leader = r.leaderRole();
+    return (
+      r.messages.length > 0 ||
+      r.readStates.length > 0 ||
+      r.log.unstableEntries().length > 0 ||
+      r.log.pendingSnapshot() !== null ||
+      r.log.committed > r.log.applied ||
+      !sameHardState(this.hardState(), this.persistedHard) ||
+      !sameSoft(this.softState(), this.lastSoft) ||
+      (leader !== null && (leader.broadcastPending || leader.reads.hasUnsent()))
+    );
+  }
+
+  ready(): Ready {
+    this.idle();
+    const r = this.raft;
+    const leader = r.leaderRole();
+    if (leader) flushLeader(r, leader);
+    const hard = this.hardState();
+    const soft = this.softState();
+    const committed = r.log.nextCommitted();
+    const snapshot = r.log.pendingSnapshot();
+    const appliedAfter = committed.at(-1)?.index ?? snapshot?.meta.index ?? r.log.applied;
+    const ready: Ready = {
+      softState: sameSoft(soft, this.lastSoft) ? null : soft,
+      hardState: sameHardState(hard, this.persistedHard) ? null : hard,
+      snapshot,
+      entries: r.log.unstableEntries(),
+      messages: r.messages,
+      committed,
+      readStates: r.readStates,
+      compactTo: this.compaction(appliedAfter, committed.at(-1)?.term ?? snapshot?.meta.term ?? 0),
+    };
+    r.messages = [];
+    r.readStates = [];
+    this.outstanding = ready;
+    return ready;
+  }
+
+  /** Acknowledges that the outstanding Ready was handled as its contract demands. */
+  advance(): void {
+    const ready = this.outstanding;
+    invariant(ready !== null, "advance() without an outstanding Ready");
+    const log = this.raft.log;
+    log.stableTo(ready.entries.at(-1)?.index ?? 0, ready.snapshot !== null);
+    if (ready.snapshot) log.applied = ready.snapshot.meta.index;
+    const last = ready.committed.at(-1);
+    if (last) log.appliedTo(last.index);
+    if (ready.hardState) this.persistedHard = ready.hardState;
+    if (ready.softState) this.lastSoft = ready.softState;
+    this.outstanding = null;
+  }
+
+  status(): Status {
+    const r = this.raft;
+    const leader = r.leaderRole();
+    return {
+      id: r.id,
+      role: r.role.kind,
+      term: r.term,
+      leader: r.lead,
+      vote: r.vote,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      firstIndex: r.log.firstIndex(),
+      lastIndex: r.log.lastIndex(),
+      progress: leader
+        ? [...leader.progress].map(([id, p]) => ({
+            id,
+            match: p.match,
+            next: p.next,
+            state: p.state,
+          }))
+        : [],
+    };
+  }
+
+  /** The term of the entry at `index` in this node's log (persisted or not), for checkers. */
+  logTerm(index: number): number | undefined {
+    return this.raft.log.term(index);
+  }
+
+  commitIndex(): number {
+    return this.raft.log.committed;
+  }
+
+  private idle(): void {
+    invariant(this.outstanding === null, "the outstanding Ready must be advanced first");
+  }
+
+  private hardState(): HardState {
+    const r = this.raft;
+    if (r.has("unpersistedVote")) {
+      const { term, vote } = this.persistedHard;
+      return {
+        term,
+        vote,
+        commit: r.log.committed,
+        voteFloor: r.voteFloor,
+        incarnation: r.incarnation,
+      };
+    }
+    return {
+      term: r.term,
+      vote: r.vote,
+      commit: r.log.committed,
+      voteFloor: r.voteFloor,
+      incarnation: r.incarnation,
+    };
+  }
+
+  /** Role, leader and term right now (a Ready reports them only when they change). */
+  softState(): SoftState {
+    return { role: this.raft.role.kind, leader: this.raft.lead, term: this.raft.term };
+  }
+
+  private compaction(appliedAfter: number, term: number): SnapshotMeta | null {
+    const held = appliedAfter - this.logStorage.firstIndex() + 1;
+    if (held < this.config.compactionThresholdEntries || this.raft.log.pendingSnapshot())
+      return null;
+    return { index: appliedAfter, term, voters: this.config.voters };
+  }
+}
+
+function sameSoft(a: SoftState, b: SoftState): boolean {
+  return a.role === b.role && a.leader === b.leader && a.term === b.term;
+}

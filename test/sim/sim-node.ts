@@ -1,0 +1,183 @@
+// One simulated member: a RawNode over in-memory storage that survives crashes, an in-memory state
+// machine that does not, and the host loop that carries out each Ready in contract order.
+
+import type { ConsensusConfig } from "../../src/core/consensus/config.ts";
+import { type NodeId, recovering } from "../../src/core/consensus/entry.ts";
+import {
+  MemoryHardStateStorage,
+  MemoryLogStorage,
+} from "../../src/core/consensus/memory-storage.ts";
+import type { Message } from "../../src/core/consensus/message.ts";
+import { RawNode } from "../../src/core/consensus/raw-node.ts";
+import type { Checker } from "./checker.ts";
+import { DigestMachine } from "./digest-machine.ts";
+
+export interface Proposal {
+  id: number;
+  index: number;
+  term: number;
+  ackedAt?: number;
+}
+
+export interface Read {
+  context: string;
+  invokedAt: number;
+  commitAtInvoke: number;
+  index?: number;
+}
+
+export interface Host {
+  readonly checker: Checker;
+  send(message: Message): void;
+  acked(proposal: Proposal, member: NodeId): void;
+  served(read: Read, appliedIndex: number): void;
+}
+
+export class SimNode {
+  readonly id: NodeId;
+  logStorage = new MemoryLogStorage();
+  hardStorage = new MemoryHardStateStorage();
+  node: RawNode | null = null;
+  machine = new DigestMachine();
+  /** Proposals made through this member, by index, waiting to be applied. */
+  proposals = new Map<number, Proposal>();
+  reads = new Map<string, Read>();
+  incarnation = 0;
+  private config: (id: NodeId, amnesiac: boolean, applied: number) => ConsensusConfig;
+
+  constructor(
+    id: NodeId,
+    config: (id: NodeId, amnesiac: boolean, applied: number) => ConsensusConfig,
+  ) {
+    this.id = id;
+    this.config = config;
+    this.start();
+  }
+
+  get up(): boolean {
+    return this.node !== null;
+  }
+
+  /** Loses everything not persisted: the node, its pending Ready, the state machine, waiting requests. */
+  crash(): void {
+    this.node = null;
+    this.proposals.clear();
+    this.reads.clear();
+  }
+
+  /** Whether this member lost its storage and has not been caught up by a leader since. */
+  recovering(): boolean {
+    const hard = this.hardStorage.load();
+    return (
+      hard.voteFloor === recovering ||
+      (this.wiped && hard.term === 0 && this.logStorage.lastIndex() === 0)
+    );
+  }
+
+  private wiped = false;
+
+  wipe(): void {
+    this.wiped = true;
+    this.crash();
+    this.logStorage = new MemoryLogStorage();
+    this.hardStorage = new MemoryHardStateStorage();
+  }
+
+  /** Starts (again); a member whose storage was wiped knows it may have lost votes. */
+  start(): void {
+    const amnesiac =
+      this.wiped && this.hardStorage.load().term === 0 && this.logStorage.lastIndex() === 0;
+    this.incarnation++;
+    this.machine = DigestMachine.fromSnapshot(this.logStorage.snapshot());
+    this.node = new RawNode(
+      this.config(this.id, amnesiac, this.machine.index),
+      this.logStorage,
+      this.hardStorage,
+    );
+  }
+
+  /** Carries out one Ready, in the order its contract demands. */
+  handleReady(host: Host): void {
+    const node = this.node;
+    if (!node?.hasReady()) return;
+    const rd = node.ready();
+    const checker = host.checker;
+
+    if (rd.snapshot) this.logStorage.installSnapshot(rd.snapshot);
+    this.logStorage.append(rd.entries);
+    if (rd.hardState) this.hardStorage.save(rd.hardState);
+
+    for (const m of rd.messages) {
+      checker.onSend(m);
+      host.send(m);
+    }
+
+    if (rd.snapshot) {
+      const { index, term } = rd.snapshot.meta;
+      if (index < this.machine.index)
+        checker.fail(`member ${this.id} rewound its state from ${this.machine.index} to ${index}`);
+      this.machine = DigestMachine.fromSnapshot(rd.snapshot);
+      checker.onSnapshotApplied(this.id, index, term, this.machine.digest);
+    }
+    for (const e of rd.committed) {
+      if (e.index !== this.machine.index + 1) {
+        checker.fail(`member ${this.id} applied ${e.index} after ${this.machine.index}`);
+      }
+      this.machine.apply(e);
+      checker.onApply(this.id, e, this.machine.digest);
+      const p = this.proposals.get(e.index);
+      if (p) {
+        this.proposals.delete(e.index);
+        if (p.term === e.term) host.acked(p, this.id);
+      }
+    }
+
+    for (const rs of rd.readStates) {
+      const read = this.reads.get(rs.context);
+      if (read) read.index = rs.index;
+    }
+    for (const read of this.reads.values()) {
+      if (read.index !== undefined && this.machine.index >= read.index) {
+        this.reads.delete(read.context);
+        host.served(read, this.machine.index);
+      }
+    }
+
+    if (rd.compactTo) {
+      if (rd.compactTo.index !== this.machine.index) {
+        checker.fail(
+          `member ${this.id} asked to compact at ${rd.compactTo.index}, state at ${this.machine.index}`,
+        );
+      } else {
+        this.logStorage.compact({ meta: rd.compactTo, data: this.machine.snapshotData() });
+      }
+    }
+    node.advance();
+
+    this.observe(checker);
+  }
+
+  /** Runs a call into the node and lets the checkers look at what it changed. */
+  act<T>(checker: Checker, call: (node: RawNode) => T): T | undefined {
+    const node = this.node;
+    if (!node) return undefined;
+    const result = call(node);
+    this.observe(checker);
+    return result;
+  }
+
+  private leaderTerm = -1;
+
+  private observe(checker: Checker): void {
+    const node = this.node;
+    if (!node) return;
+    const soft = node.softState();
+    checker.noteCommit(node.commitIndex());
+    if (soft.role !== "leader") return;
+    if (this.leaderTerm !== soft.term) {
+      this.leaderTerm = soft.term;
+      checker.onLeader(this.id, soft.term, node);
+    }
+    checker.onLeaderCommit(soft.term, node.commitIndex(), node);
+  }
+}

@@ -1,0 +1,411 @@
+// One seeded simulation run: phase 1 injects faults while clients write and read; phase 2 heals
+// and demands progress; an optional phase 3 measures load cost and leader failover.
+
+import {
+  type ConsensusConfig,
+  defaultTuning,
+  type Mutant,
+} from "../../src/core/consensus/config.ts";
+import type { NodeId } from "../../src/core/consensus/entry.ts";
+import type { Message } from "../../src/core/consensus/message.ts";
+import { type Rng, seededRng } from "../../src/core/random.ts";
+import { Checker } from "./checker.ts";
+import { Network } from "./network.ts";
+import { type Host, type Proposal, type Read, SimNode } from "./sim-node.ts";
+
+export interface SimOptions {
+  seed: number;
+  members: number;
+  mutants?: readonly Mutant[];
+  /** Ticks of phase 1 (faults on). */
+  faultTicks?: number;
+  /** Phase 2 must see a new write committed and applied everywhere within this many ticks. */
+  livenessTicks?: number;
+  /** Run phase 3 (measurements). */
+  measure?: boolean;
+  /** Receives a line per delivery, fault and persisted Ready, for replaying a failure. */
+  trace?: ((line: string) => void) | null;
+}
+
+export interface SimStats {
+  ticksToFirstLeader: number | null;
+  failoverTicks: number | null;
+  messagesPerEntry: number | null;
+  ticksToProgressAfterHeal: number | null;
+  proposalsAcked: number;
+  readsServed: number;
+  crashes: number;
+  wipes: number;
+  snapshotsSent: number;
+  lastIndex: number;
+  ticks: number;
+}
+
+export interface SimResult {
+  seed: number;
+  members: number;
+  violations: string[];
+  stats: SimStats;
+}
+
+const stepsPerTick = 4;
+const electionTicks = defaultTuning.electionTicks;
+
+export function runSimulation(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}
+
+class Simulation implements Host {
+  readonly checker = new Checker();
+  private readonly rng: Rng;
+  private readonly network: Network;
+  private readonly nodes: SimNode[];
+  private readonly ids: NodeId[];
+  private step = 0;
+  private nextProposal = 0;
+  private nextRead = 0;
+  private readonly acks: Proposal[] = [];
+  private readonly stats: SimStats = {
+    ticksToFirstLeader: null,
+    failoverTicks: null,
+    messagesPerEntry: null,
+    ticksToProgressAfterHeal: null,
+    proposalsAcked: 0,
+    readsServed: 0,
+    crashes: 0,
+    wipes: 0,
+    snapshotsSent: 0,
+    lastIndex: 0,
+    ticks: 0,
+  };
+  private readonly options: Required<Omit<SimOptions, "mutants">> & { mutants: readonly Mutant[] };
+  private readonly tuning: {
+    maxEntries: number;
+    maxInflight: number;
+    compaction: number;
+    readyRate: number;
+  };
+
+  constructor(options: SimOptions) {
+    this.options = {
+      faultTicks: 300,
+      livenessTicks: 40 * electionTicks,
+      measure: false,
+      mutants: [],
+      trace: null,
+      ...options,
+    };
+    this.rng = seededRng(options.seed);
+    const maxDelay = this.rng.int(2, 10);
+    this.network = new Network(seededRng(this.rng.int(0, 2 ** 32 - 1)), {
+      lossRate: this.rng.next() * 0.1,
+      duplicateRate: this.rng.next() * 0.05,
+      minDelaySteps: 1,
+      maxDelaySteps: maxDelay,
+    });
+    this.tuning = {
+      maxEntries: this.rng.int(1, 16),
+      maxInflight: this.rng.int(1, 8),
+      compaction: this.rng.int(4, 60),
+      readyRate: 0.3 + this.rng.next() * 0.7,
+    };
+    this.ids = Array.from({ length: options.members }, (_, i) => i);
+    this.nodes = this.ids.map(
+      (id) => new SimNode(id, (nid, amnesiac, applied) => this.config(nid, amnesiac, applied)),
+    );
+  }
+
+  private config(id: NodeId, amnesiac: boolean, applied: number): ConsensusConfig {
+    return {
+      ...defaultTuning,
+      id,
+      voters: this.ids,
+      random: seededRng(this.rng.int(0, 2 ** 32 - 1)),
+      maxEntriesPerAppend: this.tuning.maxEntries,
+      maxInflightAppends: this.tuning.maxInflight,
+      compactionThresholdEntries: this.tuning.compaction,
+      maxUncommittedEntries: 500,
+      applied,
+      amnesiac,
+      mutants: new Set(this.options.mutants),
+    };
+  }
+
+  // ---- Host ---------------------------------------------------------------------------------
+
+  send(message: Message): void {
+    if (message.type === "snapshot") this.stats.snapshotsSent++;
+    this.network.send(message, this.step);
+  }
+
+  acked(proposal: Proposal): void {
+    proposal.ackedAt = this.tick;
+    this.acks.push(proposal);
+    this.stats.proposalsAcked++;
+  }
+
+  served(read: Read, appliedIndex: number): void {
+    this.stats.readsServed++;
+    if (appliedIndex < read.commitAtInvoke) {
+      this.checker.fail(
+        `read ${read.context} served at index ${appliedIndex}, but ${read.commitAtInvoke} was committed when it was issued`,
+      );
+    }
+  }
+
+  // ---- the run ------------------------------------------------------------------------------
+
+  private get tick(): number {
+    return Math.floor(this.step / stepsPerTick);
+  }
+
+  run(): SimResult {
+    try {
+      this.phases();
+    } catch (error) {
+      // An invariant that throws is a member crashing on a bug: a violation like any other.
+      this.checker.fail(`exception: ${(error as Error).stack ?? error}`);
+    }
+    this.stats.ticks = this.tick;
+    this.stats.lastIndex = this.checker.maxApplied;
+    return {
+      seed: this.options.seed,
+      members: this.options.members,
+      violations: this.checker.violations,
+      stats: this.stats,
+    };
+  }
+
+  private phases(): void {
+    const { faultTicks } = this.options;
+    // Let the first election happen on a merely lossy network, and time it.
+    while (this.stats.ticksToFirstLeader === null && this.tick < 20 * electionTicks && this.ok()) {
+      this.advanceTick(false, false);
+      if (this.leader()) this.stats.ticksToFirstLeader = this.tick;
+    }
+    const faultEnd = this.tick + faultTicks;
+    while (this.tick < faultEnd && this.ok()) this.advanceTick(true, true);
+    if (this.ok()) this.heal();
+    if (this.ok()) this.requireProgress();
+    if (this.ok() && this.options.measure) this.measure();
+    if (this.ok()) this.finalChecks();
+  }
+
+  private ok(): boolean {
+    return this.checker.violations.length === 0;
+  }
+
+  /** One tick: stepsPerTick rounds of delivery and Ready handling, then timers, faults, clients. */
+  private advanceTick(faults: boolean, clients: boolean): void {
+    for (let s = 0; s < stepsPerTick; s++) {
+      this.step++;
+      this.checker.now = this.tick;
+      for (const m of this.network.deliver(this.step)) {
+        if (this.options.trace && this.nodes[m.to]?.up)
+          this.options.trace(`${this.tick}.${s} ${describe(m)}`);
+        this.nodes[m.to]?.act(this.checker, (n) => n.step(m));
+      }
+      for (const n of this.nodes) {
+        if (this.rng.chance(this.tuning.readyRate)) n.handleReady(this);
+      }
+    }
+    for (const n of this.nodes) n.act(this.checker, (node) => node.tick());
+    if (faults) this.injectFaults();
+    if (clients) this.clientActions();
+    if (this.tick % 25 === 0) this.checker.checkLogMatching(this.upNodes());
+  }
+
+  private upNodes(): Array<{ id: NodeId; node: NonNullable<SimNode["node"]> }> {
+    return this.nodes.flatMap((n) => (n.node ? [{ id: n.id, node: n.node }] : []));
+  }
+
+  private leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes) {
+      const s = n.node?.softState();
+      if (s?.role === "leader" && (!best || s.term > (best.node?.softState().term ?? -1))) best = n;
+    }
+    return best;
+  }
+
+  private injectFaults(): void {
+    const r = this.rng;
+    const net = this.network;
+    if (r.chance(0.02)) {
+      const shuffled = [...this.ids].sort(() => r.next() - 0.5);
+      const cut = r.int(1, this.ids.length - 1);
+      net.partition(shuffled.slice(0, cut), shuffled.slice(cut));
+    }
+    if (r.chance(0.015)) {
+      for (let i = r.int(1, this.ids.length); i > 0; i--)
+        net.cutLink(r.int(0, this.ids.length - 1), r.int(0, this.ids.length - 1));
+    }
+    if (r.chance(0.01)) net.isolate(r.int(0, this.ids.length - 1), this.ids);
+    if (r.chance(0.04)) net.heal();
+    for (const n of this.nodes) {
+      if (n.up) {
+        // Losing a second member's storage before the first has recovered can lose committed
+        // data; that is a real outage, not a bug, so the simulator wipes one member at a time.
+        if (r.chance(0.002) && !this.nodes.some((o) => o.recovering())) {
+          n.wipe();
+          this.options.trace?.(`${this.tick} wipe ${n.id}`);
+          this.stats.wipes++;
+          n.start();
+        } else if (r.chance(0.012)) {
+          n.crash();
+          this.options.trace?.(`${this.tick} crash ${n.id}`);
+          this.stats.crashes++;
+        }
+      } else if (r.chance(0.08)) {
+        n.start();
+        this.options.trace?.(`${this.tick} restart ${n.id}`);
+      }
+    }
+  }
+
+  private clientActions(): void {
+    const r = this.rng;
+    const up = this.nodes.filter((n) => n.up);
+    if (up.length === 0) return;
+    for (let i = r.int(0, 2); i > 0; i--) this.propose(up[r.int(0, up.length - 1)] as SimNode);
+    if (r.chance(0.3)) {
+      const n = up[r.int(0, up.length - 1)] as SimNode;
+      const context = `r${this.nextRead++}`;
+      const read: Read = {
+        context,
+        invokedAt: this.tick,
+        commitAtInvoke: this.checker.maxCommitKnown,
+      };
+      if (n.act(this.checker, (node) => node.readIndex(context))) n.reads.set(context, read);
+    }
+  }
+
+  /** A client writes through `via`, or through the leader `via` names. */
+  private propose(via: SimNode): Proposal | null {
+    const id = this.nextProposal++;
+    const data = new TextEncoder().encode(`p${id}`);
+    let target = via;
+    let result = via.act(this.checker, (n) => n.propose(data));
+    if (result && !result.ok && result.leader !== null) {
+      target = this.nodes[result.leader] as SimNode;
+      result = target.act(this.checker, (n) => n.propose(data));
+    }
+    if (!result?.ok) return null;
+    const proposal: Proposal = { id, index: result.index, term: result.term };
+    target.proposals.set(result.index, proposal);
+    return proposal;
+  }
+
+  // ---- phase 2: liveness --------------------------------------------------------------------
+
+  private heal(): void {
+    this.network.heal();
+    this.network.faults = { ...this.network.faults, lossRate: 0, duplicateRate: 0 };
+    for (const n of this.nodes) if (!n.up) n.start();
+  }
+
+  private requireProgress(): void {
+    const start = this.tick;
+    const deadline = start + this.options.livenessTicks;
+    let pending: Proposal | null = null;
+    let proposedAt = 0;
+    while (this.tick < deadline && this.ok()) {
+      this.advanceTick(false, false);
+      const leader = this.leader();
+      // Like a client with a timeout: retry a write that was not acknowledged in time.
+      const timedOut = pending?.ackedAt === undefined && this.tick - proposedAt > 2 * electionTicks;
+      if ((!pending || timedOut) && leader) {
+        pending = this.propose(leader);
+        proposedAt = this.tick;
+      }
+      if (
+        pending?.ackedAt !== undefined &&
+        this.nodes.every((n) => n.machine.index >= (pending?.index ?? 0))
+      ) {
+        this.stats.ticksToProgressAfterHeal = this.tick - start;
+        return;
+      }
+    }
+    if (this.ok()) {
+      const states = this.nodes.map((n) => {
+        const s = n.node?.status();
+        return s
+          ? `${n.id}:${s.role}/t${s.term}/lead${s.leader}/c${s.commit}/a${s.applied}/l${s.lastIndex}`
+          : `${n.id}:down`;
+      });
+      this.checker.fail(
+        `no write committed and applied everywhere within ${this.options.livenessTicks} ticks of healing [${states.join(" ")}]`,
+      );
+    }
+  }
+
+  // ---- phase 3: measurements ----------------------------------------------------------------
+
+  private measure(): void {
+    const sentBefore = this.network.sent;
+    const committedBefore = this.checker.maxCommitKnown;
+    for (let t = 0; t < 50 && this.ok(); t++) {
+      const leader = this.leader();
+      if (leader) for (let i = 0; i < 8; i++) this.propose(leader);
+      this.advanceTick(false, false);
+    }
+    for (let t = 0; t < 10 && this.ok(); t++) this.advanceTick(false, false);
+    const entries = this.checker.maxCommitKnown - committedBefore;
+    if (entries > 0) this.stats.messagesPerEntry = (this.network.sent - sentBefore) / entries;
+
+    const old = this.leader();
+    if (!old) return;
+    const oldTerm = old.node?.softState().term ?? 0;
+    old.crash();
+    const start = this.tick;
+    while (this.tick < start + 40 * electionTicks && this.ok()) {
+      this.advanceTick(false, false);
+      const leader = this.leader();
+      const soft = leader?.node?.softState();
+      if (
+        leader &&
+        soft &&
+        soft.term > oldTerm &&
+        leader.node?.logTerm(leader.node.commitIndex()) === soft.term
+      ) {
+        this.stats.failoverTicks = this.tick - start;
+        break;
+      }
+    }
+    old.start();
+    for (let t = 0; t < 5 * electionTicks && this.ok(); t++) this.advanceTick(false, false);
+  }
+
+  private finalChecks(): void {
+    this.checker.checkLogMatching(this.upNodes());
+    for (const p of this.acks) {
+      const c = this.checker.committedAt(p.index);
+      if (c?.term !== p.term)
+        this.checker.fail(
+          `acknowledged proposal p${p.id} at ${p.index}/${p.term} is not in the committed log`,
+        );
+    }
+  }
+}
+
+function describe(m: Message): string {
+  const head = `${m.from}->${m.to} ${m.type} t${m.term}`;
+  switch (m.type) {
+    case "append":
+      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries ${m.entries.map((e) => `${e.index}/${e.term}`).join(",")} commit ${m.commit}`;
+    case "appendResponse":
+      return `${head} ${m.reject ? "reject" : "ok"} ${m.index} hint ${m.hintIndex}/${m.hintTerm}`;
+    case "heartbeat":
+      return `${head} commit ${m.commit}${m.context ? ` ctx ${m.context}` : ""}`;
+    case "snapshot":
+      return `${head} at ${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
+    case "vote":
+    case "preVote":
+      return `${head} last ${m.lastIndex}/${m.lastTerm}`;
+    case "voteResponse":
+    case "preVoteResponse":
+      return `${head} ${m.reject ? "reject" : "grant"}`;
+    default:
+      return head;
+  }
+}
