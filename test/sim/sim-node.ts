@@ -167,6 +167,10 @@ export class SimNode {
   }
 
   private leaderTerm = -1;
+  /** The commit index this member last had as leader of `leaderTerm`. */
+  private leaderCommit = 0;
+  /** The tick this member last became leader. */
+  leaderSince = -1;
 
   private observe(checker: Checker): void {
     const node = this.node;
@@ -174,10 +178,22 @@ export class SimNode {
     const soft = node.softState();
     checker.noteCommit(node.commitIndex());
     if (soft.role !== "leader") return;
+    const commit = node.commitIndex();
     if (this.leaderTerm !== soft.term) {
       this.leaderTerm = soft.term;
+      this.leaderSince = checker.now;
+      this.leaderCommit = commit;
       checker.onLeader(this.id, soft.term, node);
     }
-    checker.onLeaderCommit(soft.term, node.commitIndex(), node);
+    if (commit > this.leaderCommit) {
+      // Raft §5.4.2: a leader counts replicas only for entries of its own term.
+      const t = node.logTerm(commit);
+      if (t !== soft.term)
+        checker.fail(
+          `leader ${this.id} of term ${soft.term} advanced its commit to ${commit}, an entry of term ${t}`,
+        );
+      this.leaderCommit = commit;
+    }
+    checker.onLeaderCommit(soft.term, commit, node);
   }
 }

@@ -48,6 +48,19 @@ export interface SimResult {
   stats: SimStats;
 }
 
+/** Per-seed settings, drawn from the seed so that seeds cover many shapes of cluster. */
+interface SimTuning {
+  maxEntries: number;
+  maxInflight: number;
+  compaction: number;
+  /** Chance per step that a member handles its Ready (lower: more batching, later persistence). */
+  readyRate: number;
+  /** Chance per tick that a leader younger than two ticks is crashed or cut off. */
+  leaderKillRate: number;
+  restartRate: number;
+  proposalsPerTick: number;
+}
+
 const stepsPerTick = 4;
 const electionTicks = defaultTuning.electionTicks;
 
@@ -79,12 +92,7 @@ class Simulation implements Host {
     ticks: 0,
   };
   private readonly options: Required<Omit<SimOptions, "mutants">> & { mutants: readonly Mutant[] };
-  private readonly tuning: {
-    maxEntries: number;
-    maxInflight: number;
-    compaction: number;
-    readyRate: number;
-  };
+  private readonly tuning: SimTuning;
 
   constructor(options: SimOptions) {
     this.options = {
@@ -103,11 +111,17 @@ class Simulation implements Host {
       minDelaySteps: 1,
       maxDelaySteps: maxDelay,
     });
+    const churn = this.rng.chance(0.5);
     this.tuning = {
-      maxEntries: this.rng.int(1, 16),
+      // Small batches often: old-term entries then travel apart from a new leader's first entry.
+      maxEntries: [1, 1, 1, 2, 4, 16][this.rng.int(0, 5)] as number,
       maxInflight: this.rng.int(1, 8),
       compaction: this.rng.int(4, 60),
       readyRate: 0.3 + this.rng.next() * 0.7,
+      // Half the seeds churn leaders: killed or cut off young, members back quickly.
+      leaderKillRate: churn ? 0.5 : 0,
+      restartRate: churn ? 0.3 : 0.08,
+      proposalsPerTick: this.rng.int(1, 4),
     };
     this.ids = Array.from({ length: options.members }, (_, i) => i);
     this.nodes = this.ids.map(
@@ -242,6 +256,20 @@ class Simulation implements Host {
     }
     if (r.chance(0.01)) net.isolate(r.int(0, this.ids.length - 1), this.ids);
     if (r.chance(0.04)) net.heal();
+    // Leaders that die young leave divergent uncommitted entries from many terms behind.
+    const newLeader = this.nodes.find(
+      (n) => n.node?.softState().role === "leader" && this.tick - n.leaderSince < 3,
+    );
+    if (newLeader && r.chance(this.tuning.leaderKillRate)) {
+      if (r.chance(0.5)) {
+        newLeader.crash();
+        this.options.trace?.(`${this.tick} crash ${newLeader.id} (new leader)`);
+        this.stats.crashes++;
+      } else {
+        net.isolate(newLeader.id, this.ids);
+        this.options.trace?.(`${this.tick} isolate ${newLeader.id} (new leader)`);
+      }
+    }
     for (const n of this.nodes) {
       if (n.up) {
         // Losing a second member's storage before the first has recovered can lose committed
@@ -256,7 +284,7 @@ class Simulation implements Host {
           this.options.trace?.(`${this.tick} crash ${n.id}`);
           this.stats.crashes++;
         }
-      } else if (r.chance(0.08)) {
+      } else if (r.chance(this.tuning.restartRate)) {
         n.start();
         this.options.trace?.(`${this.tick} restart ${n.id}`);
       }
@@ -267,7 +295,8 @@ class Simulation implements Host {
     const r = this.rng;
     const up = this.nodes.filter((n) => n.up);
     if (up.length === 0) return;
-    for (let i = r.int(0, 2); i > 0; i--) this.propose(up[r.int(0, up.length - 1)] as SimNode);
+    for (let i = r.int(0, this.tuning.proposalsPerTick); i > 0; i--)
+      this.propose(up[r.int(0, up.length - 1)] as SimNode);
     if (r.chance(0.3)) {
       const n = up[r.int(0, up.length - 1)] as SimNode;
       const context = `r${this.nextRead++}`;
@@ -304,9 +333,23 @@ class Simulation implements Host {
     for (const n of this.nodes) if (!n.up) n.start();
   }
 
+  /**
+   * Phase 2's bound: the configured ticks, plus the time flow control needs to ship the backlog
+   * (a round trip per maxEntries × maxInflight entries).
+   */
+  private progressBoundTicks(): number {
+    const commits = this.upNodes().map((n) => n.node.commitIndex());
+    const lasts = this.upNodes().map((n) => n.node.status().lastIndex);
+    const backlog = Math.max(0, Math.max(...lasts) - Math.min(...commits));
+    const roundTripTicks = (2 * this.network.faults.maxDelaySteps) / stepsPerTick + 1;
+    const perRoundTrip = this.tuning.maxEntries * this.tuning.maxInflight;
+    return this.options.livenessTicks + Math.ceil((backlog / perRoundTrip) * roundTripTicks);
+  }
+
   private requireProgress(): void {
     const start = this.tick;
-    const deadline = start + this.options.livenessTicks;
+    const bound = this.progressBoundTicks();
+    const deadline = start + bound;
     let pending: Proposal | null = null;
     let proposedAt = 0;
     while (this.tick < deadline && this.ok()) {
@@ -334,7 +377,7 @@ class Simulation implements Host {
           : `${n.id}:down`;
       });
       this.checker.fail(
-        `no write committed and applied everywhere within ${this.options.livenessTicks} ticks of healing [${states.join(" ")}]`,
+        `no write committed and applied everywhere within ${bound} ticks of healing [${states.join(" ")}]`,
       );
     }
   }

@@ -21,6 +21,10 @@ export interface ConsensusConfig {
   /** Followers campaign after a random timeout in [electionTicks, 2 × electionTicks). */
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
+  /**
+   * Election jitter and the storage incarnation come from here. Seed it from real entropy in
+   * production: a member restarted with the same stream would draw the same incarnation.
+   */
   readonly random: Rng;
   /** Most entries in one Append. */
   readonly maxEntriesPerAppend: number;

@@ -76,9 +76,13 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
     case "recovering": {
       const pr = role.progress.get(m.from);
       if (!pr) return;
-      if (pr.incarnation !== m.incarnation) pr.forget(m.incarnation);
-      // A recovering follower takes its commit index only from Appends: send one.
-      sendAppends(r, role, m.from, true);
+      if (pr.incarnation !== m.incarnation) {
+        pr.forget(m.incarnation);
+        sendAppends(r, role, m.from, true);
+      } else if (m.commit < r.log.committed) {
+        // A recovering follower takes its commit index only from Appends: send one.
+        sendAppends(r, role, m.from, true);
+      }
       return;
     }
     default:

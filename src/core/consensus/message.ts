@@ -93,6 +93,8 @@ export interface ReadIndexResponse extends Envelope {
 export interface Recovering extends Envelope {
   readonly type: "recovering";
   readonly incarnation: number;
+  /** The sender's commit index: it takes commits only from Appends, so the leader sends one. */
+  readonly commit: number;
 }
 
 export type Message =

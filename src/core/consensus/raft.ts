@@ -266,7 +266,12 @@ export class Raft {
       (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") &&
       this.isRecovering()
     ) {
-      this.send({ type: "recovering", to: m.from, incarnation: this.incarnation });
+      this.send({
+        type: "recovering",
+        to: m.from,
+        incarnation: this.incarnation,
+        commit: this.log.committed,
+      });
     }
     switch (m.type) {
       case "append":

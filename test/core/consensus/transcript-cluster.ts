@@ -1,0 +1,220 @@
+// A scripted cluster for transcript tests: members driven command by command, messages delivered
+// in a fixed order, so each scenario reads as a script with its expected output.
+
+import { defaultTuning } from "../../../src/core/consensus/config.ts";
+import type { Message } from "../../../src/core/consensus/message.ts";
+import { seededRng } from "../../../src/core/random.ts";
+import { Checker } from "../../sim/checker.ts";
+import { type Host, type Proposal, type Read, SimNode } from "../../sim/sim-node.ts";
+
+export class TranscriptCluster implements Host {
+  readonly checker = new Checker();
+  private nodes: SimNode[] = [];
+  private queue: Message[] = [];
+  private readonly cut = new Set<string>();
+  private out: string[] = [];
+  private verbose = false;
+  private starts = 0;
+
+  /** Runs one command line and returns what it printed. */
+  run(line: string): string[] {
+    this.out = [];
+    const [cmd = "", ...args] = line.trim().split(/\s+/);
+    const n = (i: number) => {
+      const node = this.nodes[Number(args[i])];
+      if (!node) throw new Error(`no member ${args[i]}`);
+      return node;
+    };
+    switch (cmd) {
+      case "new":
+        this.create(Object.fromEntries(args.map((a) => a.split("=") as [string, string])));
+        break;
+      case "campaign":
+        n(0).act(this.checker, (node) => node.campaign());
+        break;
+      case "propose": {
+        const r = n(0).act(this.checker, (node) =>
+          node.propose(new TextEncoder().encode(args[1] ?? "")),
+        );
+        if (!r) this.print(`member ${args[0]} is down`);
+        else if (r.ok) {
+          n(0).proposals.set(r.index, { id: 0, index: r.index, term: r.term });
+          this.print(`proposed at index ${r.index} term ${r.term}`);
+        } else this.print(`refused: ${r.reason}, leader ${r.leader}`);
+        break;
+      }
+      case "read": {
+        const context = args[1] ?? "";
+        const ok = n(0).act(this.checker, (node) => node.readIndex(context));
+        if (ok)
+          n(0).reads.set(context, {
+            context,
+            invokedAt: 0,
+            commitAtInvoke: this.checker.maxCommitKnown,
+          });
+        else this.print("refused: no leader known");
+        break;
+      }
+      case "transfer":
+        this.print(
+          n(0).act(this.checker, (node) => node.transferLeadership(Number(args[1])))
+            ? "transferring"
+            : "refused",
+        );
+        break;
+      case "stabilize":
+        this.verbose = args[0] === "verbose";
+        this.stabilize();
+        this.verbose = false;
+        break;
+      case "elapse":
+        // Rounds of one tick on every member, each followed by stabilizing.
+        this.verbose = args[1] === "verbose";
+        for (let i = 0; i < Number(args[0]); i++) {
+          for (const node of this.nodes) node.act(this.checker, (x) => x.tick());
+          this.stabilize();
+        }
+        this.verbose = false;
+        break;
+      case "isolate":
+        for (const other of this.nodes)
+          if (other.id !== Number(args[0])) this.cutBoth(Number(args[0]), other.id);
+        break;
+      case "partition": {
+        const bar = args.indexOf("|");
+        for (const a of args.slice(0, bar))
+          for (const b of args.slice(bar + 1)) this.cutBoth(Number(a), Number(b));
+        break;
+      }
+      case "heal":
+        this.cut.clear();
+        break;
+      case "crash":
+        n(0).crash();
+        break;
+      case "wipe":
+        n(0).wipe();
+        break;
+      case "restart":
+        n(0).start();
+        break;
+      case "status":
+        for (const node of this.nodes) this.print(this.describe(node));
+        break;
+      case "log": {
+        const node = n(0);
+        const snap = node.logStorage.snapshot().meta;
+        if (snap.index > 0) this.print(`snapshot at ${snap.index}/${snap.term}`);
+        for (const e of node.logStorage.entries(
+          node.logStorage.firstIndex(),
+          node.logStorage.lastIndex() + 1,
+        )) {
+          this.print(
+            `${e.index}/${e.term} ${e.kind === "noop" ? "(noop)" : new TextDecoder().decode(e.data)}`,
+          );
+        }
+        break;
+      }
+      default:
+        throw new Error(`unknown command ${cmd}`);
+    }
+    if (this.checker.violations.length > 0)
+      this.print(...this.checker.violations.map((v) => `VIOLATION ${v}`));
+    return this.out;
+  }
+
+  private create(opts: Record<string, string>): void {
+    const members = Number(opts.members ?? 3);
+    const ids = Array.from({ length: members }, (_, i) => i);
+    const seed = Number(opts.seed ?? 1);
+    this.nodes = ids.map(
+      (id) =>
+        new SimNode(id, (nid, amnesiac, applied) => ({
+          ...defaultTuning,
+          id: nid,
+          voters: ids,
+          // A fresh stream per start, as a real host seeds from entropy: incarnations must differ.
+          random: seededRng(seed * 1000 + nid * 100 + this.starts++),
+          compactionThresholdEntries: Number(opts.compaction ?? 1000),
+          applied,
+          amnesiac,
+        })),
+    );
+  }
+
+  private cutBoth(a: number, b: number): void {
+    this.cut.add(`${a}>${b}`);
+    this.cut.add(`${b}>${a}`);
+  }
+
+  private print(...lines: string[]): void {
+    this.out.push(...lines);
+  }
+
+  /** Handles Readies and delivers messages, in member order, until nothing moves. */
+  private stabilize(): void {
+    for (let round = 0; round < 1000; round++) {
+      let moved = false;
+      for (const node of this.nodes) {
+        if (node.node?.hasReady()) {
+          node.handleReady(this);
+          moved = true;
+        }
+      }
+      const batch = this.queue;
+      this.queue = [];
+      for (const m of batch) {
+        moved = true;
+        const to = this.nodes[m.to];
+        if (this.cut.has(`${m.from}>${m.to}`) || !to?.up) continue;
+        if (this.verbose) this.print(describeMessage(m));
+        to.act(this.checker, (node) => node.step(m));
+      }
+      if (!moved) return;
+    }
+    throw new Error("stabilize did not settle in 1000 rounds");
+  }
+
+  private describe(n: SimNode): string {
+    const s = n.node?.status();
+    if (!s) return `${n.id}: down`;
+    const lead = s.leader === null ? "none" : String(s.leader);
+    return `${n.id}: ${s.role} term ${s.term} leader ${lead} commit ${s.commit} applied ${s.applied} log ${s.firstIndex}..${s.lastIndex}`;
+  }
+
+  // ---- Host ---------------------------------------------------------------------------------
+
+  send(message: Message): void {
+    this.queue.push(message);
+  }
+
+  acked(proposal: Proposal, member: number): void {
+    this.print(`member ${member} applied its proposal at index ${proposal.index}`);
+  }
+
+  served(read: Read, appliedIndex: number): void {
+    this.print(`read ${read.context} served at index ${appliedIndex}`);
+  }
+}
+
+function describeMessage(m: Message): string {
+  const head = `${m.from}->${m.to} ${m.type} term ${m.term}`;
+  switch (m.type) {
+    case "append":
+      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries [${m.entries.map((e) => `${e.index}/${e.term}`).join(" ")}] commit ${m.commit}`;
+    case "appendResponse":
+      return `${head} ${m.reject ? `reject ${m.index} hint ${m.hintIndex}/${m.hintTerm}` : `ok ${m.index}`}`;
+    case "heartbeat":
+      return `${head} commit ${m.commit}`;
+    case "snapshot":
+      return `${head} at ${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
+    case "preVote":
+    case "vote":
+      return `${head} last ${m.lastIndex}/${m.lastTerm}`;
+    case "preVoteResponse":
+    case "voteResponse":
+      return `${head} ${m.reject ? "reject" : "grant"}`;
+    default:
+      return head;
+  }
+}
