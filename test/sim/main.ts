@@ -2,6 +2,7 @@
 //   npm run sim -- --seeds 2000 --members 5      seeds 1..2000
 //   npm run sim -- --seed 1234 [--trace]         replay one seed exactly
 //   npm run sim -- --seeds 500 --mutant staleSnapshot   show the checkers catching a planted bug
+//   npm run sim -- --seeds 500 --default-tuning   production batch sizes (for the load figures)
 
 import { parseArgs } from "node:util";
 import type { Mutant } from "../../src/core/consensus/config.ts";
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     members: { type: "string", default: "3" },
     mutant: { type: "string", multiple: true, default: [] },
     trace: { type: "boolean", default: false },
+    "default-tuning": { type: "boolean", default: false },
   },
 });
 
@@ -32,7 +34,8 @@ const started = performance.now();
 const results: SimResult[] = [];
 for (const seed of seeds) {
   const trace = values.trace ? (line: string) => console.log(line) : null;
-  const result = runSimulation({ seed, members, mutants, measure: true, trace });
+  const defaultTuning = values["default-tuning"];
+  const result = runSimulation({ seed, members, mutants, measure: true, trace, defaultTuning });
   results.push(result);
   if (result.violations.length > 0) {
     console.log(`FAIL ${describeFailure(result)}`);

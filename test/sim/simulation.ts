@@ -23,6 +23,8 @@ export interface SimOptions {
   livenessTicks?: number;
   /** Run phase 3 (measurements). */
   measure?: boolean;
+  /** Use the production batching and compaction settings instead of per-seed ones. */
+  defaultTuning?: boolean;
   /** Receives a line per delivery, fault and persisted Ready, for replaying a failure. */
   trace?: ((line: string) => void) | null;
 }
@@ -101,6 +103,7 @@ class Simulation implements Host {
       measure: false,
       mutants: [],
       trace: null,
+      defaultTuning: false,
       ...options,
     };
     this.rng = seededRng(options.seed);
@@ -123,6 +126,11 @@ class Simulation implements Host {
       restartRate: churn ? 0.3 : 0.08,
       proposalsPerTick: this.rng.int(1, 4),
     };
+    if (this.options.defaultTuning) {
+      this.tuning.maxEntries = defaultTuning.maxEntriesPerAppend;
+      this.tuning.maxInflight = defaultTuning.maxInflightAppends;
+      this.tuning.compaction = defaultTuning.compactionThresholdEntries;
+    }
     this.ids = Array.from({ length: options.members }, (_, i) => i);
     this.nodes = this.ids.map(
       (id) => new SimNode(id, (nid, amnesiac, applied) => this.config(nid, amnesiac, applied)),
