@@ -10,6 +10,7 @@ import type { NodeId } from "../../src/core/consensus/entry.ts";
 import type { Message } from "../../src/core/consensus/message.ts";
 import { type Rng, seededRng } from "../../src/core/random.ts";
 import { Checker } from "./checker.ts";
+import { describeMessage } from "./describe-message.ts";
 import { Network } from "./network.ts";
 import { type Host, type Proposal, type Read, SimNode } from "./sim-node.ts";
 
@@ -224,7 +225,7 @@ class Simulation implements Host {
       this.checker.now = this.tick;
       for (const m of this.network.deliver(this.step)) {
         if (this.options.trace && this.nodes[m.to]?.up)
-          this.options.trace(`${this.tick}.${s} ${describe(m)}`);
+          this.options.trace(`${this.tick}.${s} ${describeMessage(m)}`);
         this.nodes[m.to]?.act(this.checker, (n) => n.step(m));
       }
       for (const n of this.nodes) {
@@ -436,27 +437,5 @@ class Simulation implements Host {
           `acknowledged proposal p${p.id} at ${p.index}/${p.term} is not in the committed log`,
         );
     }
-  }
-}
-
-function describe(m: Message): string {
-  const head = `${m.from}->${m.to} ${m.type} t${m.term}`;
-  switch (m.type) {
-    case "append":
-      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries ${m.entries.map((e) => `${e.index}/${e.term}`).join(",")} commit ${m.commit}`;
-    case "appendResponse":
-      return `${head} ${m.reject ? "reject" : "ok"} ${m.index} hint ${m.hintIndex}/${m.hintTerm}`;
-    case "heartbeat":
-      return `${head} commit ${m.commit}${m.context ? ` ctx ${m.context}` : ""}`;
-    case "snapshot":
-      return `${head} at ${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
-    case "vote":
-    case "preVote":
-      return `${head} last ${m.lastIndex}/${m.lastTerm}`;
-    case "voteResponse":
-    case "preVoteResponse":
-      return `${head} ${m.reject ? "reject" : "grant"}`;
-    default:
-      return head;
   }
 }

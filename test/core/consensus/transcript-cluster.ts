@@ -5,6 +5,7 @@ import { defaultTuning } from "../../../src/core/consensus/config.ts";
 import type { Message } from "../../../src/core/consensus/message.ts";
 import { seededRng } from "../../../src/core/random.ts";
 import { Checker } from "../../sim/checker.ts";
+import { describeMessage } from "../../sim/describe-message.ts";
 import { type Host, type Proposal, type Read, SimNode } from "../../sim/sim-node.ts";
 
 export class TranscriptCluster implements Host {
@@ -194,27 +195,5 @@ export class TranscriptCluster implements Host {
 
   served(read: Read, appliedIndex: number): void {
     this.print(`read ${read.context} served at index ${appliedIndex}`);
-  }
-}
-
-function describeMessage(m: Message): string {
-  const head = `${m.from}->${m.to} ${m.type} term ${m.term}`;
-  switch (m.type) {
-    case "append":
-      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries [${m.entries.map((e) => `${e.index}/${e.term}`).join(" ")}] commit ${m.commit}`;
-    case "appendResponse":
-      return `${head} ${m.reject ? `reject ${m.index} hint ${m.hintIndex}/${m.hintTerm}` : `ok ${m.index}`}`;
-    case "heartbeat":
-      return `${head} commit ${m.commit}`;
-    case "snapshot":
-      return `${head} at ${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
-    case "preVote":
-    case "vote":
-      return `${head} last ${m.lastIndex}/${m.lastTerm}`;
-    case "preVoteResponse":
-    case "voteResponse":
-      return `${head} ${m.reject ? "reject" : "grant"}`;
-    default:
-      return head;
   }
 }
