@@ -90,14 +90,21 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
   }
 }
 
+/** The progress of a follower that answered, marked active; null if the answer is stale. */
+function answering(role: LeaderRole, m: { from: NodeId; incarnation: number }): Progress | null {
+  const pr = role.progress.get(m.from);
+  if (!pr?.accepts(m.incarnation)) return null;
+  pr.recentActive = true;
+  return pr;
+}
+
 function handleAppendResponse(
   r: Raft,
   role: LeaderRole,
   m: Extract<Message, { type: "appendResponse" }>,
 ): void {
-  const pr = role.progress.get(m.from);
-  if (!pr?.accepts(m.incarnation)) return;
-  pr.recentActive = true;
+  const pr = answering(role, m);
+  if (!pr) return;
   if (m.reject) {
     const hint =
       m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
@@ -131,9 +138,8 @@ function handleHeartbeatResponse(
   role: LeaderRole,
   m: Extract<Message, { type: "heartbeatResponse" }>,
 ): void {
-  const pr = role.progress.get(m.from);
-  if (!pr?.accepts(m.incarnation)) return;
-  pr.recentActive = true;
+  const pr = answering(role, m);
+  if (!pr) return;
   pr.onHeartbeatResponse();
   if (pr.match < r.log.lastIndex() || pr.sentCommit < r.log.committed)
     sendAppends(r, role, m.from, true);

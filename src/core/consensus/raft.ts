@@ -45,6 +45,7 @@ export class Raft {
     this.id = config.id;
     this.voters = config.voters;
     this.quorum = Math.floor(config.voters.length / 2) + 1;
+    this.peerIds = config.voters.filter((v) => v !== config.id);
     this.term = hard.term;
     this.vote = hard.vote;
     this.voteFloor = config.amnesiac ? recovering : hard.voteFloor;
@@ -60,8 +61,11 @@ export class Raft {
     this.messages.push({ ...message, from: this.id, term } as Message);
   }
 
-  peers(): NodeId[] {
-    return this.voters.filter((v) => v !== this.id);
+  /** Every voter but this member; computed once, it is read on every flush and heartbeat. */
+  readonly peerIds: readonly NodeId[];
+
+  peers(): readonly NodeId[] {
+    return this.peerIds;
   }
 
   /** A member may campaign unless it lost its storage and has not been caught up since. */

@@ -20,7 +20,7 @@ export interface LeaderRole {
   readonly reads: ReadOnlyQueue;
   /** Reads that arrived before this leader committed an entry of its own term. */
   readonly waitingReads: Array<{ context: string; from: NodeId }>;
-  /** The member leadership is being handed to, and ticks since the handover began. */
+  /** The member leadership is being handed to (abandoned after an election timeout). */
   transferee: NodeId | null;
   /** New entries or a new commit index not yet sent to followers (sent together, in flush). */
   broadcastPending: boolean;
