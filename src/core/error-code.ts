@@ -33,6 +33,11 @@ export const ErrorCode = {
   SESSIONCLOSEDREQUIRESASLAUTH: -124,
   QUOTAEXCEEDED: -125,
   THROTTLEDOP: -127,
+  /**
+   * edgekeeper's own, outside ZooKeeper's range: a watch asked to resume from a zxid older than
+   * the retained change history. The client must re-read instead of trusting it missed nothing.
+   */
+  COMPACTED: -1000,
 } as const;
 
 export type ErrorName = keyof typeof ErrorCode;

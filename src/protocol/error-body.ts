@@ -18,6 +18,7 @@ const statusByName: Partial<Record<ErrorName, number>> = {
   NODEEXISTS: 409,
   NOTEMPTY: 409,
   SESSIONEXPIRED: 410,
+  COMPACTED: 410,
   BADVERSION: 412,
   QUOTAEXCEEDED: 413,
   THROTTLEDOP: 429,

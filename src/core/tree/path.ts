@@ -52,3 +52,30 @@ function isForbiddenCodeUnit(code: number): boolean {
     (code >= 0xfff0 && code <= 0xffff)
   );
 }
+
+/** The parent of a valid non-root path ("/a/b" → "/a", "/a" → "/"). */
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
+}
+
+/** The last segment of a valid non-root path. */
+export function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** `path` and each of its ancestors, deepest first, ending with "/". */
+export function selfAndAncestors(path: string): string[] {
+  const out = [path];
+  let p = path;
+  while (p !== "/") {
+    p = parentOf(p);
+    out.push(p);
+  }
+  return out;
+}
+
+/** True when `path` is `ancestor` or lies below it. */
+export function isWithin(path: string, ancestor: string): boolean {
+  return ancestor === "/" || path === ancestor || path.startsWith(`${ancestor}/`);
+}

@@ -1,0 +1,66 @@
+// The reader for ByteWriter's encoding; every read is bounds-checked so corrupt bytes throw
+// instead of producing a plausible value.
+
+import { utf8Decode } from "./utf8.ts";
+
+export class ByteReader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get done(): boolean {
+    return this.#offset >= this.#bytes.length;
+  }
+
+  u8(): number {
+    this.#need(1);
+    const v = this.#view.getUint8(this.#offset);
+    this.#offset += 1;
+    return v;
+  }
+
+  i32(): number {
+    this.#need(4);
+    const v = this.#view.getInt32(this.#offset);
+    this.#offset += 4;
+    return v;
+  }
+
+  int(): number {
+    this.#need(8);
+    const v = this.#view.getFloat64(this.#offset);
+    this.#offset += 8;
+    if (!Number.isSafeInteger(v)) throw new Error(`corrupt integer at ${this.#offset - 8}`);
+    return v;
+  }
+
+  i64(): bigint {
+    this.#need(8);
+    const v = this.#view.getBigInt64(this.#offset);
+    this.#offset += 8;
+    return v;
+  }
+
+  bytes(): Uint8Array {
+    const length = this.int();
+    this.#need(length);
+    const v = this.#bytes.slice(this.#offset, this.#offset + length);
+    this.#offset += length;
+    return v;
+  }
+
+  text(): string {
+    return utf8Decode(this.bytes());
+  }
+
+  #need(n: number): void {
+    if (n < 0 || this.#offset + n > this.#bytes.length) {
+      throw new Error(`truncated: need ${n} bytes at ${this.#offset} of ${this.#bytes.length}`);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// A growable big-endian binary writer: the one encoding behind log entries and snapshots, so the
+// same value always produces the same bytes.
+
+import { utf8Encode } from "./utf8.ts";
+
+export class ByteWriter {
+  #buffer = new Uint8Array(256);
+  #view = new DataView(this.#buffer.buffer);
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  u8(value: number): this {
+    this.#reserve(1);
+    this.#view.setUint8(this.#length, value);
+    this.#length += 1;
+    return this;
+  }
+
+  i32(value: number): this {
+    this.#reserve(4);
+    this.#view.setInt32(this.#length, value);
+    this.#length += 4;
+    return this;
+  }
+
+  /** A safe integer (zxids, times, sizes); float64 holds every one exactly. */
+  int(value: number): this {
+    if (!Number.isSafeInteger(value)) throw new Error(`not a safe integer: ${value}`);
+    this.#reserve(8);
+    this.#view.setFloat64(this.#length, value);
+    this.#length += 8;
+    return this;
+  }
+
+  i64(value: bigint): this {
+    this.#reserve(8);
+    this.#view.setBigInt64(this.#length, BigInt.asIntN(64, value));
+    this.#length += 8;
+    return this;
+  }
+
+  bytes(value: Uint8Array): this {
+    this.int(value.length);
+    this.#reserve(value.length);
+    this.#buffer.set(value, this.#length);
+    this.#length += value.length;
+    return this;
+  }
+
+  text(value: string): this {
+    return this.bytes(utf8Encode(value));
+  }
+
+  finish(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
+  }
+
+  #reserve(extra: number): void {
+    if (this.#length + extra <= this.#buffer.length) return;
+    let size = this.#buffer.length * 2;
+    while (size < this.#length + extra) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = next;
+    this.#view = new DataView(next.buffer);
+  }
+}

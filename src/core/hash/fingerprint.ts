@@ -1,0 +1,60 @@
+// A fast 64-bit non-cryptographic fingerprint for tree digests: members compare digests to detect
+// divergence, so it must be cheap on every write and identical everywhere, not secret.
+
+/** Streams bytes and strings into two independent 32-bit murmur-style lanes. */
+export class Fingerprint {
+  #a = 0x9747b28c;
+  #b = 0x2545f491;
+  #length = 0;
+
+  bytes(data: Uint8Array): this {
+    this.int(data.length);
+    for (let i = 0; i < data.length; i++) this.#mix(data[i] as number);
+    return this;
+  }
+
+  text(value: string): this {
+    this.int(value.length);
+    for (let i = 0; i < value.length; i++) this.#mix(value.charCodeAt(i));
+    return this;
+  }
+
+  /** Any safe integer (zxids, times), mixed as two 32-bit halves. */
+  int(value: number): this {
+    this.#mix(value >>> 0);
+    this.#mix(Math.floor(value / 0x100000000) >>> 0);
+    return this;
+  }
+
+  big(value: bigint): this {
+    const unsigned = BigInt.asUintN(64, value);
+    this.#mix(Number(unsigned & 0xffffffffn));
+    this.#mix(Number(unsigned >> 32n));
+    return this;
+  }
+
+  /** The final 64-bit value, as an unsigned bigint. */
+  value(): bigint {
+    const a = finalize(this.#a ^ this.#length);
+    const b = finalize(this.#b ^ Math.imul(this.#length, 0x27d4eb2f));
+    return (BigInt(a >>> 0) << 32n) | BigInt(b >>> 0);
+  }
+
+  #mix(word: number): void {
+    this.#length++;
+    this.#a = Math.imul(this.#a ^ word, 0xcc9e2d51);
+    this.#a = ((this.#a << 15) | (this.#a >>> 17)) + 0xe6546b64;
+    this.#b = Math.imul(this.#b ^ word, 0x1b873593);
+    this.#b = ((this.#b << 13) | (this.#b >>> 19)) + 0x85ebca6b;
+  }
+}
+
+function finalize(h: number): number {
+  let x = h;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x;
+}

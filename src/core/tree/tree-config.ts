@@ -1,0 +1,29 @@
+// The knobs of the znode tree and session table, with ZooKeeper-like defaults.
+
+export interface TreeConfig {
+  /** Largest data of one node, and of all data in one multi (ZooKeeper's jute.maxbuffer). */
+  readonly maxDataBytes: number;
+  /** Longest path, in UTF-16 code units. ZooKeeper bounds it only by the packet size. */
+  readonly maxPathLength: number;
+  readonly maxAclEntries: number;
+  readonly maxMultiOps: number;
+  /** Whether TTL nodes may be created (ZooKeeper's extendedTypesEnabled). */
+  readonly ttlNodesEnabled: boolean;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  /** "super:<base64 sha1>" grants every permission to whoever authenticates as it. */
+  readonly superDigest?: string | undefined;
+  /** How many zxids of change history persistent watches can resume across. */
+  readonly changeLogZxids: number;
+}
+
+export const defaultTreeConfig: TreeConfig = {
+  maxDataBytes: 1024 * 1024,
+  maxPathLength: 4096,
+  maxAclEntries: 64,
+  maxMultiOps: 1000,
+  ttlNodesEnabled: true,
+  minSessionTimeoutMs: 4000,
+  maxSessionTimeoutMs: 40000,
+  changeLogZxids: 10000,
+};

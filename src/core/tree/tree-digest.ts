@@ -1,0 +1,102 @@
+// The tree digest: a sum of per-node and per-session fingerprints kept current on every write,
+// so two members compare one number instead of their trees.
+
+import { Fingerprint } from "../hash/fingerprint.ts";
+import type { SessionRecord } from "../session/session-record.ts";
+import type { NodeRecord } from "./node-record.ts";
+import type { MutableTree, TreeStore } from "./tree-store.ts";
+
+export function nodeFingerprint(path: string, node: NodeRecord): bigint {
+  const f = new Fingerprint().int(1).text(path).bytes(node.data).int(node.acl.length);
+  for (const a of node.acl) f.int(a.perms).text(a.scheme).text(a.id);
+  return f
+    .int(node.czxid)
+    .int(node.mzxid)
+    .int(node.pzxid)
+    .int(node.ctime)
+    .int(node.mtime)
+    .int(node.version)
+    .int(node.cversion)
+    .int(node.aversion)
+    .big(node.ephemeralOwner)
+    .int(node.numChildren)
+    .value();
+}
+
+export function sessionFingerprint(s: SessionRecord): bigint {
+  return new Fingerprint().int(2).big(s.id).int(s.timeoutMs).int(s.createdZxid).value();
+}
+
+/** Running totals a sequence of writes changes. */
+export interface TreeTotals {
+  digest: bigint;
+  nodeCount: number;
+  dataBytes: number;
+}
+
+export const add64 = (a: bigint, b: bigint) => BigInt.asUintN(64, a + b);
+export const sub64 = (a: bigint, b: bigint) => BigInt.asUintN(64, a - b);
+
+/** Writes through to a store while keeping the digest and counters in `totals` current. */
+export class TrackedTree implements MutableTree {
+  readonly #store: TreeStore;
+  readonly totals: TreeTotals;
+
+  constructor(store: TreeStore, totals: TreeTotals) {
+    this.#store = store;
+    this.totals = totals;
+  }
+
+  getNode(path: string): NodeRecord | undefined {
+    return this.#store.getNode(path);
+  }
+
+  getSession(id: bigint): SessionRecord | undefined {
+    return this.#store.getSession(id);
+  }
+
+  ephemeralPaths(owner: bigint): string[] {
+    return this.#store.ephemeralPaths(owner);
+  }
+
+  subtreeUsage(path: string): { count: number; bytes: number } {
+    return this.#store.subtreeUsage(path);
+  }
+
+  putNode(path: string, node: NodeRecord): void {
+    this.#forgetNode(path);
+    this.totals.digest = add64(this.totals.digest, nodeFingerprint(path, node));
+    this.totals.nodeCount += 1;
+    this.totals.dataBytes += node.data.length;
+    this.#store.putNode(path, node);
+  }
+
+  deleteNode(path: string): void {
+    this.#forgetNode(path);
+    this.#store.deleteNode(path);
+  }
+
+  putSession(session: SessionRecord): void {
+    this.#forgetSession(session.id);
+    this.totals.digest = add64(this.totals.digest, sessionFingerprint(session));
+    this.#store.putSession(session);
+  }
+
+  deleteSession(id: bigint): void {
+    this.#forgetSession(id);
+    this.#store.deleteSession(id);
+  }
+
+  #forgetNode(path: string): void {
+    const old = this.#store.getNode(path);
+    if (old === undefined) return;
+    this.totals.digest = sub64(this.totals.digest, nodeFingerprint(path, old));
+    this.totals.nodeCount -= 1;
+    this.totals.dataBytes -= old.data.length;
+  }
+
+  #forgetSession(id: bigint): void {
+    const old = this.#store.getSession(id);
+    if (old !== undefined) this.totals.digest = sub64(this.totals.digest, sessionFingerprint(old));
+  }
+}

@@ -1,0 +1,121 @@
+// The applied znode tree of one member: applies committed transactions in zxid order, keeps the
+// digest, counters and change log current, and answers reads. Everything lives in the store.
+
+import { failure, type ZkFailure } from "../error-code.ts";
+import { type Acl, openAcl, readOnlyAcl } from "./acl.ts";
+import { type Applied, applyTxn, invariant } from "./apply.ts";
+import { type NodeRecord, newRecord } from "./node-record.ts";
+import { isReapable } from "./prepare.ts";
+import { defaultTreeConfig, type TreeConfig } from "./tree-config.ts";
+import { TrackedTree, type TreeTotals } from "./tree-digest.ts";
+import type { TreeEvent } from "./tree-event.ts";
+import { TreeReads } from "./tree-reads.ts";
+import type { TreeMeta, TreeStore } from "./tree-store.ts";
+import type { Txn } from "./txn.ts";
+
+/** The nodes every tree starts with, all with zero stats, as in ZooKeeper's DataTree. */
+const systemNodes: ReadonlyArray<[string, readonly Acl[], number]> = [
+  ["/", openAcl, 1],
+  ["/zookeeper", openAcl, 2],
+  ["/zookeeper/quota", openAcl, 0],
+  ["/zookeeper/config", readOnlyAcl, 0],
+];
+
+export class ZnodeTree {
+  readonly store: TreeStore;
+  readonly config: TreeConfig;
+  readonly reads: TreeReads;
+
+  constructor(store: TreeStore, config: TreeConfig = defaultTreeConfig) {
+    this.store = store;
+    this.config = config;
+    this.reads = new TreeReads(store, config.maxDataBytes);
+    if (store.getMeta() === undefined) this.#initialize();
+  }
+
+  meta(): TreeMeta {
+    const meta = this.store.getMeta();
+    invariant(meta !== undefined, "tree store has no meta");
+    return meta;
+  }
+
+  get lastZxid(): number {
+    return this.meta().lastZxid;
+  }
+
+  /** Applies a committed transaction; zxids must strictly increase. */
+  apply(txn: Txn, zxid: number): Applied {
+    const meta = this.meta();
+    invariant(zxid > meta.lastZxid, `apply of zxid ${zxid} after ${meta.lastZxid}`);
+    const totals: TreeTotals = {
+      digest: meta.digest,
+      nodeCount: meta.nodeCount,
+      dataBytes: meta.dataBytes,
+    };
+    const applied = applyTxn(new TrackedTree(this.store, totals), txn, zxid);
+    if (applied.events.length > 0) this.store.appendChanges(applied.events);
+    this.#finish(meta, totals, zxid);
+    return applied;
+  }
+
+  /** Records that a log entry with no tree effect (a leader's no-op) was applied at `zxid`. */
+  skip(zxid: number): void {
+    const meta = this.meta();
+    invariant(zxid > meta.lastZxid, `skip of zxid ${zxid} after ${meta.lastZxid}`);
+    this.#finish(
+      meta,
+      { digest: meta.digest, nodeCount: meta.nodeCount, dataBytes: meta.dataBytes },
+      zxid,
+    );
+  }
+
+  /**
+   * Changes with `afterZxid` < zxid <= `throughZxid`, oldest first, or COMPACTED when some of
+   * them are no longer retained.
+   */
+  changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] | ZkFailure {
+    const meta = this.meta();
+    if (afterZxid < meta.changeFloorZxid) {
+      return failure(
+        "COMPACTED",
+        `Changes after zxid ${afterZxid} are no longer retained (history starts after ${meta.changeFloorZxid})`,
+      );
+    }
+    return this.store.changesBetween(afterZxid, throughZxid);
+  }
+
+  /** Containers and TTL nodes the leader may reap at `nowMs`, at most `limit`. */
+  reapCandidates(nowMs: number, limit: number): string[] {
+    const out: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = this.store.extendedNodes(after, 256);
+      for (const [path, node] of page) {
+        if (isReapable(node, nowMs)) out.push(path);
+        if (out.length >= limit) return out;
+      }
+      if (page.length < 256) return out;
+      after = page.at(-1)?.[0];
+    }
+  }
+
+  #finish(meta: TreeMeta, totals: TreeTotals, zxid: number): void {
+    let changeFloorZxid = meta.changeFloorZxid;
+    const floor = zxid - this.config.changeLogZxids;
+    if (floor > changeFloorZxid) {
+      this.store.dropChangesThrough(floor);
+      changeFloorZxid = floor;
+    }
+    this.store.putMeta({ lastZxid: zxid, ...totals, changeFloorZxid });
+  }
+
+  #initialize(): void {
+    const totals: TreeTotals = { digest: 0n, nodeCount: 0, dataBytes: 0 };
+    const tracked = new TrackedTree(this.store, totals);
+    for (const [path, acl, numChildren] of systemNodes) {
+      const node: NodeRecord = { ...newRecord(new Uint8Array(), acl, 0n, 0, 0), numChildren };
+      tracked.putNode(path, node);
+    }
+    this.store.putMeta({ lastZxid: 0, ...totals, changeFloorZxid: 0 });
+  }
+}
