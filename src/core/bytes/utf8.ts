@@ -32,51 +32,65 @@ export function utf8Encode(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Decodes UTF-8; malformed sequences become U+FFFD, as TextDecoder does by default. */
+/** Decodes UTF-8 with the WHATWG Encoding Standard's error handling (what TextDecoder does). */
 export function utf8Decode(bytes: Uint8Array): string {
+  const units: number[] = [];
   let out = "";
-  let i = 0;
-  while (i < bytes.length) {
-    const b0 = bytes[i] as number;
-    let code = 0xfffd;
-    let width = 1;
-    if (b0 < 0x80) {
-      code = b0;
-    } else if (b0 >= 0xc2 && b0 < 0xe0 && isCont(bytes[i + 1])) {
-      code = ((b0 & 31) << 6) | ((bytes[i + 1] as number) & 63);
-      width = 2;
-    } else if (b0 >= 0xe0 && b0 < 0xf0 && isCont(bytes[i + 1]) && isCont(bytes[i + 2])) {
-      const c =
-        ((b0 & 15) << 12) |
-        (((bytes[i + 1] as number) & 63) << 6) |
-        ((bytes[i + 2] as number) & 63);
-      if (c >= 0x800 && (c < 0xd800 || c > 0xdfff)) {
-        code = c;
-        width = 3;
-      }
-    } else if (
-      b0 >= 0xf0 &&
-      b0 < 0xf5 &&
-      isCont(bytes[i + 1]) &&
-      isCont(bytes[i + 2]) &&
-      isCont(bytes[i + 3])
-    ) {
-      const c =
-        ((b0 & 7) << 18) |
-        (((bytes[i + 1] as number) & 63) << 12) |
-        (((bytes[i + 2] as number) & 63) << 6) |
-        ((bytes[i + 3] as number) & 63);
-      if (c >= 0x10000 && c <= 0x10ffff) {
-        code = c;
-        width = 4;
-      }
+  let code = 0;
+  let needed = 0;
+  let seen = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  const emit = (cp: number) => {
+    if (cp > 0xffff) {
+      const v = cp - 0x10000;
+      units.push(0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff));
+    } else {
+      units.push(cp);
     }
-    out += String.fromCodePoint(code);
-    i += width;
+    if (units.length > 4096) {
+      out += String.fromCharCode(...units);
+      units.length = 0;
+    }
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (needed === 0) {
+      if (b < 0x80) emit(b);
+      else if (b >= 0xc2 && b <= 0xdf) {
+        needed = 1;
+        code = b & 0x1f;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0;
+        if (b === 0xed) upper = 0x9f;
+        needed = 2;
+        code = b & 0xf;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90;
+        if (b === 0xf4) upper = 0x8f;
+        needed = 3;
+        code = b & 0x7;
+      } else emit(0xfffd);
+      continue;
+    }
+    if (b < lower || b > upper) {
+      // The bad byte ends the sequence and is read again on its own.
+      code = needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      emit(0xfffd);
+      i--;
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    code = (code << 6) | (b & 0x3f);
+    seen++;
+    if (seen === needed) {
+      emit(code);
+      code = needed = seen = 0;
+    }
   }
-  return out;
-}
-
-function isCont(b: number | undefined): boolean {
-  return b !== undefined && (b & 0xc0) === 0x80;
+  if (needed !== 0) emit(0xfffd);
+  return out + String.fromCharCode(...units);
 }

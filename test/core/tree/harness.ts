@@ -27,7 +27,6 @@ export class TreeHarness {
   readonly pipeline: Pipeline;
   readonly proposed: Array<{ zxid: number; txn: Txn }> = [];
   nowMs = 1_700_000_000_000;
-  #nextZxid = 1;
 
   constructor(config: Partial<TreeConfig> = {}, store: TreeStore = new MemoryTreeStore()) {
     this.tree = new ZnodeTree(store, { ...defaultTreeConfig, ...config });
@@ -49,7 +48,7 @@ export class TreeHarness {
         ? { ok: false, failure: prepared.failure, opErrors: prepared.opErrors }
         : { ok: false, failure: prepared.failure };
     }
-    const zxid = this.#nextZxid++;
+    const zxid = Math.max(this.tree.lastZxid, this.proposed.at(-1)?.zxid ?? 0) + 1;
     this.pipeline.push(prepared.txn, zxid);
     this.proposed.push({ zxid, txn: prepared.txn });
     return { ok: true, zxid };
@@ -57,8 +56,13 @@ export class TreeHarness {
 
   /** Applies every proposed transaction in order; returns what each produced. */
   commitAll(): Array<Applied & { zxid: number }> {
+    return this.commit(this.proposed.length);
+  }
+
+  /** Applies the oldest `count` proposed transactions, leaving the rest in flight. */
+  commit(count: number): Array<Applied & { zxid: number }> {
     const out: Array<Applied & { zxid: number }> = [];
-    for (const { zxid, txn } of this.proposed.splice(0)) {
+    for (const { zxid, txn } of this.proposed.splice(0, count)) {
       out.push({ ...this.tree.apply(txn, zxid), zxid });
       this.pipeline.appliedThrough(zxid);
     }
