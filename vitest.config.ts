@@ -15,7 +15,13 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
+            miniflare: { bindings: { FAULT_INJECTION: "on", COMPACTION_ENTRIES: "40" } },
+          }),
+        ],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],

@@ -1,77 +1,195 @@
-// The ensemble member Durable Object: for now a single member that keeps znodes in its SQLite.
+// The ensemble member Durable Object: a thin shell that turns RPCs, peer messages and alarms into
+// calls on its Replica, and is the only place that reads the clock or touches ctx and env.
 
 import { DurableObject } from "cloudflare:workers";
+import type { NodeId } from "../src/core/consensus/entry.ts";
+import type { Message } from "../src/core/consensus/message.ts";
+import { seededRng } from "../src/core/random.ts";
+import type { AuthId } from "../src/core/tree/acl.ts";
+import type { WriteRequest } from "../src/core/tree/request.ts";
+import type { ReadOp } from "../src/core/tree/tree-reads.ts";
 import type { Env } from "../src/env.ts";
+import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
+import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
+import { type MemberStatus, statusOf } from "./member-status.ts";
+import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
+import { createSchema } from "./schema.ts";
+import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
 
-/** What a read returns: the bytes and the part of ZooKeeper's Stat this slice maintains. */
-export interface StoredNode {
-  data: Uint8Array;
-  stat: NodeStat;
-}
+/** Inter-member messages carry this; a member refuses a batch from another protocol version. */
+export const peerProtocolVersion = 1;
 
-export interface NodeStat {
-  version: number;
-  ctime: number;
-  mtime: number;
-  dataLength: number;
-}
-
-interface NodeRow extends Record<string, SqlStorageValue> {
-  data: ArrayBuffer;
-  version: number;
-  ctime: number;
-  mtime: number;
+export interface PeerBatch {
+  readonly protocol: number;
+  readonly from: NodeId;
+  readonly messages: Message[];
 }
 
 export class Member extends DurableObject<Env> {
+  readonly #config: EnsembleConfig;
+  #faults: FaultSwitch;
+  #replica: Replica | null = null;
+  #lastTickMs = 0;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    // Synchronous SQL inside the constructor runs before any request is delivered.
-    ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS znode (
-         path TEXT PRIMARY KEY,
-         data BLOB NOT NULL,
-         version INTEGER NOT NULL,
-         ctime INTEGER NOT NULL,
-         mtime INTEGER NOT NULL
-       ) WITHOUT ROWID`,
-    );
+    this.#config = ensembleConfig(env);
+    // Synchronous SQL in the constructor runs before any request is delivered.
+    createSchema(ctx.storage.sql);
+    this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
   }
 
-  /** Sets a node's data, creating the node (version 0) if it does not exist yet. */
-  async putNode(path: string, data: Uint8Array): Promise<NodeStat> {
-    const nowMs = Date.now();
+  /** Peer messages (Durable Object RPC from another member). */
+  async deliver(batch: PeerBatch): Promise<void> {
+    if (batch.protocol !== peerProtocolVersion) {
+      throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
+    }
+    if (!this.#faults.canReceive(batch.from)) return;
+    (await this.#started()).receive(batch.messages);
+  }
+
+  /** A client write; any member takes it and answers once it has applied it. */
+  async submit(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
+    return (await this.#started()).submit(request, context, () => Date.now());
+  }
+
+  /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
+  async forwarded(
+    from: NodeId,
+    request: WriteRequest,
+    context: WriteContext,
+  ): Promise<WriteAnswer> {
+    if (!this.#faults.canReceive(from)) return unreachable(from);
+    return (await this.#started()).proposeHere(request, context, Date.now());
+  }
+
+  /** A session-activity report from a follower, for the leader's expiry schedule. */
+  async touched(from: NodeId, sessionIds: bigint[]): Promise<void> {
+    if (!this.#faults.canReceive(from)) return;
+    (await this.#started()).acceptTouches(sessionIds);
+  }
+
+  /** Marks sessions active at this member (their clients are connected here). */
+  async touchSessions(sessionIds: bigint[]): Promise<void> {
+    (await this.#started()).touchSessions(sessionIds);
+  }
+
+  /** A read served from this member's applied tree (sequentially consistent). */
+  async read(read: TreeRead, authIds: AuthId[] = []): Promise<ReadAnswer> {
+    return readTree((await this.#started()).tree, read, authIds);
+  }
+
+  /** Several reads answered from the same applied state. */
+  async multiRead(ops: ReadOp[], authIds: AuthId[] = []) {
+    return (await this.#started()).tree.reads.multiRead(ops, authIds);
+  }
+
+  async status(): Promise<MemberStatus> {
+    return statusOf(await this.#started(), this.#faults.faults);
+  }
+
+  override async alarm(): Promise<void> {
+    const replica = await this.#started();
+    const now = Date.now();
+    const elapsed =
+      this.#lastTickMs === 0 ? 1 : Math.floor((now - this.#lastTickMs) / this.#config.tickMs);
+    // A late alarm catches up a little, never a burst that would fire every timeout at once.
+    const ticks = Math.max(1, Math.min(elapsed, 5));
+    this.#lastTickMs = now;
+    replica.tick(ticks, now);
+    await this.ctx.storage.setAlarm(now + this.#config.tickMs);
+  }
+
+  /** Test-only: cut links (FAULT_INJECTION=on). */
+  async setFaults(faults: LinkFaults): Promise<void> {
+    this.#faults.set(faults);
+  }
+
+  /** Test-only: loses all storage, as if the member's disk were replaced, and restarts empty. */
+  async wipe(): Promise<void> {
+    if (!this.#faults.enabled) throw new Error("fault injection is disabled in this deployment");
+    await this.ctx.storage.deleteAll();
+    createSchema(this.ctx.storage.sql);
+    this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS test_wiped (id INTEGER PRIMARY KEY)");
+    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO test_wiped (id) VALUES (1)");
+    this.#faults = new FaultSwitch(this.ctx.storage.sql, true);
+    this.#replica = null;
+    this.#lastTickMs = 0;
+    await this.#started();
+  }
+
+  async #started(): Promise<Replica> {
+    if (this.#replica) return this.#replica;
+    const id = memberIndex(this.#config, this.ctx.id.name);
+    if (id === null)
+      throw new Error(`"${this.ctx.id.name}" is not a member of ensemble "${this.#config.name}"`);
+    const replica = new Replica(this.ctx, id, this.#config, this.#peerLink(id), {
+      amnesiac: this.#wasWiped(),
+      random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
+    });
+    this.#replica = replica;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + this.#config.tickMs);
+    }
+    replica.drain();
+    return replica;
+  }
+
+  /** A member restarted on wiped storage may have voted in terms it no longer remembers. */
+  #wasWiped(): boolean {
     const sql = this.ctx.storage.sql;
-    const row = sql
-      .exec<NodeRow>(
-        `INSERT INTO znode (path, data, version, ctime, mtime) VALUES (?, ?, 0, ?, ?)
-         ON CONFLICT (path) DO UPDATE SET data = excluded.data, version = version + 1,
-           mtime = excluded.mtime
-         RETURNING data, version, ctime, mtime`,
-        path,
-        data,
-        nowMs,
-        nowMs,
-      )
-      .one();
-    return statOf(row);
+    const marked =
+      sql
+        .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'test_wiped'")
+        .one().n > 0;
+    const empty = sql.exec<{ n: number }>("SELECT count(*) AS n FROM raft_entry").one().n === 0;
+    const fresh =
+      sql.exec<{ n: number }>("SELECT count(*) AS n FROM raft_state WHERE term > 0").one().n === 0;
+    return marked && empty && fresh;
   }
 
-  /** Reads a node, or null when there is none at `path`. */
-  async getNode(path: string): Promise<StoredNode | null> {
-    const rows = this.ctx.storage.sql
-      .exec<NodeRow>("SELECT data, version, ctime, mtime FROM znode WHERE path = ?", path)
-      .toArray();
-    const row = rows[0];
-    return row ? { data: new Uint8Array(row.data), stat: statOf(row) } : null;
+  #peerLink(self: NodeId): PeerLink {
+    const stub = (to: NodeId) => this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
+    const faults = () => this.#faults;
+    return {
+      send: (to, messages) => {
+        if (!faults().canSend(to)) return;
+        stub(to)
+          .deliver({ protocol: peerProtocolVersion, from: self, messages })
+          .catch(() => {
+            // A lost message is normal: Raft retries; the member never waits on a peer.
+          });
+      },
+      forward: async (to, request, context) => {
+        if (!faults().canSend(to)) return unreachable(to);
+        try {
+          return await stub(to).forwarded(self, request, context);
+        } catch (error) {
+          // The leader may have applied it before failing: say so instead of inviting a retry.
+          const why = error instanceof Error ? error.message : String(error);
+          return {
+            ok: false,
+            failure: {
+              name: "CONNECTIONLOSS",
+              message: `Lost the leader (member ${to}) mid-write: ${why}`,
+            },
+          };
+        }
+      },
+      touch: (to, ids) => {
+        if (!faults().canSend(to)) return;
+        stub(to)
+          .touched(self, ids)
+          .catch(() => {});
+      },
+    };
   }
 }
 
-function statOf(row: NodeRow): NodeStat {
+function unreachable(member: NodeId): WriteAnswer {
   return {
-    version: row.version,
-    ctime: row.ctime,
-    mtime: row.mtime,
-    dataLength: row.data.byteLength,
+    ok: false,
+    failure: { name: "CONNECTIONLOSS", message: `Member ${member} is unreachable; not applied` },
+    retryable: true,
   };
 }

@@ -8,4 +8,12 @@ export interface Env {
   ENSEMBLE_NAME: string;
   /** How many members the ensemble has (3 or 5), as a decimal string. */
   ENSEMBLE_SIZE: string;
+  /** Milliseconds per consensus tick (the alarm period while the ensemble is active). */
+  TICK_MS?: string;
+  ELECTION_TICKS?: string;
+  HEARTBEAT_TICKS?: string;
+  /** Applied entries between snapshots (log compaction). */
+  COMPACTION_ENTRIES?: string;
+  /** "on" enables the test-only fault injection RPCs; only the test configuration sets it. */
+  FAULT_INJECTION?: string;
 }

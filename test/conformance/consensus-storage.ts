@@ -20,140 +20,143 @@ function snapshot(index: number, term: number, text = "state"): Snapshot {
 const decode = (e: Entry | undefined) =>
   e ? `${e.index}/${e.term}/${new TextDecoder().decode(e.data)}` : "none";
 
-export function logStorageConformance(
-  name: string,
-  make: () => LogStorage | Promise<LogStorage>,
-): void {
+/**
+ * Runs one test body against a fresh store. Durable Object storage can only be touched from
+ * inside its object, so the SQLite runner executes the whole body there.
+ */
+export type StoreRunner<S> = (body: (store: S) => void | Promise<void>) => Promise<void>;
+
+export function logStorageConformance(name: string, use: StoreRunner<LogStorage>): void {
   describe(`${name} (LogStorage conformance)`, () => {
-    it("starts empty with the zero snapshot", async () => {
-      const s = await make();
-      expect(s.firstIndex()).toBe(1);
-      expect(s.lastIndex()).toBe(0);
-      expect(s.term(0)).toBe(0);
-      expect(s.term(1)).toBeUndefined();
-      expect(s.entries(1, 1)).toEqual([]);
-      expect(s.snapshot().meta).toMatchObject({ index: 0, term: 0 });
-    });
+    it("starts empty with the zero snapshot", () =>
+      use(async (s) => {
+        expect(s.firstIndex()).toBe(1);
+        expect(s.lastIndex()).toBe(0);
+        expect(s.term(0)).toBe(0);
+        expect(s.term(1)).toBeUndefined();
+        expect(s.entries(1, 1)).toEqual([]);
+        expect(s.snapshot().meta).toMatchObject({ index: 0, term: 0 });
+      }));
 
-    it("appends and reads back entries with their bytes, kinds and terms", async () => {
-      const s = await make();
-      const noop: Entry = { index: 1, term: 1, kind: "noop", data: new Uint8Array() };
-      const binary: Entry = {
-        index: 2,
-        term: 1,
-        kind: "normal",
-        data: new Uint8Array([0, 255, 7]),
-      };
-      s.append([noop, binary, entry(3, 2)]);
-      expect(s.lastIndex()).toBe(3);
-      expect(s.term(2)).toBe(1);
-      expect(s.term(3)).toBe(2);
-      const read = s.entries(1, 4);
-      expect(read.map((e) => [e.index, e.term, e.kind])).toEqual([
-        [1, 1, "noop"],
-        [2, 1, "normal"],
-        [3, 2, "normal"],
-      ]);
-      expect([...(read[1]?.data ?? [])]).toEqual([0, 255, 7]);
-      expect(s.entries(3, 4).map(decode)).toEqual(["3/2/e3"]);
-    });
+    it("appends and reads back entries with their bytes, kinds and terms", () =>
+      use(async (s) => {
+        const noop: Entry = { index: 1, term: 1, kind: "noop", data: new Uint8Array() };
+        const binary: Entry = {
+          index: 2,
+          term: 1,
+          kind: "normal",
+          data: new Uint8Array([0, 255, 7]),
+        };
+        s.append([noop, binary, entry(3, 2)]);
+        expect(s.lastIndex()).toBe(3);
+        expect(s.term(2)).toBe(1);
+        expect(s.term(3)).toBe(2);
+        const read = s.entries(1, 4);
+        expect(read.map((e) => [e.index, e.term, e.kind])).toEqual([
+          [1, 1, "noop"],
+          [2, 1, "normal"],
+          [3, 2, "normal"],
+        ]);
+        expect([...(read[1]?.data ?? [])]).toEqual([0, 255, 7]);
+        expect(s.entries(3, 4).map(decode)).toEqual(["3/2/e3"]);
+      }));
 
-    it("truncates a conflicting suffix when appending over it", async () => {
-      const s = await make();
-      s.append(entries(1, 5, 1));
-      s.append([entry(3, 2, "new3"), entry(4, 2, "new4")]);
-      expect(s.lastIndex()).toBe(4);
-      expect(s.entries(1, 5).map(decode)).toEqual(["1/1/e1", "2/1/e2", "3/2/new3", "4/2/new4"]);
-      expect(s.term(5)).toBeUndefined();
-    });
+    it("truncates a conflicting suffix when appending over it", () =>
+      use(async (s) => {
+        s.append(entries(1, 5, 1));
+        s.append([entry(3, 2, "new3"), entry(4, 2, "new4")]);
+        expect(s.lastIndex()).toBe(4);
+        expect(s.entries(1, 5).map(decode)).toEqual(["1/1/e1", "2/1/e2", "3/2/new3", "4/2/new4"]);
+        expect(s.term(5)).toBeUndefined();
+      }));
 
-    it("appends a long run in one call (more rows than one SQL statement binds)", async () => {
-      const s = await make();
-      s.append(entries(1, 700, 3));
-      expect(s.lastIndex()).toBe(700);
-      expect(s.entries(650, 701).length).toBe(51);
-      expect(decode(s.entries(700, 701)[0])).toBe("700/3/e700");
-    });
+    it("appends a long run in one call (more rows than one SQL statement binds)", () =>
+      use(async (s) => {
+        s.append(entries(1, 700, 3));
+        expect(s.lastIndex()).toBe(700);
+        expect(s.entries(650, 701).length).toBe(51);
+        expect(decode(s.entries(700, 701)[0])).toBe("700/3/e700");
+      }));
 
-    it("refuses an append that would leave a gap", async () => {
-      const s = await make();
-      s.append(entries(1, 2, 1));
-      expect(() => s.append([entry(4, 1)])).toThrow();
-      expect(s.lastIndex()).toBe(2);
-    });
+    it("refuses an append that would leave a gap", () =>
+      use(async (s) => {
+        s.append(entries(1, 2, 1));
+        expect(() => s.append([entry(4, 1)])).toThrow();
+        expect(s.lastIndex()).toBe(2);
+      }));
 
-    it("compacts through a held index, keeping the snapshot and the entries after it", async () => {
-      const s = await make();
-      s.append(entries(1, 10, 2));
-      s.compact(snapshot(6, 2, "at6"));
-      expect(s.firstIndex()).toBe(7);
-      expect(s.lastIndex()).toBe(10);
-      expect(s.term(6)).toBe(2);
-      expect(s.term(5)).toBeUndefined();
-      expect(s.entries(7, 11).map((e) => e.index)).toEqual([7, 8, 9, 10]);
-      expect(new TextDecoder().decode(s.snapshot().data)).toBe("at6");
-      expect(() => s.entries(5, 8)).toThrow();
-      s.append([entry(11, 3)]);
-      expect(s.lastIndex()).toBe(11);
-    });
+    it("compacts through a held index, keeping the snapshot and the entries after it", () =>
+      use(async (s) => {
+        s.append(entries(1, 10, 2));
+        s.compact(snapshot(6, 2, "at6"));
+        expect(s.firstIndex()).toBe(7);
+        expect(s.lastIndex()).toBe(10);
+        expect(s.term(6)).toBe(2);
+        expect(s.term(5)).toBeUndefined();
+        expect(s.entries(7, 11).map((e) => e.index)).toEqual([7, 8, 9, 10]);
+        expect(new TextDecoder().decode(s.snapshot().data)).toBe("at6");
+        expect(() => s.entries(5, 8)).toThrow();
+        s.append([entry(11, 3)]);
+        expect(s.lastIndex()).toBe(11);
+      }));
 
-    it("compacts the whole log", async () => {
-      const s = await make();
-      s.append(entries(1, 4, 1));
-      s.compact(snapshot(4, 1));
-      expect(s.firstIndex()).toBe(5);
-      expect(s.lastIndex()).toBe(4);
-      expect(s.term(4)).toBe(1);
-      expect(s.entries(5, 5)).toEqual([]);
-    });
+    it("compacts the whole log", () =>
+      use(async (s) => {
+        s.append(entries(1, 4, 1));
+        s.compact(snapshot(4, 1));
+        expect(s.firstIndex()).toBe(5);
+        expect(s.lastIndex()).toBe(4);
+        expect(s.term(4)).toBe(1);
+        expect(s.entries(5, 5)).toEqual([]);
+      }));
 
-    it("refuses to compact past the last index or with the wrong term", async () => {
-      const s = await make();
-      s.append(entries(1, 4, 1));
-      expect(() => s.compact(snapshot(5, 1))).toThrow();
-      expect(() => s.compact(snapshot(3, 9))).toThrow();
-      expect(s.firstIndex()).toBe(1);
-    });
+    it("refuses to compact past the last index or with the wrong term", () =>
+      use(async (s) => {
+        s.append(entries(1, 4, 1));
+        expect(() => s.compact(snapshot(5, 1))).toThrow();
+        expect(() => s.compact(snapshot(3, 9))).toThrow();
+        expect(s.firstIndex()).toBe(1);
+      }));
 
-    it("installs a leader's snapshot over the whole log", async () => {
-      const s = await make();
-      s.append(entries(1, 5, 1));
-      s.installSnapshot(snapshot(20, 4, "leader"));
-      expect(s.firstIndex()).toBe(21);
-      expect(s.lastIndex()).toBe(20);
-      expect(s.term(20)).toBe(4);
-      expect(s.term(3)).toBeUndefined();
-      expect(new TextDecoder().decode(s.snapshot().data)).toBe("leader");
-      s.append([entry(21, 4)]);
-      expect(s.lastIndex()).toBe(21);
-    });
+    it("installs a leader's snapshot over the whole log", () =>
+      use(async (s) => {
+        s.append(entries(1, 5, 1));
+        s.installSnapshot(snapshot(20, 4, "leader"));
+        expect(s.firstIndex()).toBe(21);
+        expect(s.lastIndex()).toBe(20);
+        expect(s.term(20)).toBe(4);
+        expect(s.term(3)).toBeUndefined();
+        expect(new TextDecoder().decode(s.snapshot().data)).toBe("leader");
+        s.append([entry(21, 4)]);
+        expect(s.lastIndex()).toBe(21);
+      }));
   });
 }
 
 export function hardStateStorageConformance(
   name: string,
-  make: () => HardStateStorage | Promise<HardStateStorage>,
+  use: StoreRunner<HardStateStorage>,
 ): void {
   describe(`${name} (HardStateStorage conformance)`, () => {
-    it("starts at term 0 with no vote", async () => {
-      const s = await make();
-      expect(s.load()).toEqual({ term: 0, vote: null, commit: 0, voteFloor: 0, incarnation: 0 });
-    });
+    it("starts at term 0 with no vote", () =>
+      use(async (s) => {
+        expect(s.load()).toEqual({ term: 0, vote: null, commit: 0, voteFloor: 0, incarnation: 0 });
+      }));
 
-    it("keeps the last state saved, every field exactly", async () => {
-      const s = await make();
-      const state: HardState = {
-        term: 7,
-        vote: 2,
-        commit: 41,
-        voteFloor: Number.MAX_SAFE_INTEGER,
-        incarnation: 123456789,
-      };
-      s.save({ term: 1, vote: 0, commit: 1, voteFloor: 0, incarnation: 5 });
-      s.save(state);
-      expect(s.load()).toEqual(state);
-      s.save({ ...state, vote: null });
-      expect(s.load().vote).toBeNull();
-    });
+    it("keeps the last state saved, every field exactly", () =>
+      use(async (s) => {
+        const state: HardState = {
+          term: 7,
+          vote: 2,
+          commit: 41,
+          voteFloor: Number.MAX_SAFE_INTEGER,
+          incarnation: 123456789,
+        };
+        s.save({ term: 1, vote: 0, commit: 1, voteFloor: 0, incarnation: 5 });
+        s.save(state);
+        expect(s.load()).toEqual(state);
+        s.save({ ...state, vote: null });
+        expect(s.load().vote).toBeNull();
+      }));
   });
 }

@@ -60,7 +60,7 @@ describe("znodes over HTTP", () => {
     const res = await request("/missing");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
-      error: { code: -101, name: "NONODE", path: "/missing", message: "No node at /missing" },
+      error: { code: -101, name: "NONODE", path: "/missing", message: "/missing does not exist" },
     });
   });
 
@@ -82,7 +82,7 @@ describe("znodes over HTTP", () => {
   });
 
   it("refuses data over 1 MiB with 413", async () => {
-    const res = await request("/big", { method: "PUT", body: new Uint8Array(1024 * 1024) });
+    const res = await request("/big", { method: "PUT", body: new Uint8Array(1024 * 1024 + 1) });
     expect(res.status).toBe(413);
     expect(await (await request("/big")).json()).toMatchObject({ error: { name: "NONODE" } });
   });

@@ -39,6 +39,12 @@ export class ExpiryQueue {
     this.#deadlineOf.delete(id);
   }
 
+  /** Forgets every session (leadership lost: the next leader starts its own schedule). */
+  clear(): void {
+    this.#deadlineOf.clear();
+    this.#buckets.clear();
+  }
+
   deadlineOf(id: bigint): number | undefined {
     return this.#deadlineOf.get(id);
   }

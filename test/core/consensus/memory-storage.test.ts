@@ -9,5 +9,7 @@ import {
   logStorageConformance,
 } from "../../conformance/consensus-storage.ts";
 
-logStorageConformance("MemoryLogStorage", () => new MemoryLogStorage());
-hardStateStorageConformance("MemoryHardStateStorage", () => new MemoryHardStateStorage());
+logStorageConformance("MemoryLogStorage", async (body) => body(new MemoryLogStorage()));
+hardStateStorageConformance("MemoryHardStateStorage", async (body) =>
+  body(new MemoryHardStateStorage()),
+);

@@ -3,4 +3,4 @@
 import { MemoryTreeStore } from "../../../src/core/tree/memory-tree-store.ts";
 import { treeStoreConformance } from "../../conformance/tree-store.ts";
 
-treeStoreConformance("MemoryTreeStore", () => new MemoryTreeStore());
+treeStoreConformance("MemoryTreeStore", async (body) => body(new MemoryTreeStore()));

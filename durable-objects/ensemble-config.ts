@@ -1,0 +1,43 @@
+// Reads the ensemble's shape and timing from the Worker's variables, with safe defaults.
+
+import { defaultTuning } from "../src/core/consensus/config.ts";
+import type { Env } from "../src/env.ts";
+
+export interface EnsembleConfig {
+  readonly name: string;
+  readonly size: number;
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly compactionEntries: number;
+  readonly faultInjection: boolean;
+}
+
+export function ensembleConfig(env: Env): EnsembleConfig {
+  const size = int(env.ENSEMBLE_SIZE, 3);
+  if (size !== 3 && size !== 5 && size !== 1)
+    throw new Error(`ENSEMBLE_SIZE must be 3 or 5, not ${size}`);
+  return {
+    name: env.ENSEMBLE_NAME,
+    size,
+    tickMs: int(env.TICK_MS, 50),
+    electionTicks: int(env.ELECTION_TICKS, defaultTuning.electionTicks),
+    heartbeatTicks: int(env.HEARTBEAT_TICKS, defaultTuning.heartbeatTicks),
+    compactionEntries: int(env.COMPACTION_ENTRIES, defaultTuning.compactionThresholdEntries),
+    faultInjection: env.FAULT_INJECTION === "on",
+  };
+}
+
+/** Member `<ensemble>/<i>` → i, or null for a name outside the ensemble. */
+export function memberIndex(config: EnsembleConfig, name: string | undefined): number | null {
+  if (name === undefined || !name.startsWith(`${config.name}/`)) return null;
+  const index = Number(name.slice(config.name.length + 1));
+  return Number.isInteger(index) && index >= 0 && index < config.size ? index : null;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`expected a positive integer, not "${value}"`);
+  return n;
+}

@@ -1,0 +1,53 @@
+// Test-only link faults between members, persisted so they outlive an eviction (the "network"
+// is outside the member). Production builds never set FAULT_INJECTION, so every link is up.
+
+export interface LinkFaults {
+  /** Peers this member's messages to are dropped. */
+  readonly dropTo: readonly number[];
+  /** Peers whose messages to this member are dropped. */
+  readonly dropFrom: readonly number[];
+}
+
+export class FaultSwitch {
+  readonly #sql: SqlStorage;
+  readonly #enabled: boolean;
+  #faults: LinkFaults = { dropTo: [], dropFrom: [] };
+
+  constructor(sql: SqlStorage, enabled: boolean) {
+    this.#sql = sql;
+    this.#enabled = enabled;
+    if (!enabled) return;
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS test_fault (id INTEGER PRIMARY KEY CHECK (id = 1), faults TEXT NOT NULL)",
+    );
+    const row = sql
+      .exec<{ faults: string }>("SELECT faults FROM test_fault WHERE id = 1")
+      .toArray()[0];
+    if (row) this.#faults = JSON.parse(row.faults) as LinkFaults;
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  get faults(): LinkFaults {
+    return this.#faults;
+  }
+
+  set(faults: LinkFaults): void {
+    if (!this.#enabled) throw new Error("fault injection is disabled in this deployment");
+    this.#faults = { dropTo: [...faults.dropTo], dropFrom: [...faults.dropFrom] };
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO test_fault (id, faults) VALUES (1, ?)",
+      JSON.stringify(this.#faults),
+    );
+  }
+
+  canSend(to: number): boolean {
+    return !this.#faults.dropTo.includes(to);
+  }
+
+  canReceive(from: number): boolean {
+    return !this.#faults.dropFrom.includes(from);
+  }
+}

@@ -1,0 +1,49 @@
+// The admin read-out of one member: consensus position, log and snapshot, tree totals, faults.
+
+import type { LinkFaults } from "./fault-switch.ts";
+import type { Replica, ReplicaCounters } from "./replica.ts";
+
+export interface MemberStatus {
+  readonly id: number;
+  readonly role: string;
+  readonly term: number;
+  readonly leader: number | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly snapshotIndex: number;
+  readonly logEntries: number;
+  /** The tree digest as a decimal string (a 64-bit value). */
+  readonly digest: string;
+  readonly nodeCount: number;
+  readonly dataBytes: number;
+  readonly sessions: number;
+  readonly watches: number;
+  readonly pipelined: number;
+  readonly counters: ReplicaCounters;
+  readonly faults: LinkFaults;
+}
+
+export function statusOf(replica: Replica, faults: LinkFaults): MemberStatus {
+  const s = replica.node.status();
+  const meta = replica.tree.meta();
+  return {
+    id: replica.id,
+    role: s.role,
+    term: s.term,
+    leader: s.leader,
+    commitIndex: s.commit,
+    appliedIndex: meta.lastZxid,
+    lastIndex: s.lastIndex,
+    snapshotIndex: replica.raftStorage.firstIndex() - 1,
+    logEntries: replica.raftStorage.entryCount(),
+    digest: meta.digest.toString(),
+    nodeCount: meta.nodeCount,
+    dataBytes: meta.dataBytes,
+    sessions: replica.tree.store.sessionsAfter(undefined, 1_000_000).length,
+    watches: 0,
+    pipelined: replica.pipeline.size,
+    counters: { ...replica.counters },
+    faults,
+  };
+}

@@ -1,0 +1,440 @@
+// One member's replica: the consensus core, the applied znode tree and the leader's pipeline,
+// driven by one synchronous drain() that carries out each Ready in contract order. Storage calls
+// are synchronous SQLite, so drain never awaits: no other request can interleave inside it and
+// role or term cannot change under it.
+
+import type { ConsensusConfig } from "../src/core/consensus/config.ts";
+import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
+import type { Message } from "../src/core/consensus/message.ts";
+import { RawNode } from "../src/core/consensus/raw-node.ts";
+import type { SoftState } from "../src/core/consensus/ready.ts";
+import { type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
+import type { Rng } from "../src/core/random.ts";
+import { ExpiryQueue } from "../src/core/session/expiry-queue.ts";
+import type { TxnResult } from "../src/core/tree/apply.ts";
+import { Pipeline } from "../src/core/tree/pipeline.ts";
+import { prepare } from "../src/core/tree/prepare.ts";
+import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
+import { restoreSnapshot, snapshotChunks } from "../src/core/tree/snapshot.ts";
+import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
+import { decodeTxn, encodeTxn } from "../src/core/tree/txn-codec.ts";
+import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
+import type { EnsembleConfig } from "./ensemble-config.ts";
+import { SqlRaftStorage } from "./sql-raft-storage.ts";
+import { SqlTreeStore } from "./sql-tree-store.ts";
+
+export type WriteAnswer =
+  | { readonly ok: true; readonly zxid: number; readonly result: TxnResult }
+  | {
+      readonly ok: false;
+      readonly failure: ZkFailure;
+      readonly opErrors?: readonly ErrorName[];
+      /** Set when the write was certainly not applied and the current leader may take it. */
+      readonly retryable?: boolean;
+    };
+
+/** The caller's side of a write, without the time (the leader stamps it). */
+export type WriteContext = Omit<RequestContext, "nowMs">;
+
+/** How a replica reaches its peers; implemented over Durable Object RPC by the member. */
+export interface PeerLink {
+  /** Fire and forget: delivery may fail or be slow, and the caller never waits. */
+  send(to: NodeId, messages: Message[]): void;
+  /** Asks the leader to run a write; resolves once the leader has applied it. */
+  forward(to: NodeId, request: WriteRequest, context: WriteContext): Promise<WriteAnswer>;
+  /** Tells the leader which sessions have been active here. */
+  touch(to: NodeId, sessionIds: bigint[]): void;
+}
+
+/** How many ticks a request may wait for a leader, a commit or a local apply before giving up. */
+const requestTimeoutTicks = 100;
+/** Every this many ticks the leader looks for containers and TTL nodes to reap. */
+const reapEveryTicks = 20;
+
+interface Waiter<T> {
+  readonly deadline: number;
+  readonly resolve: (value: T) => void;
+}
+
+export interface ReplicaCounters {
+  readies: number;
+  sqlTransactions: number;
+  messagesSent: number;
+  rpcBatches: number;
+  proposals: number;
+}
+
+export class Replica {
+  readonly id: NodeId;
+  readonly node: RawNode;
+  readonly raftStorage: SqlRaftStorage;
+  readonly tree: ZnodeTree;
+  readonly pipeline: Pipeline;
+  readonly counters: ReplicaCounters = {
+    readies: 0,
+    sqlTransactions: 0,
+    messagesSent: 0,
+    rpcBatches: 0,
+    proposals: 0,
+  };
+  readonly #ctx: DurableObjectState;
+  readonly #ensemble: EnsembleConfig;
+  readonly #link: PeerLink;
+  readonly #expiry = new ExpiryQueue(2);
+  readonly #proposals = new Map<number, Waiter<WriteAnswer> & { term: number }>();
+  #appliedWaiters: Array<Waiter<boolean> & { zxid: number }> = [];
+  #leaderWaiters: Array<Waiter<boolean>> = [];
+  #pendingTouches = new Set<bigint>();
+  #leading = false;
+  #draining = false;
+  #tick = 0;
+
+  constructor(
+    ctx: DurableObjectState,
+    id: NodeId,
+    ensemble: EnsembleConfig,
+    link: PeerLink,
+    options: { amnesiac: boolean; random: Rng },
+  ) {
+    this.#ctx = ctx;
+    this.id = id;
+    this.#ensemble = ensemble;
+    this.#link = link;
+    const sql = ctx.storage.sql;
+    this.raftStorage = new SqlRaftStorage(sql);
+    this.tree = new ZnodeTree(new SqlTreeStore(sql), defaultTreeConfig);
+    this.pipeline = new Pipeline(this.tree.store);
+    const config: ConsensusConfig = {
+      id,
+      voters: Array.from({ length: ensemble.size }, (_, i) => i),
+      electionTicks: ensemble.electionTicks,
+      heartbeatTicks: ensemble.heartbeatTicks,
+      random: options.random,
+      maxEntriesPerAppend: 256,
+      maxBytesPerAppend: 1024 * 1024,
+      maxInflightAppends: 8,
+      maxUncommittedEntries: 10_000,
+      compactionThresholdEntries: ensemble.compactionEntries,
+      applied: this.tree.lastZxid,
+      amnesiac: options.amnesiac,
+    };
+    this.node = new RawNode(config, this.raftStorage, this.raftStorage);
+  }
+
+  get isLeader(): boolean {
+    return this.node.softState().role === "leader";
+  }
+
+  get leader(): NodeId | null {
+    return this.node.softState().leader;
+  }
+
+  /** Messages from a peer. */
+  receive(messages: readonly Message[]): void {
+    for (const m of messages) if (m.to === this.id) this.node.step(m);
+    this.drain();
+  }
+
+  /** Advances logical time by `ticks` and runs the leader's periodic duties. */
+  tick(ticks: number, nowMs: number): void {
+    for (let i = 0; i < ticks; i++) {
+      this.node.tick();
+      this.#tick++;
+      if (this.#leading) this.#leaderDuties(nowMs);
+    }
+    this.#flushTouches();
+    this.#sweep();
+    this.drain();
+  }
+
+  /** Runs a write on the leader, forwarding if needed; answers once this member has applied it. */
+  async submit(
+    request: WriteRequest,
+    context: WriteContext,
+    nowMs: () => number,
+  ): Promise<WriteAnswer> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (this.isLeader) return this.proposeHere(request, context, nowMs());
+      const leader = this.leader;
+      if (leader === null) {
+        if (!(await this.#waitFor(this.#leaderWaiters, {}))) break;
+        continue;
+      }
+      const answer = await this.#link.forward(leader, request, context);
+      if (answer.ok) {
+        await this.waitApplied(answer.zxid);
+        return answer;
+      }
+      if (!answer.retryable) return answer;
+      await this.#waitFor(this.#leaderWaiters, {});
+    }
+    return {
+      ok: false,
+      failure: failure("CONNECTIONLOSS", "No leader could take the write; retry"),
+    };
+  }
+
+  /** The leader's half: prepare against the pipeline, propose, resolve when applied here. */
+  proposeHere(request: WriteRequest, context: WriteContext, nowMs: number): Promise<WriteAnswer> {
+    if (!this.isLeader) return Promise.resolve(notLeader(this.leader));
+    const prepared = prepare(request, this.pipeline, { ...context, nowMs }, this.tree.config);
+    if (!prepared.ok) {
+      return Promise.resolve(
+        prepared.opErrors
+          ? { ok: false, failure: prepared.failure, opErrors: prepared.opErrors }
+          : prepared,
+      );
+    }
+    const proposed = this.node.propose(encodeTxn(prepared.txn));
+    if (!proposed.ok) {
+      return Promise.resolve(
+        proposed.reason === "overloaded"
+          ? {
+              ok: false,
+              failure: failure("THROTTLEDOP", "Too many writes in flight; retry shortly"),
+            }
+          : notLeader(proposed.leader),
+      );
+    }
+    this.counters.proposals++;
+    this.pipeline.push(prepared.txn, proposed.index);
+    const answer = new Promise<WriteAnswer>((resolve) => {
+      this.#proposals.set(proposed.index, {
+        term: proposed.term,
+        deadline: this.#tick + requestTimeoutTicks,
+        resolve,
+      });
+    });
+    this.drain();
+    return answer;
+  }
+
+  /** Resolves true once this member has applied `zxid` (false on timeout). */
+  waitApplied(zxid: number): Promise<boolean> {
+    if (this.tree.lastZxid >= zxid) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.#appliedWaiters.push({ zxid, deadline: this.#tick + requestTimeoutTicks, resolve });
+    });
+  }
+
+  /** Records client activity; the leader learns of it on the next tick. */
+  touchSessions(ids: readonly bigint[]): void {
+    for (const id of ids) this.#pendingTouches.add(id);
+  }
+
+  /** The leader's side of a touch report. */
+  acceptTouches(ids: readonly bigint[]): void {
+    if (!this.#leading) return;
+    for (const id of ids) {
+      const session = this.tree.store.getSession(id);
+      if (session) this.#expiry.touch(id, this.#tick, this.#ticksFor(session.timeoutMs));
+    }
+  }
+
+  /** Carries out every pending Ready in the order its contract demands. */
+  drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.node.hasReady()) {
+        const rd = this.node.ready();
+        this.counters.readies++;
+        const applied: Array<{ entry: Entry; answer: WriteAnswer | null }> = [];
+        // 1 + 3 + 5 in one SQLite transaction: the log, the hard state and the applied tree move
+        // together, and the output gate holds the messages below until it is durable.
+        this.#ctx.storage.transactionSync(() => {
+          if (rd.snapshot) this.raftStorage.installSnapshot(rd.snapshot);
+          this.raftStorage.append(rd.entries);
+          if (rd.hardState) this.raftStorage.save(rd.hardState);
+          if (rd.snapshot) {
+            restoreSnapshot(this.tree.store, [rd.snapshot.data]);
+            this.pipeline.reset();
+          }
+          for (const entry of rd.committed) applied.push({ entry, answer: this.#apply(entry) });
+          if (rd.compactTo) {
+            this.raftStorage.compact({
+              meta: rd.compactTo,
+              data: joinChunks(snapshotChunks(this.tree.store)),
+            });
+          }
+        });
+        this.counters.sqlTransactions++;
+        this.#send(rd.messages);
+        if (rd.softState) this.#onSoftState(rd.softState);
+        if (rd.snapshot) this.#abandonProposalsThrough(rd.snapshot.meta.index);
+        for (const { entry, answer } of applied) this.#answer(entry, answer);
+        this.#releaseAppliedWaiters();
+        this.node.advance();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #apply(entry: Entry): WriteAnswer | null {
+    if (entry.kind === "noop" || entry.data.length === 0) {
+      this.tree.skip(entry.index);
+      return null;
+    }
+    const txn = decodeTxn(entry.data);
+    const { result } = this.tree.apply(txn, entry.index);
+    this.pipeline.appliedThrough(entry.index);
+    if (this.#leading) {
+      if (result.type === "createSession") {
+        this.#expiry.touch(result.sessionId, this.#tick, this.#ticksFor(result.timeoutMs));
+      } else if (result.type === "closeSession") {
+        this.#expiry.remove(result.sessionId);
+      }
+    }
+    return { ok: true, zxid: entry.index, result };
+  }
+
+  #answer(entry: Entry, answer: WriteAnswer | null): void {
+    const waiter = this.#proposals.get(entry.index);
+    if (!waiter) return;
+    this.#proposals.delete(entry.index);
+    if (waiter.term === entry.term && answer) waiter.resolve(answer);
+    else
+      waiter.resolve(
+        lost(`Leadership changed before zxid ${entry.index} committed; the write was not applied`),
+      );
+  }
+
+  #abandonProposalsThrough(index: number): void {
+    for (const [i, waiter] of this.#proposals) {
+      if (i > index) continue;
+      this.#proposals.delete(i);
+      waiter.resolve(unknown(`zxid ${i} was covered by a snapshot; its outcome is unknown here`));
+    }
+  }
+
+  #releaseAppliedWaiters(): void {
+    const applied = this.tree.lastZxid;
+    const due = this.#appliedWaiters.filter((w) => w.zxid <= applied);
+    this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.zxid > applied);
+    for (const w of due) w.resolve(true);
+  }
+
+  #onSoftState(soft: SoftState): void {
+    const leading = soft.role === "leader";
+    if (leading && !this.#leading) this.#becomeLeader();
+    if (!leading && this.#leading) {
+      this.pipeline.reset();
+      this.#expiry.clear();
+    }
+    this.#leading = leading;
+    if (soft.leader !== null) {
+      for (const w of this.#leaderWaiters) w.resolve(true);
+      this.#leaderWaiters = [];
+    }
+  }
+
+  /** A new leader: its uncommitted log tail is in flight, and every session gets a fresh deadline. */
+  #becomeLeader(): void {
+    this.pipeline.reset();
+    const from = this.tree.lastZxid + 1;
+    const to = this.raftStorage.lastIndex();
+    if (from <= to) {
+      for (const e of this.raftStorage.entries(from, to + 1)) {
+        if (e.kind === "normal" && e.data.length > 0)
+          this.pipeline.push(decodeTxn(e.data), e.index);
+      }
+    }
+    let after: bigint | undefined;
+    for (;;) {
+      const page = this.tree.store.sessionsAfter(after, 500);
+      for (const s of page) this.#expiry.touch(s.id, this.#tick, this.#ticksFor(s.timeoutMs));
+      if (page.length < 500) break;
+      after = page.at(-1)?.id;
+    }
+  }
+
+  #leaderDuties(nowMs: number): void {
+    for (const sessionId of this.#expiry.expire(this.#tick)) {
+      void this.proposeHere({ op: "closeSession", sessionId }, { authIds: [] }, nowMs);
+    }
+    if (this.#tick % reapEveryTicks === 0) {
+      for (const path of this.tree.reapCandidates(nowMs, 100)) {
+        void this.proposeHere({ op: "reap", path }, { authIds: [] }, nowMs);
+      }
+    }
+  }
+
+  #flushTouches(): void {
+    if (this.#pendingTouches.size === 0) return;
+    const ids = [...this.#pendingTouches];
+    this.#pendingTouches.clear();
+    const leader = this.leader;
+    if (leader === this.id) this.acceptTouches(ids);
+    else if (leader !== null) this.#link.touch(leader, ids);
+  }
+
+  #sweep(): void {
+    const now = this.#tick;
+    for (const [index, w] of this.#proposals) {
+      if (w.deadline > now) continue;
+      this.#proposals.delete(index);
+      w.resolve(unknown(`zxid ${index} did not commit in time; its outcome is unknown`));
+    }
+    const appliedLate = this.#appliedWaiters.filter((w) => w.deadline <= now);
+    this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.deadline > now);
+    for (const w of appliedLate) w.resolve(false);
+    const leaderLate = this.#leaderWaiters.filter((w) => w.deadline <= now);
+    this.#leaderWaiters = this.#leaderWaiters.filter((w) => w.deadline > now);
+    for (const w of leaderLate) w.resolve(false);
+  }
+
+  #send(messages: readonly Message[]): void {
+    const byPeer = new Map<NodeId, Message[]>();
+    for (const m of messages) {
+      const list = byPeer.get(m.to) ?? [];
+      list.push(m);
+      byPeer.set(m.to, list);
+    }
+    for (const [to, batch] of byPeer) {
+      this.counters.rpcBatches++;
+      this.counters.messagesSent += batch.length;
+      this.#link.send(to, batch);
+    }
+  }
+
+  #waitFor(list: Array<Waiter<boolean>>, _: object): Promise<boolean> {
+    return new Promise((resolve) =>
+      list.push({ deadline: this.#tick + requestTimeoutTicks, resolve }),
+    );
+  }
+
+  #ticksFor(ms: number): number {
+    return Math.max(1, Math.ceil(ms / this.#ensemble.tickMs));
+  }
+}
+
+function notLeader(leader: NodeId | null): WriteAnswer {
+  return {
+    ok: false,
+    failure: failure(
+      "CONNECTIONLOSS",
+      `This member is not the leader (leader: ${leader ?? "unknown"}); not applied`,
+    ),
+    retryable: true,
+  };
+}
+
+function lost(message: string): WriteAnswer {
+  return { ok: false, failure: failure("CONNECTIONLOSS", message), retryable: true };
+}
+
+function unknown(message: string): WriteAnswer {
+  return { ok: false, failure: failure("OPERATIONTIMEOUT", message) };
+}
+
+function joinChunks(chunks: Iterable<Uint8Array>): Uint8Array {
+  const list = [...chunks];
+  const out = new Uint8Array(list.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of list) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

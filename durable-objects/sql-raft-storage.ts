@@ -1,0 +1,219 @@
+// The consensus core's LogStorage and HardStateStorage on the member's SQLite. Index bounds and
+// the snapshot's metadata are cached; a snapshot's bytes are read only when someone asks for them.
+
+import {
+  type Entry,
+  emptyHardState,
+  type HardState,
+  type Snapshot,
+  type SnapshotMeta,
+} from "../src/core/consensus/entry.ts";
+import {
+  type HardStateStorage,
+  type LogStorage,
+  StorageContractError,
+} from "../src/core/consensus/storage.ts";
+
+/** SQLite's row limit is 2 MB; snapshot bytes are stored in pieces well under it. */
+const snapshotChunkBytes = 1024 * 1024;
+/** SQLite allows 100 bound parameters; four per entry. */
+const entriesPerInsert = 24;
+
+interface EntryRow extends Record<string, SqlStorageValue> {
+  idx: number;
+  term: number;
+  kind: number;
+  data: ArrayBuffer;
+}
+
+interface StateRow extends Record<string, SqlStorageValue> {
+  term: number;
+  vote: number | null;
+  commit_idx: number;
+  vote_floor: number;
+  incarnation: number;
+  snap_idx: number;
+  snap_term: number;
+  snap_voters: string;
+}
+
+export class SqlRaftStorage implements LogStorage, HardStateStorage {
+  readonly #sql: SqlStorage;
+  #hard: HardState = emptyHardState;
+  #snap: SnapshotMeta = { index: 0, term: 0, voters: [] };
+  #last = 0;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    const row = sql.exec<StateRow>("SELECT * FROM raft_state WHERE id = 1").toArray()[0];
+    if (row) {
+      this.#hard = {
+        term: row.term,
+        vote: row.vote,
+        commit: row.commit_idx,
+        voteFloor: row.vote_floor,
+        incarnation: row.incarnation,
+      };
+      this.#snap = {
+        index: row.snap_idx,
+        term: row.snap_term,
+        voters: JSON.parse(row.snap_voters) as number[],
+      };
+    } else {
+      this.#writeState();
+    }
+    const last = sql.exec<{ m: number | null }>("SELECT max(idx) AS m FROM raft_entry").one().m;
+    this.#last = last ?? this.#snap.index;
+  }
+
+  load(): HardState {
+    return this.#hard;
+  }
+
+  save(state: HardState): void {
+    this.#hard = state;
+    this.#writeState();
+  }
+
+  firstIndex(): number {
+    return this.#snap.index + 1;
+  }
+
+  lastIndex(): number {
+    return this.#last;
+  }
+
+  term(index: number): number | undefined {
+    if (index === this.#snap.index) return this.#snap.term;
+    if (index < this.#snap.index || index > this.#last) return undefined;
+    return this.#sql
+      .exec<{ term: number }>("SELECT term FROM raft_entry WHERE idx = ?", index)
+      .toArray()[0]?.term;
+  }
+
+  entries(lo: number, hi: number): Entry[] {
+    if (lo < this.firstIndex() || hi > this.#last + 1 || lo > hi) {
+      throw new StorageContractError(
+        `entries [${lo}, ${hi}) outside [${this.firstIndex()}, ${this.#last + 1})`,
+      );
+    }
+    if (lo === hi) return [];
+    return this.#sql
+      .exec<EntryRow>(
+        "SELECT idx, term, kind, data FROM raft_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
+        lo,
+        hi,
+      )
+      .toArray()
+      .map((r) => ({
+        index: r.idx,
+        term: r.term,
+        kind: r.kind === 1 ? "noop" : "normal",
+        data: new Uint8Array(r.data),
+      }));
+  }
+
+  snapshot(): Snapshot {
+    const meta = this.#snap;
+    const sql = this.#sql;
+    return {
+      meta,
+      get data(): Uint8Array {
+        const chunks = sql
+          .exec<{ data: ArrayBuffer }>("SELECT data FROM raft_snapshot_chunk ORDER BY seq")
+          .toArray()
+          .map((r) => new Uint8Array(r.data));
+        return concat(chunks);
+      },
+    };
+  }
+
+  append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (!first) return;
+    if (first.index < this.firstIndex() || first.index > this.#last + 1) {
+      throw new StorageContractError(
+        `append at ${first.index} outside [${this.firstIndex()}, ${this.#last + 1}]`,
+      );
+    }
+    this.#sql.exec("DELETE FROM raft_entry WHERE idx >= ?", first.index);
+    for (let i = 0; i < entries.length; i += entriesPerInsert) {
+      const batch = entries.slice(i, i + entriesPerInsert);
+      const values = batch.map(() => "(?, ?, ?, ?)").join(", ");
+      const params = batch.flatMap((e) => [e.index, e.term, e.kind === "noop" ? 1 : 0, e.data]);
+      this.#sql.exec(`INSERT INTO raft_entry (idx, term, kind, data) VALUES ${values}`, ...params);
+    }
+    this.#last = entries.at(-1)?.index ?? this.#last;
+  }
+
+  installSnapshot(snapshot: Snapshot): void {
+    this.#sql.exec("DELETE FROM raft_entry");
+    this.#writeSnapshot(snapshot);
+    this.#last = snapshot.meta.index;
+  }
+
+  compact(snapshot: Snapshot): void {
+    const { index, term } = snapshot.meta;
+    if (index < this.#snap.index || index > this.#last) {
+      throw new StorageContractError(
+        `compact to ${index} outside [${this.#snap.index}, ${this.#last}]`,
+      );
+    }
+    if (this.term(index) !== term) {
+      throw new StorageContractError(
+        `compact to ${index}: snapshot term ${term} is not the entry's ${this.term(index)}`,
+      );
+    }
+    this.#sql.exec("DELETE FROM raft_entry WHERE idx <= ?", index);
+    this.#writeSnapshot(snapshot);
+  }
+
+  /** Rows held, for the admin read-out. */
+  entryCount(): number {
+    return this.#last - this.#snap.index;
+  }
+
+  #writeSnapshot(snapshot: Snapshot): void {
+    this.#sql.exec("DELETE FROM raft_snapshot_chunk");
+    const data = snapshot.data;
+    for (let seq = 0, at = 0; at < data.length || seq === 0; seq++, at += snapshotChunkBytes) {
+      this.#sql.exec(
+        "INSERT INTO raft_snapshot_chunk (seq, data) VALUES (?, ?)",
+        seq,
+        data.subarray(at, at + snapshotChunkBytes),
+      );
+    }
+    this.#snap = snapshot.meta;
+    this.#writeState();
+  }
+
+  #writeState(): void {
+    const h = this.#hard;
+    const s = this.#snap;
+    this.#sql.exec(
+      `INSERT INTO raft_state (id, term, vote, commit_idx, vote_floor, incarnation, snap_idx, snap_term, snap_voters)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_idx = excluded.commit_idx,
+         vote_floor = excluded.vote_floor, incarnation = excluded.incarnation, snap_idx = excluded.snap_idx,
+         snap_term = excluded.snap_term, snap_voters = excluded.snap_voters`,
+      h.term,
+      h.vote,
+      h.commit,
+      h.voteFloor,
+      h.incarnation,
+      s.index,
+      s.term,
+      JSON.stringify(s.voters),
+    );
+  }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

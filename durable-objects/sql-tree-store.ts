@@ -1,0 +1,273 @@
+// The znode tree's TreeStore on the member's SQLite: one row per node with its parent and name
+// indexed, so listing children and counting descendants are index range scans, never a load.
+
+import type { SessionRecord } from "../src/core/session/session-record.ts";
+import type { Acl } from "../src/core/tree/acl.ts";
+import { type NodeRecord, nodeType } from "../src/core/tree/node-record.ts";
+import { nameOf, parentOf } from "../src/core/tree/path.ts";
+import type { EventType, TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { TreeMeta, TreeStore } from "../src/core/tree/tree-store.ts";
+
+const nodeTypeCode = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 } as const;
+const nodeColumns =
+  "path, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner, num_children";
+
+interface NodeRow extends Record<string, SqlStorageValue> {
+  path: string;
+  data: ArrayBuffer;
+  acl: string;
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  owner: string;
+  num_children: number;
+}
+
+interface SessionRow extends Record<string, SqlStorageValue> {
+  id: string;
+  timeout_ms: number;
+  created_zxid: number;
+}
+
+/** Exclusive bounds of every path below `path`: "/a/" < p < "/a0" ("/" sorts just before "0"). */
+function descendantRange(path: string): [string, string] {
+  const prefix = path === "/" ? "/" : `${path}/`;
+  return [prefix, `${prefix.slice(0, -1)}0`];
+}
+
+/** Sorts as unsigned 64-bit: fixed-width hex. */
+const sortKey = (id: bigint) => BigInt.asUintN(64, id).toString(16).padStart(16, "0");
+
+export class SqlTreeStore implements TreeStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  getNode(path: string): NodeRecord | undefined {
+    const row = this.#sql
+      .exec<NodeRow>(`SELECT ${nodeColumns} FROM znode WHERE path = ?`, path)
+      .toArray()[0];
+    return row ? toNode(row) : undefined;
+  }
+
+  putNode(path: string, node: NodeRecord): void {
+    const isRoot = path === "/";
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO znode (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
+         cversion, aversion, owner, node_type, num_children) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      path,
+      isRoot ? "" : parentOf(path),
+      isRoot ? "" : nameOf(path),
+      node.data,
+      JSON.stringify(node.acl),
+      node.czxid,
+      node.mzxid,
+      node.pzxid,
+      node.ctime,
+      node.mtime,
+      node.version,
+      node.cversion,
+      node.aversion,
+      node.ephemeralOwner.toString(),
+      nodeTypeCode[nodeType(node.ephemeralOwner)],
+      node.numChildren,
+    );
+  }
+
+  deleteNode(path: string): void {
+    this.#sql.exec("DELETE FROM znode WHERE path = ?", path);
+  }
+
+  getSession(id: bigint): SessionRecord | undefined {
+    const row = this.#sql
+      .exec<SessionRow>(
+        "SELECT id, timeout_ms, created_zxid FROM zsession WHERE id = ?",
+        id.toString(),
+      )
+      .toArray()[0];
+    return row ? toSession(row) : undefined;
+  }
+
+  putSession(session: SessionRecord): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO zsession (id, sort_key, timeout_ms, created_zxid) VALUES (?, ?, ?, ?)",
+      session.id.toString(),
+      sortKey(session.id),
+      session.timeoutMs,
+      session.createdZxid,
+    );
+  }
+
+  deleteSession(id: bigint): void {
+    this.#sql.exec("DELETE FROM zsession WHERE id = ?", id.toString());
+  }
+
+  ephemeralPaths(owner: bigint): string[] {
+    return this.#sql
+      .exec<{ path: string }>(
+        "SELECT path FROM znode WHERE node_type = 1 AND owner = ? ORDER BY path",
+        owner.toString(),
+      )
+      .toArray()
+      .map((r) => r.path);
+  }
+
+  subtreeUsage(path: string): { count: number; bytes: number } {
+    const [lo, hi] = descendantRange(path);
+    const row = this.#sql
+      .exec<{ n: number; b: number | null }>(
+        "SELECT count(*) AS n, sum(length(data)) AS b FROM znode WHERE path = ? OR (path > ? AND path < ?)",
+        path,
+        lo,
+        hi,
+      )
+      .one();
+    return { count: row.n, bytes: row.b ?? 0 };
+  }
+
+  childNames(parent: string, after: string | undefined, limit: number): string[] {
+    return this.#sql
+      .exec<{ name: string }>(
+        "SELECT name FROM znode WHERE parent = ? AND name > ? ORDER BY name LIMIT ?",
+        parent,
+        after ?? "",
+        limit,
+      )
+      .toArray()
+      .map((r) => r.name);
+  }
+
+  countDescendants(path: string): number {
+    const [lo, hi] = descendantRange(path);
+    return this.#sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM znode WHERE path > ? AND path < ?", lo, hi)
+      .one().n;
+  }
+
+  extendedNodes(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
+    return this.#sql
+      .exec<NodeRow>(
+        `SELECT ${nodeColumns} FROM znode WHERE node_type >= 2 AND path > ? ORDER BY path LIMIT ?`,
+        after ?? "",
+        limit,
+      )
+      .toArray()
+      .map((r) => [r.path, toNode(r)]);
+  }
+
+  nodesAfter(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
+    return this.#sql
+      .exec<NodeRow>(
+        `SELECT ${nodeColumns} FROM znode WHERE path > ? ORDER BY path LIMIT ?`,
+        after ?? "",
+        limit,
+      )
+      .toArray()
+      .map((r) => [r.path, toNode(r)]);
+  }
+
+  sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[] {
+    return this.#sql
+      .exec<SessionRow>(
+        "SELECT id, timeout_ms, created_zxid FROM zsession WHERE sort_key > ? ORDER BY sort_key LIMIT ?",
+        after === undefined ? "" : sortKey(after),
+        limit,
+      )
+      .toArray()
+      .map(toSession);
+  }
+
+  getMeta(): TreeMeta | undefined {
+    const row = this.#sql
+      .exec<{
+        last_zxid: number;
+        digest: string;
+        node_count: number;
+        data_bytes: number;
+        change_floor: number;
+      }>(
+        "SELECT last_zxid, digest, node_count, data_bytes, change_floor FROM tree_meta WHERE id = 1",
+      )
+      .toArray()[0];
+    return row
+      ? {
+          lastZxid: row.last_zxid,
+          digest: BigInt(row.digest),
+          nodeCount: row.node_count,
+          dataBytes: row.data_bytes,
+          changeFloorZxid: row.change_floor,
+        }
+      : undefined;
+  }
+
+  putMeta(meta: TreeMeta): void {
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO tree_meta (id, last_zxid, digest, node_count, data_bytes, change_floor)
+       VALUES (1, ?, ?, ?, ?, ?)`,
+      meta.lastZxid,
+      meta.digest.toString(),
+      meta.nodeCount,
+      meta.dataBytes,
+      meta.changeFloorZxid,
+    );
+  }
+
+  appendChanges(events: readonly TreeEvent[]): void {
+    // Three parameters per row, under SQLite's limit of 100.
+    for (let i = 0; i < events.length; i += 32) {
+      const batch = events.slice(i, i + 32);
+      this.#sql.exec(
+        `INSERT INTO change_log (zxid, type, path) VALUES ${batch.map(() => "(?, ?, ?)").join(", ")}`,
+        ...batch.flatMap((e) => [e.zxid, e.type, e.path]),
+      );
+    }
+  }
+
+  changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
+    return this.#sql
+      .exec<{ zxid: number; type: string; path: string }>(
+        "SELECT zxid, type, path FROM change_log WHERE zxid > ? AND zxid <= ? ORDER BY seq",
+        afterZxid,
+        throughZxid,
+      )
+      .toArray()
+      .map((r) => ({ zxid: r.zxid, type: r.type as EventType, path: r.path }));
+  }
+
+  dropChangesThrough(zxid: number): void {
+    this.#sql.exec("DELETE FROM change_log WHERE zxid <= ?", zxid);
+  }
+
+  clear(): void {
+    for (const table of ["znode", "zsession", "tree_meta", "change_log"])
+      this.#sql.exec(`DELETE FROM ${table}`);
+  }
+}
+
+function toNode(r: NodeRow): NodeRecord {
+  return {
+    data: new Uint8Array(r.data),
+    acl: JSON.parse(r.acl) as Acl[],
+    czxid: r.czxid,
+    mzxid: r.mzxid,
+    pzxid: r.pzxid,
+    ctime: r.ctime,
+    mtime: r.mtime,
+    version: r.version,
+    cversion: r.cversion,
+    aversion: r.aversion,
+    ephemeralOwner: BigInt(r.owner),
+    numChildren: r.num_children,
+  };
+}
+
+function toSession(r: SessionRow): SessionRecord {
+  return { id: BigInt(r.id), timeoutMs: r.timeout_ms, createdZxid: r.created_zxid };
+}

@@ -1,0 +1,35 @@
+// The member's SQLite implementations of the consensus and tree storage interfaces, run through
+// the same conformance suites as the in-memory twins, inside workerd.
+
+import { env, runInDurableObject } from "cloudflare:test";
+import type { Member } from "../../durable-objects/member.ts";
+import { SqlRaftStorage } from "../../durable-objects/sql-raft-storage.ts";
+import { SqlTreeStore } from "../../durable-objects/sql-tree-store.ts";
+import {
+  hardStateStorageConformance,
+  logStorageConformance,
+} from "../conformance/consensus-storage.ts";
+import { treeStoreConformance } from "../conformance/tree-store.ts";
+
+let instances = 0;
+
+/** Runs a test body inside a fresh Durable Object (outside the ensemble), on a store over its SQLite. */
+function fresh<S>(make: (sql: SqlStorage) => S) {
+  return (body: (store: S) => void | Promise<void>): Promise<void> => {
+    const stub = env.MEMBER.getByName(`conformance/${instances++}`);
+    return runInDurableObject(stub, (_: Member, state) => body(make(state.storage.sql)));
+  };
+}
+
+logStorageConformance(
+  "SqlRaftStorage",
+  fresh((sql) => new SqlRaftStorage(sql)),
+);
+hardStateStorageConformance(
+  "SqlRaftStorage",
+  fresh((sql) => new SqlRaftStorage(sql)),
+);
+treeStoreConformance(
+  "SqlTreeStore",
+  fresh((sql) => new SqlTreeStore(sql)),
+);
