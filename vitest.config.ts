@@ -25,6 +25,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          // Ensemble scenarios wait for real elections (alarm-driven ticks of 50 ms).
+          testTimeout: 60_000,
         },
       },
       {

@@ -153,11 +153,11 @@ export class Replica {
     context: WriteContext,
     nowMs: () => number,
   ): Promise<WriteAnswer> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       if (this.isLeader) return this.proposeHere(request, context, nowMs());
       const leader = this.leader;
       if (leader === null) {
-        if (!(await this.#waitFor(this.#leaderWaiters, {}))) break;
+        if (!(await this.#waitForLeader())) break;
         continue;
       }
       const answer = await this.#link.forward(leader, request, context);
@@ -166,7 +166,7 @@ export class Replica {
         return answer;
       }
       if (!answer.retryable) return answer;
-      await this.#waitFor(this.#leaderWaiters, {});
+      await this.#waitForLeader();
     }
     return {
       ok: false,
@@ -398,10 +398,10 @@ export class Replica {
     }
   }
 
-  #waitFor(list: Array<Waiter<boolean>>, _: object): Promise<boolean> {
-    return new Promise((resolve) =>
-      list.push({ deadline: this.#tick + requestTimeoutTicks, resolve }),
-    );
+  /** Resolves when a leader becomes known, or false after two election timeouts. */
+  #waitForLeader(): Promise<boolean> {
+    const deadline = this.#tick + 2 * this.#ensemble.electionTicks;
+    return new Promise((resolve) => this.#leaderWaiters.push({ deadline, resolve }));
   }
 
   #ticksFor(ms: number): number {
