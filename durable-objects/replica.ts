@@ -12,12 +12,13 @@ import { type ErrorName, failure, type ZkFailure } from "../src/core/error-code.
 import type { Rng } from "../src/core/random.ts";
 import { ExpiryQueue } from "../src/core/session/expiry-queue.ts";
 import type { TxnResult } from "../src/core/tree/apply.ts";
+import { decodeCommand, encodeCommand } from "../src/core/tree/command.ts";
 import { Pipeline } from "../src/core/tree/pipeline.ts";
 import { prepare } from "../src/core/tree/prepare.ts";
 import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
+import { decodeResult } from "../src/core/tree/result-codec.ts";
 import { restoreSnapshot, snapshotChunks } from "../src/core/tree/snapshot.ts";
 import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
-import { decodeTxn, encodeTxn } from "../src/core/tree/txn-codec.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
@@ -33,8 +34,11 @@ export type WriteAnswer =
       readonly retryable?: boolean;
     };
 
-/** The caller's side of a write, without the time (the leader stamps it). */
-export type WriteContext = Omit<RequestContext, "nowMs">;
+/**
+ * The caller's side of a write, without the time (the leader stamps it). A session's writes
+ * carry increasing `seq` numbers so a retry through another leader is applied at most once.
+ */
+export type WriteContext = Omit<RequestContext, "nowMs"> & { readonly seq?: number | undefined };
 
 /** How a replica reaches its peers; implemented over Durable Object RPC by the member. */
 export interface PeerLink {
@@ -177,6 +181,15 @@ export class Replica {
   /** The leader's half: prepare against the pipeline, propose, resolve when applied here. */
   proposeHere(request: WriteRequest, context: WriteContext, nowMs: number): Promise<WriteAnswer> {
     if (!this.isLeader) return Promise.resolve(notLeader(this.leader));
+    const origin =
+      context.sessionId !== undefined && context.seq !== undefined
+        ? { sessionId: context.sessionId, seq: context.seq }
+        : undefined;
+    if (origin) {
+      const seen = this.pipeline.getSession(origin.sessionId);
+      if (seen && origin.seq <= seen.lastSeq)
+        return this.#answerRetry(origin.seq, seen.lastSeq, seen.lastZxid, origin.sessionId);
+    }
     const prepared = prepare(request, this.pipeline, { ...context, nowMs }, this.tree.config);
     if (!prepared.ok) {
       return Promise.resolve(
@@ -185,7 +198,7 @@ export class Replica {
           : prepared,
       );
     }
-    const proposed = this.node.propose(encodeTxn(prepared.txn));
+    const proposed = this.node.propose(encodeCommand({ txn: prepared.txn, origin }));
     if (!proposed.ok) {
       return Promise.resolve(
         proposed.reason === "overloaded"
@@ -197,7 +210,7 @@ export class Replica {
       );
     }
     this.counters.proposals++;
-    this.pipeline.push(prepared.txn, proposed.index);
+    this.pipeline.push(prepared.txn, proposed.index, origin);
     const answer = new Promise<WriteAnswer>((resolve) => {
       this.#proposals.set(proposed.index, {
         term: proposed.term,
@@ -207,6 +220,33 @@ export class Replica {
     });
     this.drain();
     return answer;
+  }
+
+  /** A write whose sequence number the session already used: answer it from the first attempt. */
+  async #answerRetry(
+    seq: number,
+    lastSeq: number,
+    lastZxid: number,
+    sessionId: bigint,
+  ): Promise<WriteAnswer> {
+    if (seq < lastSeq) {
+      return {
+        ok: false,
+        failure: failure(
+          "BADARGUMENTS",
+          `Sequence number ${seq} is older than the session's last (${lastSeq})`,
+        ),
+      };
+    }
+    if (!(await this.waitApplied(lastZxid)))
+      return unknown(`zxid ${lastZxid} did not apply in time; its outcome is unknown`);
+    const session = this.tree.store.getSession(sessionId);
+    if (!session || session.lastSeq !== seq || session.lastResult.length === 0) {
+      return unknown(
+        `The first attempt of write ${seq} applied at zxid ${lastZxid}, but its result is gone`,
+      );
+    }
+    return { ok: true, zxid: lastZxid, result: decodeResult(session.lastResult) };
   }
 
   /** Resolves true once this member has applied `zxid` (false on timeout). */
@@ -276,9 +316,14 @@ export class Replica {
       this.tree.skip(entry.index);
       return null;
     }
-    const txn = decodeTxn(entry.data);
-    const { result } = this.tree.apply(txn, entry.index);
+    const outcome = this.tree.applyCommand(decodeCommand(entry.data), entry.index);
     this.pipeline.appliedThrough(entry.index);
+    if (outcome.duplicate) {
+      return outcome.result
+        ? { ok: true, zxid: outcome.zxid, result: outcome.result }
+        : unknown(`zxid ${entry.index} repeated an earlier write whose result is gone`);
+    }
+    const result = outcome.result;
     if (this.#leading) {
       if (result.type === "createSession") {
         this.#expiry.touch(result.sessionId, this.#tick, this.#ticksFor(result.timeoutMs));
@@ -336,8 +381,9 @@ export class Replica {
     const to = this.raftStorage.lastIndex();
     if (from <= to) {
       for (const e of this.raftStorage.entries(from, to + 1)) {
-        if (e.kind === "normal" && e.data.length > 0)
-          this.pipeline.push(decodeTxn(e.data), e.index);
+        if (e.kind !== "normal" || e.data.length === 0) continue;
+        const command = decodeCommand(e.data);
+        this.pipeline.push(command.txn, e.index, command.origin);
       }
     }
     let after: bigint | undefined;

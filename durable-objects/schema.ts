@@ -47,7 +47,10 @@ export const schemaStatements: readonly string[] = [
      id TEXT PRIMARY KEY,
      sort_key TEXT NOT NULL,
      timeout_ms INTEGER NOT NULL,
-     created_zxid INTEGER NOT NULL
+     created_zxid INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL,
+     last_zxid INTEGER NOT NULL,
+     last_result BLOB NOT NULL
    ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS zsession_order ON zsession (sort_key)`,
   `CREATE TABLE IF NOT EXISTS tree_meta (

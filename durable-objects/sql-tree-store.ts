@@ -32,7 +32,12 @@ interface SessionRow extends Record<string, SqlStorageValue> {
   id: string;
   timeout_ms: number;
   created_zxid: number;
+  last_seq: number;
+  last_zxid: number;
+  last_result: ArrayBuffer;
 }
+
+const sessionColumns = "id, timeout_ms, created_zxid, last_seq, last_zxid, last_result";
 
 /** Exclusive bounds of every path below `path`: "/a/" < p < "/a0" ("/" sorts just before "0"). */
 function descendantRange(path: string): [string, string] {
@@ -87,21 +92,22 @@ export class SqlTreeStore implements TreeStore {
 
   getSession(id: bigint): SessionRecord | undefined {
     const row = this.#sql
-      .exec<SessionRow>(
-        "SELECT id, timeout_ms, created_zxid FROM zsession WHERE id = ?",
-        id.toString(),
-      )
+      .exec<SessionRow>(`SELECT ${sessionColumns} FROM zsession WHERE id = ?`, id.toString())
       .toArray()[0];
     return row ? toSession(row) : undefined;
   }
 
   putSession(session: SessionRecord): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO zsession (id, sort_key, timeout_ms, created_zxid) VALUES (?, ?, ?, ?)",
+      `INSERT OR REPLACE INTO zsession (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       session.id.toString(),
       sortKey(session.id),
       session.timeoutMs,
       session.createdZxid,
+      session.lastSeq,
+      session.lastZxid,
+      session.lastResult,
     );
   }
 
@@ -176,7 +182,7 @@ export class SqlTreeStore implements TreeStore {
   sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[] {
     return this.#sql
       .exec<SessionRow>(
-        "SELECT id, timeout_ms, created_zxid FROM zsession WHERE sort_key > ? ORDER BY sort_key LIMIT ?",
+        `SELECT ${sessionColumns} FROM zsession WHERE sort_key > ? ORDER BY sort_key LIMIT ?`,
         after === undefined ? "" : sortKey(after),
         limit,
       )
@@ -269,5 +275,12 @@ function toNode(r: NodeRow): NodeRecord {
 }
 
 function toSession(r: SessionRow): SessionRecord {
-  return { id: BigInt(r.id), timeoutMs: r.timeout_ms, createdZxid: r.created_zxid };
+  return {
+    id: BigInt(r.id),
+    timeoutMs: r.timeout_ms,
+    createdZxid: r.created_zxid,
+    lastSeq: r.last_seq,
+    lastZxid: r.last_zxid,
+    lastResult: new Uint8Array(r.last_result),
+  };
 }

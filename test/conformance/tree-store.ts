@@ -102,9 +102,17 @@ export function treeStoreConformance(name: string, use: StoreRunner<TreeStore>):
     it("stores sessions with 64-bit ids and walks them in unsigned id order", () =>
       use(async (s) => {
         const big = (1n << 56n) - 3n;
-        s.putSession({ id: big, timeoutMs: 5000, createdZxid: 9 });
-        s.putSession({ id: 5n, timeoutMs: 4000, createdZxid: 2 });
-        expect(s.getSession(big)).toEqual({ id: big, timeoutMs: 5000, createdZxid: 9 });
+        const record = {
+          id: big,
+          timeoutMs: 5000,
+          createdZxid: 9,
+          lastSeq: 7,
+          lastZxid: 12,
+          lastResult: new Uint8Array([1, 2, 0]),
+        };
+        s.putSession(record);
+        s.putSession({ ...record, id: 5n, lastSeq: 0, lastZxid: 0, lastResult: new Uint8Array() });
+        expect(s.getSession(big)).toEqual(record);
         expect(s.sessionsAfter(undefined, 10).map((x) => x.id)).toEqual([5n, big]);
         expect(s.sessionsAfter(5n, 10).map((x) => x.id)).toEqual([big]);
         s.deleteSession(5n);
@@ -141,7 +149,14 @@ export function treeStoreConformance(name: string, use: StoreRunner<TreeStore>):
     it("clears everything", () =>
       use(async (s) => {
         withTree(s, ["/", "/a"]);
-        s.putSession({ id: 1n, timeoutMs: 1, createdZxid: 1 });
+        s.putSession({
+          id: 1n,
+          timeoutMs: 1,
+          createdZxid: 1,
+          lastSeq: 0,
+          lastZxid: 0,
+          lastResult: new Uint8Array(),
+        });
         s.putMeta({ lastZxid: 1, digest: 0n, nodeCount: 2, dataBytes: 0, changeFloorZxid: 0 });
         s.clear();
         expect(s.getNode("/a")).toBeUndefined();

@@ -8,6 +8,14 @@ export interface SessionRecord {
   readonly timeoutMs: number;
   /** The zxid of the createSession transaction. */
   readonly createdZxid: number;
+  /**
+   * The session's last applied write: its sequence number, zxid and encoded result. A retried
+   * write (same sequence number, say after a leader change) is answered from here instead of
+   * being applied twice. 0 / empty before the first.
+   */
+  readonly lastSeq: number;
+  readonly lastZxid: number;
+  readonly lastResult: Uint8Array;
 }
 
 const mask56 = (1n << 56n) - 1n;

@@ -40,7 +40,14 @@ export function applyTxn(tree: MutableTree, txn: Txn, zxid: number): Applied {
     case "createSession": {
       const id = sessionIdFor(zxid);
       invariant(tree.getSession(id) === undefined, `session id ${id} already exists`);
-      tree.putSession({ id, timeoutMs: txn.timeoutMs, createdZxid: zxid });
+      tree.putSession({
+        id,
+        timeoutMs: txn.timeoutMs,
+        createdZxid: zxid,
+        lastSeq: 0,
+        lastZxid: 0,
+        lastResult: new Uint8Array(),
+      });
       return { result: { type: "createSession", sessionId: id, timeoutMs: txn.timeoutMs }, events };
     }
     case "closeSession": {

@@ -3,7 +3,7 @@
 // overlay, and shrinks as the real tree applies them — no hand-kept shadow of tree logic.
 
 import type { SessionRecord } from "../session/session-record.ts";
-import { applyTxn } from "./apply.ts";
+import { applyCommand, type Origin } from "./command.ts";
 import type { NodeRecord } from "./node-record.ts";
 import { mergeEphemerals, Overlay } from "./overlay.ts";
 import type { TreeReader } from "./tree-store.ts";
@@ -31,13 +31,13 @@ export class Pipeline implements TreeReader {
   }
 
   /** Makes a proposed transaction (at log index `zxid`) visible to later prepares. */
-  push(txn: Txn, zxid: number): void {
+  push(txn: Txn, zxid: number, origin?: Origin): void {
     const last = this.#pending.at(-1);
     if (last !== undefined && zxid <= last.zxid) {
       throw new Error(`pipeline: zxid ${zxid} pushed after ${last.zxid}`);
     }
     const layer = new Overlay(this);
-    applyTxn(layer, txn, zxid);
+    applyCommand(layer, { txn, origin }, zxid);
     for (const [path, value] of layer.nodes) this.#nodes.set(path, { value, zxid });
     for (const [id, value] of layer.sessions) this.#sessions.set(id, { value, zxid });
     this.#pending.push({

@@ -46,9 +46,21 @@ export function readNode(r: ByteReader): NodeRecord {
 }
 
 export function writeSession(w: ByteWriter, s: SessionRecord): void {
-  w.i64(s.id).int(s.timeoutMs).int(s.createdZxid);
+  w.i64(s.id)
+    .int(s.timeoutMs)
+    .int(s.createdZxid)
+    .int(s.lastSeq)
+    .int(s.lastZxid)
+    .bytes(s.lastResult);
 }
 
 export function readSession(r: ByteReader): SessionRecord {
-  return { id: r.i64(), timeoutMs: r.int(), createdZxid: r.int() };
+  return {
+    id: r.i64(),
+    timeoutMs: r.int(),
+    createdZxid: r.int(),
+    lastSeq: r.int(),
+    lastZxid: r.int(),
+    lastResult: r.bytes(),
+  };
 }

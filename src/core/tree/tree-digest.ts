@@ -24,7 +24,15 @@ export function nodeFingerprint(path: string, node: NodeRecord): bigint {
 }
 
 export function sessionFingerprint(s: SessionRecord): bigint {
-  return new Fingerprint().int(2).big(s.id).int(s.timeoutMs).int(s.createdZxid).value();
+  return new Fingerprint()
+    .int(2)
+    .big(s.id)
+    .int(s.timeoutMs)
+    .int(s.createdZxid)
+    .int(s.lastSeq)
+    .int(s.lastZxid)
+    .bytes(s.lastResult)
+    .value();
 }
 
 /** Running totals a sequence of writes changes. */

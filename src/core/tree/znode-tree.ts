@@ -4,6 +4,7 @@
 import { failure, type ZkFailure } from "../error-code.ts";
 import { type Acl, openAcl, readOnlyAcl } from "./acl.ts";
 import { type Applied, applyTxn, invariant } from "./apply.ts";
+import { applyCommand, type Command, type CommandOutcome } from "./command.ts";
 import { type NodeRecord, newRecord } from "./node-record.ts";
 import { isReapable } from "./prepare.ts";
 import { defaultTreeConfig, type TreeConfig } from "./tree-config.ts";
@@ -56,6 +57,21 @@ export class ZnodeTree {
     if (applied.events.length > 0) this.store.appendChanges(applied.events);
     this.#finish(meta, totals, zxid);
     return applied;
+  }
+
+  /** Applies a committed command: a session's retried write is recognized and not applied twice. */
+  applyCommand(command: Command, zxid: number): CommandOutcome {
+    const meta = this.meta();
+    invariant(zxid > meta.lastZxid, `apply of zxid ${zxid} after ${meta.lastZxid}`);
+    const totals: TreeTotals = {
+      digest: meta.digest,
+      nodeCount: meta.nodeCount,
+      dataBytes: meta.dataBytes,
+    };
+    const outcome = applyCommand(new TrackedTree(this.store, totals), command, zxid);
+    if (outcome.events.length > 0) this.store.appendChanges(outcome.events);
+    this.#finish(meta, totals, zxid);
+    return outcome;
   }
 
   /** Records that a log entry with no tree effect (a leader's no-op) was applied at `zxid`. */

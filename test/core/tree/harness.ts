@@ -124,7 +124,9 @@ export class TreeHarness {
       );
     }
     for (const s of store.sessionsAfter(undefined, 1_000_000))
-      lines.push(`session ${s.id} ${s.timeoutMs} ${s.createdZxid}`);
+      lines.push(
+        `session ${s.id} ${s.timeoutMs} ${s.createdZxid} ${s.lastSeq} ${s.lastZxid} ${s.lastResult.length}`,
+      );
     return lines.join("\n");
   }
 
