@@ -19,7 +19,14 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
-            miniflare: { bindings: { FAULT_INJECTION: "on", COMPACTION_ENTRIES: "40" } },
+            miniflare: {
+              bindings: {
+                FAULT_INJECTION: "on",
+                COMPACTION_ENTRIES: "40",
+                // The randomized history test's seed; replay a failure with HISTORY_SEED=<n>.
+                HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),
+              },
+            },
           }),
         ],
         test: {

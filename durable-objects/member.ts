@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { NodeId } from "../src/core/consensus/entry.ts";
 import type { Message } from "../src/core/consensus/message.ts";
+import type { ZkFailure } from "../src/core/error-code.ts";
 import { seededRng } from "../src/core/random.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
@@ -74,9 +75,28 @@ export class Member extends DurableObject<Env> {
     (await this.#started()).touchSessions(sessionIds);
   }
 
-  /** A read served from this member's applied tree (sequentially consistent). */
-  async read(read: TreeRead, authIds: AuthId[] = []): Promise<ReadAnswer> {
-    return readTree((await this.#started()).tree, read, authIds);
+  /**
+   * A read from this member's applied tree: sequentially consistent, or with `linearizable`
+   * after a ReadIndex round so it reflects every write acknowledged before it was asked.
+   */
+  async read(
+    read: TreeRead,
+    authIds: AuthId[] = [],
+    options: { linearizable?: boolean } = {},
+  ): Promise<ReadAnswer> {
+    const replica = await this.#started();
+    if (options.linearizable && !(await replica.syncPoint())) {
+      return { ok: false, zxid: replica.tree.lastZxid, failure: noQuorum() };
+    }
+    return readTree(replica.tree, read, authIds);
+  }
+
+  /** ZooKeeper's sync, made a real quorum operation: returns the zxid this member caught up to. */
+  async sync(): Promise<{ ok: true; zxid: number } | { ok: false; failure: ZkFailure }> {
+    const replica = await this.#started();
+    return (await replica.syncPoint())
+      ? { ok: true, zxid: replica.tree.lastZxid }
+      : { ok: false, failure: noQuorum() };
   }
 
   /** Several reads answered from the same applied state. */
@@ -89,20 +109,31 @@ export class Member extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const replica = await this.#started();
     const now = Date.now();
+    // The next tick is booked first, so the clock keeps running even if this one fails.
+    await this.ctx.storage.setAlarm(now + this.#config.tickMs);
+    const replica = await this.#started();
     const elapsed =
       this.#lastTickMs === 0 ? 1 : Math.floor((now - this.#lastTickMs) / this.#config.tickMs);
     // A late alarm catches up a little, never a burst that would fire every timeout at once.
     const ticks = Math.max(1, Math.min(elapsed, 5));
     this.#lastTickMs = now;
     replica.tick(ticks, now);
-    await this.ctx.storage.setAlarm(now + this.#config.tickMs);
   }
 
   /** Test-only: cut links (FAULT_INJECTION=on). */
   async setFaults(faults: LinkFaults): Promise<void> {
     this.#faults.set(faults);
+  }
+
+  /**
+   * Test-only: crashes now, losing everything in memory (in-flight requests included) and
+   * keeping storage — for when evictDurableObject refuses because requests are in flight.
+   */
+  async crash(): Promise<void> {
+    if (!this.#faults.enabled) throw new Error("fault injection is disabled in this deployment");
+    this.ctx.abort("crash injected by a test");
+    throw new Error("unreachable: abort() did not end the object");
   }
 
   /** Test-only: loses all storage, as if the member's disk were replaced, and restarts empty. */
@@ -128,9 +159,10 @@ export class Member extends DurableObject<Env> {
       random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
     });
     this.#replica = replica;
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + this.#config.tickMs);
-    }
+    // A crash can leave no alarm, or one pushed far out by the runtime's retry backoff.
+    const alarm = await this.ctx.storage.getAlarm();
+    const next = Date.now() + this.#config.tickMs;
+    if (alarm === null || alarm > next) await this.ctx.storage.setAlarm(next);
     replica.drain();
     return replica;
   }
@@ -186,10 +218,15 @@ export class Member extends DurableObject<Env> {
   }
 }
 
+function noQuorum(): ZkFailure {
+  return { name: "CONNECTIONLOSS", message: "No quorum confirmed a read point in time; retry" };
+}
+
 function unreachable(member: NodeId): WriteAnswer {
   return {
     ok: false,
     failure: { name: "CONNECTIONLOSS", message: `Member ${member} is unreachable; not applied` },
     retryable: true,
+    unreachable: true,
   };
 }

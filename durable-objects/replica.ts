@@ -32,6 +32,8 @@ export type WriteAnswer =
       readonly opErrors?: readonly ErrorName[];
       /** Set when the write was certainly not applied and the current leader may take it. */
       readonly retryable?: boolean;
+      /** Set when the leader could not be reached from here: try another member. */
+      readonly unreachable?: boolean;
     };
 
 /**
@@ -89,6 +91,9 @@ export class Replica {
   #appliedWaiters: Array<Waiter<boolean> & { zxid: number }> = [];
   #leaderWaiters: Array<Waiter<boolean>> = [];
   #pendingTouches = new Set<bigint>();
+  /** Linearizable read points asked for, by context; `index` arrives in a later Ready. */
+  readonly #reads = new Map<string, Waiter<boolean> & { index?: number }>();
+  #readSeq = 0;
   #leading = false;
   #draining = false;
   #tick = 0;
@@ -169,7 +174,7 @@ export class Replica {
         await this.waitApplied(answer.zxid);
         return answer;
       }
-      if (!answer.retryable) return answer;
+      if (!answer.retryable || answer.unreachable) return answer;
       await this.#waitForLeader();
     }
     return {
@@ -257,6 +262,30 @@ export class Replica {
     });
   }
 
+  /**
+   * Resolves true once this member has applied everything committed when it was called
+   * (Raft's ReadIndex, confirmed by a quorum of heartbeats): a read served after that is
+   * linearizable. False when no leader answered in time.
+   */
+  async syncPoint(): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const context = `${this.id}:${++this.#readSeq}`;
+      if (!this.node.readIndex(context)) {
+        if (!(await this.#waitForLeader())) return false;
+        continue;
+      }
+      const done = new Promise<boolean>((resolve) => {
+        this.#reads.set(context, {
+          deadline: this.#tick + 2 * this.#ensemble.electionTicks,
+          resolve,
+        });
+      });
+      this.drain();
+      return done;
+    }
+    return false;
+  }
+
   /** Records client activity; the leader learns of it on the next tick. */
   touchSessions(ids: readonly bigint[]): void {
     for (const id of ids) this.#pendingTouches.add(id);
@@ -303,6 +332,10 @@ export class Replica {
         if (rd.softState) this.#onSoftState(rd.softState);
         if (rd.snapshot) this.#abandonProposalsThrough(rd.snapshot.meta.index);
         for (const { entry, answer } of applied) this.#answer(entry, answer);
+        for (const rs of rd.readStates) {
+          const read = this.#reads.get(rs.context);
+          if (read) this.#reads.set(rs.context, { ...read, index: rs.index });
+        }
         this.#releaseAppliedWaiters();
         this.node.advance();
       }
@@ -355,6 +388,11 @@ export class Replica {
 
   #releaseAppliedWaiters(): void {
     const applied = this.tree.lastZxid;
+    for (const [context, read] of this.#reads) {
+      if (read.index === undefined || read.index > applied) continue;
+      this.#reads.delete(context);
+      read.resolve(true);
+    }
     const due = this.#appliedWaiters.filter((w) => w.zxid <= applied);
     this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.zxid > applied);
     for (const w of due) w.resolve(true);
@@ -425,6 +463,11 @@ export class Replica {
     const appliedLate = this.#appliedWaiters.filter((w) => w.deadline <= now);
     this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.deadline > now);
     for (const w of appliedLate) w.resolve(false);
+    for (const [context, read] of this.#reads) {
+      if (read.deadline > now) continue;
+      this.#reads.delete(context);
+      read.resolve(false);
+    }
     const leaderLate = this.#leaderWaiters.filter((w) => w.deadline <= now);
     this.#leaderWaiters = this.#leaderWaiters.filter((w) => w.deadline > now);
     for (const w of leaderLate) w.resolve(false);
