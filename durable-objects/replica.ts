@@ -171,8 +171,12 @@ export class Replica {
       }
       const answer = await this.#link.forward(leader, request, context);
       if (answer.ok) {
-        await this.waitApplied(answer.zxid);
-        return answer;
+        // Answer only once this member has applied it, so the client's next read here sees it.
+        if (await this.waitApplied(answer.zxid)) return answer;
+        return unknown(
+          `The write committed at zxid ${answer.zxid} but this member has not caught up; ` +
+            "retry with the same sequence number to get its result",
+        );
       }
       if (!answer.retryable || answer.unreachable) return answer;
       await this.#waitForLeader();

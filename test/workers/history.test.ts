@@ -20,14 +20,6 @@ import {
 
 const seed = Number(env.HISTORY_SEED);
 
-/** Fails loudly instead of hanging when a member never answers. */
-async function within<T>(what: string, p: Promise<T>, ms = 15_000): Promise<T> {
-  const timeout = scheduler.wait(ms).then(() => {
-    throw new Error(`${what} did not answer within ${ms} ms`);
-  });
-  return Promise.race([p, timeout]);
-}
-
 /**
  * Crashes a member mid-traffic. evictDurableObject waits ~30 s and gives up while requests are
  * in flight, so the busy case aborts the object instead (memory lost, storage kept, the same).
@@ -99,7 +91,7 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
             seq,
             invoked: now(),
             completed: 0,
-            outcome: "unknown",
+            outcome: "failed",
           };
           writes.push(record);
           const request = {
@@ -113,14 +105,11 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
           for (let attempt = 0; attempt < 3 && record.outcome !== "ok"; attempt++) {
             const via = (home + attempt) % size;
             try {
-              const answer = await within(
-                `write ${c}:${seq} via ${via}`,
-                member(via).submit(request, { sessionId, seq, authIds: [] }),
-              );
+              const answer = await member(via).submit(request, { sessionId, seq, authIds: [] });
               if (answer.ok) Object.assign(record, { outcome: "ok", zxid: answer.zxid, via });
-              else if (answer.retryable && record.outcome !== "unknown") record.outcome = "failed";
-            } catch (error) {
-              if (String(error).includes("did not answer")) throw error;
+              // Only a retryable refusal proves the attempt changed nothing.
+              else if (!answer.retryable) record.outcome = "unknown";
+            } catch {
               record.outcome = "unknown";
             }
           }
@@ -129,10 +118,9 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
           const linearizable = roll > 0.8;
           const invoked = now();
           try {
-            const answer = await within(
-              `read by ${c} at ${home}`,
-              member(home).read({ op: "exists", path: "/log" }, [], { linearizable }),
-            );
+            const answer = await member(home).read({ op: "exists", path: "/log" }, [], {
+              linearizable,
+            });
             if (answer.ok)
               reads.push({
                 client: c,
@@ -142,8 +130,7 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
                 linearizable,
                 via: home,
               });
-          } catch (error) {
-            if (String(error).includes("did not answer")) throw error;
+          } catch {
             // A crashed member answers nothing; nothing to check.
           }
         }
@@ -215,7 +202,7 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
           if (r.linearizable || (w.client === c && w.via === r.via)) {
             expect(
               r.zxid,
-              `read at ${r.invoked} missed write ${w.client}:${w.seq}`,
+              `${r.linearizable ? "linearizable" : "local"} read by ${c} at member ${r.via} (t=${r.invoked}) missed write ${w.client}:${w.seq} acked via ${w.via} at t=${w.completed}`,
             ).toBeGreaterThanOrEqual(w.zxid ?? 0);
           }
         }
