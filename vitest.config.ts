@@ -1,8 +1,26 @@
 // Test projects: core (pure code and the simulator, in Node), workers (inside workerd), e2e
-// (the real service on loopback).
+// (the real service on loopback), and measure (cost and failover figures; not in `npm test`).
 
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/** The Worker under test inside workerd, with the test-only switches turned on. */
+function inWorkerd() {
+  return cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
+        FAULT_INJECTION: "on",
+        COMPACTION_ENTRIES: "40",
+        // The randomized history test's seed; replay a failure with HISTORY_SEED=<n>.
+        HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),
+        // ENSEMBLE_SIZE=5 npm run test:workers runs every scenario on five members.
+        ...(process.env.ENSEMBLE_SIZE ? { ENSEMBLE_SIZE: process.env.ENSEMBLE_SIZE } : {}),
+      },
+    },
+  });
+}
 
 export default defineConfig({
   test: {
@@ -15,25 +33,20 @@ export default defineConfig({
         },
       },
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
-            miniflare: {
-              bindings: {
-                FAULT_INJECTION: "on",
-                COMPACTION_ENTRIES: "40",
-                // The randomized history test's seed; replay a failure with HISTORY_SEED=<n>.
-                HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),
-              },
-            },
-          }),
-        ],
+        plugins: [inWorkerd()],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           // Ensemble scenarios wait for real elections (alarm-driven ticks of 50 ms).
           testTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [inWorkerd()],
+        test: {
+          name: "measure",
+          include: ["test/measure/**/*.test.ts"],
+          testTimeout: 120_000,
         },
       },
       {

@@ -89,3 +89,46 @@ describe("ensemble", () => {
     expect((await member(victim).read({ op: "getData", path: "/bulk-59" })).ok).toBe(true);
   });
 });
+
+describe("session liveness", () => {
+  it("expires a silent session through the leader, deleting its ephemerals everywhere, and keeps a touched one", async () => {
+    const leader = await stableLeader();
+    const follower = ids.find((i) => i !== leader) as number;
+    const open = [{ perms: 31, scheme: "world", id: "anyone" }];
+    const sessionOf = async (at: number) => {
+      const r = await member(at).submit({ op: "createSession", timeoutMs: 4000 }, { authIds: [] });
+      if (!r.ok || r.result.type !== "createSession") throw new Error(show(r));
+      return r.result.sessionId;
+    };
+    const silent = await sessionOf(follower);
+    const alive = await sessionOf(follower);
+    for (const [name, sessionId] of [
+      ["silent", silent],
+      ["alive", alive],
+    ] as const) {
+      const r = await member(follower).submit(
+        { op: "create", path: `/eph-${name}`, data: new Uint8Array(), acl: open, mode: 1 },
+        { sessionId, authIds: [] },
+      );
+      expect(r.ok, show(r)).toBe(true);
+    }
+    // The live client keeps talking to its member, which reports the activity to the leader.
+    await eventually("the silent session to expire", async () => {
+      await member(follower).touchSessions([alive]);
+      const gone = await member(follower).read({ op: "exists", path: "/eph-silent" });
+      return gone.ok ? undefined : gone;
+    });
+    const view = await converged();
+    for (const s of view) {
+      const silentNode = await member(s.id).read({ op: "exists", path: "/eph-silent" });
+      const aliveNode = await member(s.id).read({ op: "exists", path: "/eph-alive" });
+      expect(silentNode.ok ? "present" : silentNode.failure.name).toBe("NONODE");
+      expect(aliveNode.ok).toBe(true);
+    }
+    const closed = await member(leader).submit(
+      { op: "create", path: "/late", data: new Uint8Array(), acl: open, mode: 0 },
+      { sessionId: silent, authIds: [] },
+    );
+    expect(closed.ok ? "OK" : closed.failure.name).toBe("UNKNOWNSESSION");
+  });
+});
