@@ -3,6 +3,7 @@
 // are synchronous SQLite, so drain never awaits: no other request can interleave inside it and
 // role or term cannot change under it.
 
+import { concatBytes } from "../src/core/bytes/concat.ts";
 import type { ConsensusConfig } from "../src/core/consensus/config.ts";
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
 import type { Message } from "../src/core/consensus/message.ts";
@@ -327,7 +328,7 @@ export class Replica {
           if (rd.compactTo) {
             this.raftStorage.compact({
               meta: rd.compactTo,
-              data: joinChunks(snapshotChunks(this.tree.store)),
+              data: concatBytes(snapshotChunks(this.tree.store)),
             });
           }
         });
@@ -519,15 +520,4 @@ function lost(message: string): WriteAnswer {
 
 function unknown(message: string): WriteAnswer {
   return { ok: false, failure: failure("OPERATIONTIMEOUT", message) };
-}
-
-function joinChunks(chunks: Iterable<Uint8Array>): Uint8Array {
-  const list = [...chunks];
-  const out = new Uint8Array(list.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of list) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

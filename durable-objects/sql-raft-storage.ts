@@ -1,6 +1,7 @@
 // The consensus core's LogStorage and HardStateStorage on the member's SQLite. Index bounds and
 // the snapshot's metadata are cached; a snapshot's bytes are read only when someone asks for them.
 
+import { concatBytes } from "../src/core/bytes/concat.ts";
 import {
   type Entry,
   emptyHardState,
@@ -123,7 +124,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
           .exec<{ data: ArrayBuffer }>("SELECT data FROM raft_snapshot_chunk ORDER BY seq")
           .toArray()
           .map((r) => new Uint8Array(r.data));
-        return concat(chunks);
+        return concatBytes(chunks);
       },
     };
   }
@@ -206,14 +207,4 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       JSON.stringify(s.voters),
     );
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

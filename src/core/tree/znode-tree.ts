@@ -3,7 +3,7 @@
 
 import { failure, type ZkFailure } from "../error-code.ts";
 import { type Acl, openAcl, readOnlyAcl } from "./acl.ts";
-import { type Applied, applyTxn, invariant } from "./apply.ts";
+import { type Applied, invariant } from "./apply.ts";
 import { applyCommand, type Command, type CommandOutcome } from "./command.ts";
 import { type NodeRecord, newRecord } from "./node-record.ts";
 import { isReapable } from "./prepare.ts";
@@ -46,17 +46,9 @@ export class ZnodeTree {
 
   /** Applies a committed transaction; zxids must strictly increase. */
   apply(txn: Txn, zxid: number): Applied {
-    const meta = this.meta();
-    invariant(zxid > meta.lastZxid, `apply of zxid ${zxid} after ${meta.lastZxid}`);
-    const totals: TreeTotals = {
-      digest: meta.digest,
-      nodeCount: meta.nodeCount,
-      dataBytes: meta.dataBytes,
-    };
-    const applied = applyTxn(new TrackedTree(this.store, totals), txn, zxid);
-    if (applied.events.length > 0) this.store.appendChanges(applied.events);
-    this.#finish(meta, totals, zxid);
-    return applied;
+    const outcome = this.applyCommand({ txn }, zxid);
+    invariant(!outcome.duplicate, "a command without an origin cannot repeat");
+    return outcome;
   }
 
   /** Applies a committed command: a session's retried write is recognized and not applied twice. */
