@@ -14,6 +14,10 @@ export interface Env {
   HEARTBEAT_TICKS?: string;
   /** Applied entries between snapshots (log compaction). */
   COMPACTION_ENTRIES?: string;
+  /** The HMAC key for session passwords (a Worker secret; local development has a fallback). */
+  SESSION_SECRET?: string;
+  /** "super:<base64 sha1>": authenticating as it grants every permission (ZooKeeper's superDigest). */
+  SUPER_DIGEST?: string;
   /** "on" enables the test-only fault injection RPCs; only the test configuration sets it. */
   FAULT_INJECTION?: string;
 }

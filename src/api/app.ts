@@ -4,11 +4,13 @@ import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
+import { ensembleRoutes } from "./ensemble-routes.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.route("/", znodeRoutes);
+app.route("/", ensembleRoutes);
 
 app.notFound((c) => {
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`;

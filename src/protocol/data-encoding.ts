@@ -1,4 +1,7 @@
-// How znode bytes appear in JSON: readable UTF-8 text when they are valid UTF-8, base64 otherwise.
+// How znode bytes appear in JSON: readable UTF-8 text when they are valid UTF-8, base64 otherwise;
+// and the reverse for request bodies.
+
+import { failure, type ZkFailure } from "../core/error-code.ts";
 
 export type DataEncoding = "utf8" | "base64";
 
@@ -15,6 +18,20 @@ export function encodeData(bytes: Uint8Array): EncodedData {
   } catch {
     return { data: toBase64(bytes), encoding: "base64" };
   }
+}
+
+/** The bytes a JSON body names: UTF-8 text by default, or base64; absent data is empty. */
+export function decodeData(
+  data: string | undefined,
+  encoding: DataEncoding = "utf8",
+): Uint8Array | ZkFailure {
+  if (data === undefined) return new Uint8Array();
+  if (encoding === "utf8") return new TextEncoder().encode(data);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
+    return failure("BADARGUMENTS", "data is not valid base64 (standard alphabet, padded)");
+  }
+  const binary = atob(data);
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
 }
 
 function toBase64(bytes: Uint8Array): string {

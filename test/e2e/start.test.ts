@@ -15,8 +15,8 @@ afterAll(async () => {
 
 describe("npm start", () => {
   it("writes and reads a znode over HTTP", async () => {
-    const put = await fetch(`${service.url}/v1/znodes/app`, { method: "PUT", body: "hello" });
-    expect(put.status).toBe(200);
+    const created = await fetch(`${service.url}/v1/znodes/app`, { method: "POST", body: "hello" });
+    expect(created.status).toBe(201);
     const get = await fetch(`${service.url}/v1/znodes/app`);
     expect(get.status).toBe(200);
     expect(await get.json()).toMatchObject({ path: "/app", data: "hello", stat: { version: 0 } });

@@ -22,9 +22,12 @@ function storedNodeCount() {
 
 describe("znodes over HTTP", () => {
   it("reads back a write after the member is evicted", async () => {
-    const put = await request("/app", { method: "PUT", body: "hello" });
-    expect(put.status).toBe(200);
-    expect(await put.json()).toMatchObject({ path: "/app", stat: { version: 0, dataLength: 5 } });
+    const created = await request("/app", { method: "POST", body: "hello" });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      path: "/app",
+      stat: { version: 0, dataLength: 5 },
+    });
 
     const member = env.MEMBER.getByName("default/0");
     const marked = new WeakSet<Member>();
@@ -48,7 +51,7 @@ describe("znodes over HTTP", () => {
 
   it("counts versions and keeps binary data exact", async () => {
     const bytes = new Uint8Array([0, 255, 128, 1]);
-    await request("/bin", { method: "PUT", body: "x" });
+    await request("/bin", { method: "POST", body: "x" });
     const put = await request("/bin", { method: "PUT", body: bytes });
     expect(await put.json()).toMatchObject({ stat: { version: 1, dataLength: 4 } });
     const body = (await (await request("/bin")).json()) as { data: string; encoding: string };
@@ -73,7 +76,7 @@ describe("znodes over HTTP", () => {
     ["/%E0%A4%A", "Malformed percent-encoding"],
   ])("refuses %s with BADARGUMENTS and stores nothing", async (path, why) => {
     const before = await storedNodeCount();
-    const res = await request(path, { method: "PUT", body: "x" });
+    const res = await request(path, { method: "POST", body: "x" });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: number; name: string; message: string } };
     expect(body.error).toMatchObject({ code: -8, name: "BADARGUMENTS" });
@@ -82,7 +85,7 @@ describe("znodes over HTTP", () => {
   });
 
   it("refuses data over 1 MiB with 413", async () => {
-    const res = await request("/big", { method: "PUT", body: new Uint8Array(1024 * 1024 + 1) });
+    const res = await request("/big", { method: "POST", body: new Uint8Array(1024 * 1024 + 1) });
     expect(res.status).toBe(413);
     expect(await (await request("/big")).json()).toMatchObject({ error: { name: "NONODE" } });
   });

@@ -1,0 +1,129 @@
+// /v1/multi, /v1/multi-read, /v1/sync and /v1/sessions: the operations that are not one znode.
+
+import { Hono } from "hono";
+import { failure } from "../core/error-code.ts";
+import { sessionPassword } from "../core/session/session-password.ts";
+import { openAcl } from "../core/tree/acl.ts";
+import type { WriteOp } from "../core/tree/request.ts";
+import type { Env } from "../env.ts";
+import { decodeData, encodeData } from "../protocol/data-encoding.ts";
+import {
+  multiBodySchema,
+  multiReadBodySchema,
+  sessionBodySchema,
+} from "../protocol/request-schemas.ts";
+import { statJson } from "../protocol/stat-json.ts";
+import { callerOf, memberFor, parseSessionId, sessionSecret } from "./caller.ts";
+import { fail, isFailure, jsonBody, stub } from "./respond.ts";
+import { write } from "./znode-routes.ts";
+
+export const ensembleRoutes = new Hono<{ Bindings: Env }>();
+
+ensembleRoutes.post("/v1/multi", async (c) => {
+  const caller = callerOf(c.req.raw.headers, c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  const body = await jsonBody(c, multiBodySchema);
+  if (isFailure(body)) return fail(c, body);
+  const ops: WriteOp[] = [];
+  for (const op of body.ops) {
+    if (op.op === "create" || op.op === "setData") {
+      const data = decodeData(op.data, op.encoding);
+      if (isFailure(data)) return fail(c, data);
+      ops.push(
+        op.op === "create"
+          ? {
+              op: "create",
+              path: op.path,
+              data,
+              acl: op.acl ?? openAcl,
+              mode: op.mode ?? 0,
+              ttlMs: op.ttlMs,
+            }
+          : { op: "setData", path: op.path, data, version: op.version },
+      );
+    } else {
+      ops.push(op);
+    }
+  }
+  return write(c, caller, { op: "multi", ops });
+});
+
+ensembleRoutes.post("/v1/multi-read", async (c) => {
+  const caller = callerOf(c.req.raw.headers, c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  const body = await jsonBody(c, multiReadBodySchema);
+  if (isFailure(body)) return fail(c, body);
+  const results = await stub(c, caller.member).multiRead(body.ops, caller.authIds);
+  return c.json({
+    results: results.map((r) =>
+      r.op === "getData"
+        ? { op: r.op, ...encodeData(r.data), stat: statJson(r.stat) }
+        : r.op === "getChildren"
+          ? { op: r.op, children: r.children }
+          : {
+              op: "error",
+              error: { name: r.failure.name, message: r.failure.message, path: r.failure.path },
+            },
+    ),
+  });
+});
+
+/** A real quorum round: afterwards reads at this member see every write acknowledged before. */
+ensembleRoutes.post("/v1/sync", async (c) => {
+  const caller = callerOf(c.req.raw.headers, c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  const answer = await stub(c, caller.member).sync();
+  if (!answer.ok) return fail(c, answer.failure);
+  return c.json({ zxid: answer.zxid });
+});
+
+ensembleRoutes.post("/v1/sessions", async (c) => {
+  const body = await jsonBody(c, sessionBodySchema);
+  if (isFailure(body)) return fail(c, body);
+  const answer = await stub(c, 0).submit(
+    { op: "createSession", timeoutMs: body.timeoutMs },
+    { authIds: [] },
+  );
+  if (!answer.ok) return fail(c, answer.failure);
+  if (answer.result.type !== "createSession")
+    return fail(c, failure("SYSTEMERROR", "createSession answered otherwise"));
+  const id = answer.result.sessionId;
+  const password = sessionPassword(sessionSecret(c.env), id);
+  return c.json(
+    {
+      sessionId: id.toString(),
+      sessionIdHex: `0x${id.toString(16)}`,
+      password: btoa(String.fromCharCode(...password)),
+      timeoutMs: answer.result.timeoutMs,
+      member: memberFor(c.env, id),
+    },
+    201,
+  );
+});
+
+/** Keep-alive: tells the session's member the client is alive (send it well within the timeout). */
+ensembleRoutes.post("/v1/sessions/:id/keepalive", async (c) => {
+  const caller = callerOf(withSessionHeader(c.req.raw.headers, c.req.param("id")), c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  if (caller.sessionId === undefined) return fail(c, failure("BADARGUMENTS", "No session"));
+  await stub(c, caller.member).touchSessions([caller.sessionId]);
+  return c.json({ sessionId: caller.sessionId.toString() });
+});
+
+ensembleRoutes.delete("/v1/sessions/:id", async (c) => {
+  const caller = callerOf(withSessionHeader(c.req.raw.headers, c.req.param("id")), c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  if (caller.sessionId === undefined) return fail(c, failure("BADARGUMENTS", "No session"));
+  return write(
+    c,
+    { authIds: caller.authIds, member: caller.member },
+    { op: "closeSession", sessionId: caller.sessionId },
+  );
+});
+
+function withSessionHeader(headers: Headers, id: string): Headers {
+  const copy = new Headers(headers);
+  const parsed = parseSessionId(id);
+  copy.set("x-session-id", parsed === null ? id : parsed.toString());
+  return copy;
+}

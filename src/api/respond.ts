@@ -1,0 +1,89 @@
+// Shared answers and body parsing for the routes: the one error shape, JSON bodies checked by
+// zod, and the member a caller's request goes to.
+
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import { failure, type ZkFailure } from "../core/error-code.ts";
+import { defaultTreeConfig } from "../core/tree/tree-config.ts";
+import type { Env } from "../env.ts";
+import { errorBody, httpStatusOf } from "../protocol/error-body.ts";
+
+export type Ctx = Context<{ Bindings: Env }>;
+
+/** A JSON body may carry 1 MiB of data as base64, plus its envelope. */
+export const maxJsonBodyBytes = Math.ceil((defaultTreeConfig.maxDataBytes * 4) / 3) + 64 * 1024;
+
+/**
+ * Answers with the shared error shape. A size limit (from here or from the tree, which says
+ * "…; the limit is N") answers 413 although ZooKeeper calls it BADARGUMENTS.
+ */
+export function fail(c: Ctx, f: ZkFailure) {
+  const status = /; the limit is \d+$/.test(f.message) ? 413 : httpStatusOf(f.name);
+  return c.json(errorBody(f), status as ContentfulStatusCode);
+}
+
+export function stub(c: Ctx, member: number) {
+  return c.env.MEMBER.getByName(`${c.env.ENSEMBLE_NAME}/${member}`);
+}
+
+/** Reads and validates a JSON body; a failure is BADARGUMENTS (or 413 when too large). */
+export async function jsonBody<S extends z.ZodType>(
+  c: Ctx,
+  schema: S,
+): Promise<z.infer<S> | ZkFailure> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > maxJsonBodyBytes) return tooLarge(declared, maxJsonBodyBytes);
+  const text = await c.req.text();
+  if (text.length > maxJsonBodyBytes) return tooLarge(text.length, maxJsonBodyBytes);
+  let value: unknown;
+  try {
+    value = text === "" ? {} : JSON.parse(text);
+  } catch {
+    return failure("MARSHALLINGERROR", "The body is not valid JSON");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+    return failure("BADARGUMENTS", `Invalid request body${where}: ${issue?.message ?? "rejected"}`);
+  }
+  return parsed.data as z.infer<S>;
+}
+
+/** Reads a raw body of at most the data limit. */
+export async function rawBody(c: Ctx): Promise<Uint8Array | ZkFailure> {
+  const limit = defaultTreeConfig.maxDataBytes;
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > limit) return tooLarge(declared, limit);
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  return body.byteLength > limit ? tooLarge(body.byteLength, limit) : body;
+}
+
+export function isJson(c: Ctx): boolean {
+  return (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/json");
+}
+
+/** An optional integer query parameter; undefined when absent. */
+export function intQuery(c: Ctx, name: string): number | undefined | ZkFailure {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n)
+    ? n
+    : failure("BADARGUMENTS", `Query parameter ${name} must be an integer`);
+}
+
+export function isFailure(value: unknown): value is ZkFailure {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "name" in value &&
+    "message" in value &&
+    !("ok" in value)
+  );
+}
+
+function tooLarge(bytes: number, limit: number): ZkFailure {
+  return failure("BADARGUMENTS", `The body is ${bytes} bytes; the limit is ${limit}`);
+}
