@@ -18,13 +18,18 @@ export interface MemberStatus {
   readonly nodeCount: number;
   readonly dataBytes: number;
   readonly sessions: number;
+  readonly connections: number;
   readonly watches: number;
   readonly pipelined: number;
   readonly counters: ReplicaCounters;
   readonly faults: LinkFaults;
 }
 
-export function statusOf(replica: Replica, faults: LinkFaults): MemberStatus {
+export function statusOf(
+  replica: Replica,
+  faults: LinkFaults,
+  clients: { connections: number; watches: number },
+): MemberStatus {
   const s = replica.node.status();
   const meta = replica.tree.meta();
   return {
@@ -41,7 +46,8 @@ export function statusOf(replica: Replica, faults: LinkFaults): MemberStatus {
     nodeCount: meta.nodeCount,
     dataBytes: meta.dataBytes,
     sessions: replica.tree.store.sessionsAfter(undefined, 1_000_000).length,
-    watches: 0,
+    connections: clients.connections,
+    watches: clients.watches,
     pipelined: replica.pipeline.size,
     counters: { ...replica.counters },
     faults,

@@ -9,11 +9,13 @@ import { seededRng } from "../src/core/random.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { ReadOp } from "../src/core/tree/tree-reads.ts";
-import type { Env } from "../src/env.ts";
+import { type Env, sessionSecret } from "../src/env.ts";
+import { ClientSockets } from "./client-sockets.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
+
 import { createSchema } from "./schema.ts";
 import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
 
@@ -31,6 +33,7 @@ export class Member extends DurableObject<Env> {
   #faults: FaultSwitch;
   #replica: Replica | null = null;
   #lastTickMs = 0;
+  readonly #sockets: ClientSockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,6 +41,28 @@ export class Member extends DurableObject<Env> {
     // Synchronous SQL in the constructor runs before any request is delivered.
     createSchema(ctx.storage.sql);
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
+    this.#sockets = new ClientSockets(ctx, sessionSecret(env), () => this.#started());
+  }
+
+  /** The WebSocket session protocol: the Worker forwards the upgrade here. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    await this.#started();
+    return this.#sockets.accept(request);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.#sockets.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    this.#sockets.close(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#sockets.close(ws);
   }
 
   /** Peer messages (Durable Object RPC from another member). */
@@ -105,7 +130,10 @@ export class Member extends DurableObject<Env> {
   }
 
   async status(): Promise<MemberStatus> {
-    return statusOf(await this.#started(), this.#faults.faults);
+    return statusOf(await this.#started(), this.#faults.faults, {
+      connections: this.#sockets.connectionCount,
+      watches: this.#sockets.watches.watchCount,
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -157,6 +185,7 @@ export class Member extends DurableObject<Env> {
     const replica = new Replica(this.ctx, id, this.#config, this.#peerLink(id), {
       amnesiac: this.#wasWiped(),
       random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
+      observer: ({ events, closedSessions }) => this.#sockets.onApplied(events, closedSessions),
     });
     this.#replica = replica;
     // A crash can leave no alarm, or one pushed far out by the runtime's retry backoff.

@@ -20,6 +20,7 @@ import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
 import { decodeResult } from "../src/core/tree/result-codec.ts";
 import { restoreSnapshot, snapshotChunks } from "../src/core/tree/snapshot.ts";
 import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
+import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
@@ -52,6 +53,14 @@ export interface PeerLink {
   /** Tells the leader which sessions have been active here. */
   touch(to: NodeId, sessionIds: bigint[]): void;
 }
+
+/** Told, after each Ready, what the applied entries changed (the member delivers watch events). */
+export type AppliedObserver = (applied: {
+  readonly events: readonly TreeEvent[];
+  readonly closedSessions: readonly bigint[];
+  /** True when the tree was replaced by a snapshot (events in between are unknown). */
+  readonly restored: boolean;
+}) => void;
 
 /** How many ticks a request may wait for a leader, a commit or a local apply before giving up. */
 const requestTimeoutTicks = 100;
@@ -92,6 +101,10 @@ export class Replica {
   #appliedWaiters: Array<Waiter<boolean> & { zxid: number }> = [];
   #leaderWaiters: Array<Waiter<boolean>> = [];
   #pendingTouches = new Set<bigint>();
+  readonly #observer: AppliedObserver | undefined;
+  /** Events and session closes applied in the current Ready, handed to the observer after it. */
+  #appliedEvents: TreeEvent[] = [];
+  #closedSessions: bigint[] = [];
   /** Linearizable read points asked for, by context; `index` arrives in a later Ready. */
   readonly #reads = new Map<string, Waiter<boolean> & { index?: number }>();
   #readSeq = 0;
@@ -104,12 +117,13 @@ export class Replica {
     id: NodeId,
     ensemble: EnsembleConfig,
     link: PeerLink,
-    options: { amnesiac: boolean; random: Rng },
+    options: { amnesiac: boolean; random: Rng; observer?: AppliedObserver },
   ) {
     this.#ctx = ctx;
     this.id = id;
     this.#ensemble = ensemble;
     this.#link = link;
+    this.#observer = options.observer;
     const sql = ctx.storage.sql;
     this.raftStorage = new SqlRaftStorage(sql);
     this.tree = new ZnodeTree(new SqlTreeStore(sql), defaultTreeConfig);
@@ -335,6 +349,14 @@ export class Replica {
         this.counters.sqlTransactions++;
         this.#send(rd.messages);
         if (rd.softState) this.#onSoftState(rd.softState);
+        // Watch events go out before the replies that follow them (ZooKeeper's ordering).
+        if (this.#appliedEvents.length > 0 || this.#closedSessions.length > 0 || rd.snapshot) {
+          const events = this.#appliedEvents;
+          const closed = this.#closedSessions;
+          this.#appliedEvents = [];
+          this.#closedSessions = [];
+          this.#observer?.({ events, closedSessions: closed, restored: rd.snapshot !== null });
+        }
         if (rd.snapshot) this.#abandonProposalsThrough(rd.snapshot.meta.index);
         for (const { entry, answer } of applied) this.#answer(entry, answer);
         for (const rs of rd.readStates) {
@@ -362,6 +384,8 @@ export class Replica {
         : unknown(`zxid ${entry.index} repeated an earlier write whose result is gone`);
     }
     const result = outcome.result;
+    this.#appliedEvents.push(...outcome.events);
+    if (result.type === "closeSession") this.#closedSessions.push(result.sessionId);
     if (this.#leading) {
       if (result.type === "createSession") {
         this.#expiry.touch(result.sessionId, this.#tick, this.#ticksFor(result.timeoutMs));

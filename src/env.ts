@@ -21,3 +21,8 @@ export interface Env {
   /** "on" enables the test-only fault injection RPCs; only the test configuration sets it. */
   FAULT_INJECTION?: string;
 }
+
+/** The HMAC key for session passwords; a deployment must set the SESSION_SECRET secret. */
+export function sessionSecret(env: Env): Uint8Array {
+  return new TextEncoder().encode(env.SESSION_SECRET ?? "edgekeeper-local-development-only");
+}

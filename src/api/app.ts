@@ -5,12 +5,14 @@ import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
+import { sessionSocketRoute } from "./session-socket-route.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);
+app.route("/", sessionSocketRoute);
 
 app.notFound((c) => {
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`;

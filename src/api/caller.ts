@@ -5,7 +5,7 @@ import { failure, type ZkFailure } from "../core/error-code.ts";
 import { passwordMatches } from "../core/session/session-password.ts";
 import type { AuthId } from "../core/tree/acl.ts";
 import { authenticate } from "../core/tree/auth.ts";
-import type { Env } from "../env.ts";
+import { type Env, sessionSecret } from "../env.ts";
 
 export interface Caller {
   readonly sessionId?: bigint;
@@ -13,11 +13,6 @@ export interface Caller {
   readonly authIds: AuthId[];
   /** The member that serves this caller: a session always lands on the same one. */
   readonly member: number;
-}
-
-/** The HMAC key for session passwords; a deployment must set the SESSION_SECRET secret. */
-export function sessionSecret(env: Env): Uint8Array {
-  return new TextEncoder().encode(env.SESSION_SECRET ?? "edgekeeper-local-development-only");
 }
 
 export function parseSessionId(text: string): bigint | null {

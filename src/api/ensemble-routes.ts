@@ -6,6 +6,7 @@ import { sessionPassword } from "../core/session/session-password.ts";
 import { openAcl } from "../core/tree/acl.ts";
 import type { WriteOp } from "../core/tree/request.ts";
 import type { Env } from "../env.ts";
+import { sessionSecret } from "../env.ts";
 import { decodeData, encodeData } from "../protocol/data-encoding.ts";
 import {
   multiBodySchema,
@@ -13,7 +14,7 @@ import {
   sessionBodySchema,
 } from "../protocol/request-schemas.ts";
 import { statJson } from "../protocol/stat-json.ts";
-import { callerOf, memberFor, parseSessionId, sessionSecret } from "./caller.ts";
+import { callerOf, memberFor, parseSessionId } from "./caller.ts";
 import { fail, isFailure, jsonBody, stub } from "./respond.ts";
 import { write } from "./znode-routes.ts";
 

@@ -1,0 +1,445 @@
+// The member's client connections: one WebSocket is one session. Requests are answered in the
+// order they arrive (ZooKeeper's client-order guarantee), watch events are pushed with their
+// zxid before any later reply, and a session's expiry closes its sockets. Sockets use the
+// Hibernation API (ctx.acceptWebSocket), so an idle connection costs nothing to hold.
+
+import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
+import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
+import { resumeWatches } from "../src/core/session/watch-resume.ts";
+import { WatchTable } from "../src/core/session/watch-table.ts";
+import { type AuthId, openAcl } from "../src/core/tree/acl.ts";
+import { authenticate } from "../src/core/tree/auth.ts";
+import type { WriteOp, WriteRequest } from "../src/core/tree/request.ts";
+import type { TreeEvent } from "../src/core/tree/tree-event.ts";
+import { decodeData, encodeData } from "../src/protocol/data-encoding.ts";
+import { resultJson } from "../src/protocol/result-json.ts";
+import {
+  type ConnectFrame,
+  connectFrameSchema,
+  type RequestFrame,
+  requestFrameSchema,
+  writeOps,
+} from "../src/protocol/session-frames.ts";
+import { statJson } from "../src/protocol/stat-json.ts";
+import type { Replica, WriteAnswer } from "./replica.ts";
+import { readTree } from "./tree-read.ts";
+
+interface Connection {
+  readonly id: string;
+  sessionId?: bigint;
+  authIds: AuthId[];
+  /** The reply of the latest request: the next one is sent only after it (FIFO per session). */
+  tail: Promise<void>;
+}
+
+interface Attachment {
+  readonly id: string;
+  readonly sessionId?: string;
+  readonly ip: string;
+}
+
+type Reply = Record<string, unknown>;
+
+export class ClientSockets {
+  readonly #ctx: DurableObjectState;
+  readonly #secret: Uint8Array;
+  readonly #replica: () => Promise<Replica>;
+  readonly #connections = new Map<string, Connection>();
+  readonly watches = new WatchTable<string>();
+
+  constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
+    this.#ctx = ctx;
+    this.#secret = secret;
+    this.#replica = replica;
+  }
+
+  /** Accepts an upgrade; the socket is tagged with a fresh connection id. */
+  accept(request: Request): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const id = crypto.randomUUID();
+    this.#ctx.acceptWebSocket(server, [id]);
+    const attachment: Attachment = {
+      id,
+      ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1",
+    };
+    server.serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  get connectionCount(): number {
+    return this.#ctx.getWebSockets().length;
+  }
+
+  async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const conn = this.#connection(ws);
+    let frame: unknown;
+    try {
+      if (typeof raw !== "string") throw new Error("binary frame");
+      frame = JSON.parse(raw);
+    } catch {
+      return send(ws, errorReply(undefined, failure("MARSHALLINGERROR", "Frames are JSON text")));
+    }
+    const replica = await this.#replica();
+    if (conn.sessionId === undefined) return this.#connect(ws, conn, frame, replica);
+    const parsed = requestFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      const id =
+        typeof (frame as { id?: unknown })?.id === "number"
+          ? (frame as { id: number }).id
+          : undefined;
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+      return send(
+        ws,
+        errorReply(
+          id,
+          failure("BADARGUMENTS", `Invalid frame${where}: ${issue?.message ?? "rejected"}`),
+        ),
+      );
+    }
+    const request = parsed.data;
+    replica.touchSessions([conn.sessionId]);
+    // A write at the leader is proposed now (so a session's writes pipeline, in order); anything
+    // else starts once the previous request is answered, so it sees that request's effect.
+    const run = () => this.#handle(conn, request, replica);
+    const reply = writeOps.has(request.op) && replica.isLeader ? run() : conn.tail.then(run, run);
+    conn.tail = conn.tail.then(
+      () => reply.then((r) => send(ws, r)),
+      () => reply.then((r) => send(ws, r)),
+    );
+    await conn.tail;
+    if (request.op === "close") ws.close(1000, "session closed");
+  }
+
+  close(ws: WebSocket): void {
+    const id = (ws.deserializeAttachment() as Attachment | null)?.id;
+    if (id === undefined) return;
+    this.watches.removeWatcher(id);
+    this.#connections.delete(id);
+  }
+
+  /** After each applied batch: push watch events, and end the sockets of closed sessions. */
+  onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
+    for (const { watcher, event } of this.watches.triggerAll(events)) {
+      const ws = this.#ctx.getWebSockets(watcher)[0];
+      if (ws) send(ws, { type: "event", event: event.type, path: event.path, zxid: event.zxid });
+    }
+    if (closedSessions.length === 0) return;
+    const closed = new Set(closedSessions);
+    for (const ws of this.#ctx.getWebSockets()) {
+      const conn = this.#connection(ws);
+      if (conn.sessionId === undefined || !closed.has(conn.sessionId)) continue;
+      send(ws, { type: "session", state: "closed", sessionId: conn.sessionId.toString() });
+      this.watches.removeWatcher(conn.id);
+      ws.close(4000, "session closed or expired");
+    }
+  }
+
+  async #connect(ws: WebSocket, conn: Connection, frame: unknown, replica: Replica): Promise<void> {
+    const parsed = connectFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      send(
+        ws,
+        errorReply(
+          undefined,
+          failure("BADARGUMENTS", 'The first frame must be {"op":"connect",…}'),
+        ),
+      );
+      return;
+    }
+    const f: ConnectFrame = parsed.data;
+    let sessionId: bigint;
+    let timeoutMs: number;
+    if (f.sessionId === undefined) {
+      const created = await replica.submit(
+        { op: "createSession", timeoutMs: f.timeoutMs ?? 30_000 },
+        { authIds: [] },
+        () => Date.now(),
+      );
+      if (!created.ok || created.result.type !== "createSession") {
+        send(
+          ws,
+          errorReply(
+            undefined,
+            created.ok ? failure("SYSTEMERROR", "no session") : created.failure,
+          ),
+        );
+        return;
+      }
+      sessionId = created.result.sessionId;
+      timeoutMs = created.result.timeoutMs;
+    } else {
+      sessionId = BigInt(f.sessionId);
+      const offered = fromBase64(f.password ?? "");
+      if (!offered || !passwordMatches(this.#secret, sessionId, offered)) {
+        send(ws, errorReply(undefined, failure("AUTHFAILED", "Wrong session password")));
+        ws.close(4001, "authentication failed");
+        return;
+      }
+      // As ZooKeeper does: a client that has seen a newer zxid than this member must go elsewhere.
+      if ((f.lastZxid ?? 0) > replica.tree.lastZxid) {
+        send(
+          ws,
+          errorReply(
+            undefined,
+            failure(
+              "CONNECTIONLOSS",
+              `This member is at zxid ${replica.tree.lastZxid}, behind the client's ${f.lastZxid}; try another member`,
+            ),
+          ),
+        );
+        ws.close(4002, "member behind client");
+        return;
+      }
+      const session = replica.tree.store.getSession(sessionId);
+      if (!session) {
+        send(ws, { type: "session", state: "expired", sessionId: sessionId.toString() });
+        ws.close(4000, "session expired");
+        return;
+      }
+      timeoutMs = session.timeoutMs;
+      replica.touchSessions([sessionId]);
+    }
+    conn.sessionId = sessionId;
+    const attachment = ws.deserializeAttachment() as Attachment;
+    ws.serializeAttachment({ ...attachment, sessionId: sessionId.toString() });
+    send(ws, {
+      type: "connected",
+      sessionId: sessionId.toString(),
+      password: toBase64(sessionPassword(this.#secret, sessionId)),
+      timeoutMs,
+      zxid: replica.tree.lastZxid,
+    });
+  }
+
+  async #handle(conn: Connection, r: RequestFrame, replica: Replica): Promise<Reply> {
+    const tree = replica.tree;
+    const sessionId = conn.sessionId;
+    const zxid = () => tree.lastZxid;
+    switch (r.op) {
+      case "ping":
+        return { type: "reply", id: r.id, zxid: zxid() };
+      case "close": {
+        if (sessionId === undefined) return { type: "reply", id: r.id, zxid: zxid() };
+        return answerWrite(
+          r.id,
+          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
+            Date.now(),
+          ),
+        );
+      }
+      case "auth": {
+        const ids = authenticate(r.scheme, r.credential, {});
+        if ("name" in ids) return errorReply(r.id, ids);
+        conn.authIds.push(...ids);
+        return { type: "reply", id: r.id, zxid: zxid() };
+      }
+      case "create":
+      case "delete":
+      case "setData":
+      case "setACL":
+      case "multi": {
+        const request = writeRequestOf(r);
+        if ("name" in request) return errorReply(r.id, request);
+        const context = {
+          authIds: conn.authIds,
+          sessionId,
+          ...(r.seq === undefined ? {} : { seq: r.seq }),
+        };
+        return answerWrite(r.id, await replica.submit(request, context, () => Date.now()));
+      }
+      case "sync":
+        return (await replica.syncPoint())
+          ? { type: "reply", id: r.id, zxid: zxid() }
+          : errorReply(r.id, failure("CONNECTIONLOSS", "No quorum confirmed a read point in time"));
+      case "getData":
+      case "exists":
+      case "getChildren": {
+        const read =
+          r.op === "getChildren"
+            ? {
+                op: r.op,
+                path: r.path,
+                ...(r.limit === undefined ? {} : { limit: r.limit }),
+                ...(r.after === undefined ? {} : { after: r.after }),
+              }
+            : { op: r.op, path: r.path };
+        const answer = readTree(tree, read, conn.authIds);
+        // ZooKeeper sets an exists watch even on a missing node; getData/getChildren only on success.
+        if (r.watch) {
+          const missing = !answer.ok && answer.failure.name === "NONODE";
+          if (answer.ok || (r.op === "exists" && missing)) {
+            this.watches.add(conn.id, r.path, r.op === "getChildren" ? "child" : "data");
+          }
+        }
+        if (!answer.ok) return errorReply(r.id, answer.failure, answer.zxid);
+        return { type: "reply", id: r.id, zxid: answer.zxid, ...readValueJson(answer.value) };
+      }
+      case "getAllChildrenNumber":
+      case "getACL": {
+        const answer = readTree(tree, { op: r.op, path: r.path }, conn.authIds);
+        if (!answer.ok) return errorReply(r.id, answer.failure, answer.zxid);
+        return { type: "reply", id: r.id, zxid: answer.zxid, ...readValueJson(answer.value) };
+      }
+      case "getEphemerals":
+        return {
+          type: "reply",
+          id: r.id,
+          zxid: zxid(),
+          paths: sessionId === undefined ? [] : tree.reads.getEphemerals(sessionId, r.prefix),
+        };
+      case "addWatch":
+        this.watches.add(conn.id, r.path, r.mode);
+        return { type: "reply", id: r.id, zxid: zxid() };
+      case "removeWatches":
+        return this.watches.remove(conn.id, r.path, r.type)
+          ? { type: "reply", id: r.id, zxid: zxid() }
+          : errorReply(r.id, failure("NOWATCHER", `No ${r.type} watch on ${r.path}`, r.path));
+      case "setWatches": {
+        const resumed = resumeWatches(tree, this.watches, conn.id, r.lastZxid, r, {
+          replayPersistent: r.replay,
+        });
+        if ("name" in resumed) return errorReply(r.id, resumed);
+        const ws = this.#ctx.getWebSockets(conn.id)[0];
+        // Synthetic and replayed events come before the reply, as ZooKeeper sends them.
+        for (const e of resumed.events)
+          if (ws) send(ws, { type: "event", event: e.type, path: e.path, zxid: e.zxid });
+        return {
+          type: "reply",
+          id: r.id,
+          zxid: zxid(),
+          compacted: resumed.compacted.map((c) => ({
+            path: c.path,
+            error: { name: c.failure.name, message: c.failure.message },
+          })),
+        };
+      }
+    }
+  }
+
+  #connection(ws: WebSocket): Connection {
+    const attachment = ws.deserializeAttachment() as Attachment;
+    let conn = this.#connections.get(attachment.id);
+    if (!conn) {
+      conn = {
+        id: attachment.id,
+        authIds: [{ scheme: "ip", id: attachment.ip }],
+        tail: Promise.resolve(),
+        ...(attachment.sessionId === undefined ? {} : { sessionId: BigInt(attachment.sessionId) }),
+      };
+      this.#connections.set(attachment.id, conn);
+    }
+    return conn;
+  }
+}
+
+function writeRequestOf(
+  r: Extract<RequestFrame, { op: "create" | "delete" | "setData" | "setACL" | "multi" }>,
+): WriteRequest | ZkFailure {
+  switch (r.op) {
+    case "create": {
+      const data = decodeData(r.data, r.encoding);
+      if (data instanceof Uint8Array)
+        return {
+          op: "create",
+          path: r.path,
+          data,
+          acl: r.acl ?? openAcl,
+          mode: r.mode ?? 0,
+          ttlMs: r.ttlMs,
+        };
+      return data;
+    }
+    case "setData": {
+      const data = decodeData(r.data, r.encoding);
+      if (data instanceof Uint8Array)
+        return { op: "setData", path: r.path, data, version: r.version };
+      return data;
+    }
+    case "delete":
+      return { op: "delete", path: r.path, version: r.version };
+    case "setACL":
+      return { op: "setACL", path: r.path, acl: r.acl, version: r.version };
+    case "multi": {
+      const ops: WriteOp[] = [];
+      for (const op of r.ops) {
+        if (op.op === "create" || op.op === "setData") {
+          const data = decodeData(op.data, op.encoding);
+          if (!(data instanceof Uint8Array)) return data;
+          ops.push(
+            op.op === "create"
+              ? {
+                  op: "create",
+                  path: op.path,
+                  data,
+                  acl: op.acl ?? openAcl,
+                  mode: op.mode ?? 0,
+                  ttlMs: op.ttlMs,
+                }
+              : { op: "setData", path: op.path, data, version: op.version },
+          );
+        } else ops.push(op);
+      }
+      return { op: "multi", ops };
+    }
+  }
+}
+
+function answerWrite(id: number, answer: WriteAnswer): Reply {
+  if (answer.ok) {
+    // The result's own "type" (create, setData, …) travels as "result"; "type" names the frame.
+    const { type: result, ...fields } = resultJson(answer.result);
+    return { type: "reply", id, zxid: answer.zxid, result, ...fields };
+  }
+  const reply = errorReply(id, answer.failure);
+  if (answer.opErrors)
+    reply.results = answer.opErrors.map((name: ErrorName) => ({
+      error: { code: codeOf(name), name },
+    }));
+  return reply;
+}
+
+function readValueJson(value: object): Reply {
+  const out: Reply = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "stat") out.stat = statJson(v as Parameters<typeof statJson>[0]);
+    else if (k === "data") Object.assign(out, encodeData(v as Uint8Array));
+    else out[k] = v;
+  }
+  return out;
+}
+
+function errorReply(id: number | undefined, f: ZkFailure, zxid?: number): Reply {
+  return {
+    type: "reply",
+    ...(id === undefined ? {} : { id }),
+    ...(zxid === undefined ? {} : { zxid }),
+    error: {
+      code: codeOf(f.name),
+      name: f.name,
+      message: f.message,
+      ...(f.path === undefined ? {} : { path: f.path }),
+    },
+  };
+}
+
+function send(ws: WebSocket, frame: Reply): void {
+  try {
+    ws.send(JSON.stringify(frame, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+  } catch {
+    // The client went away; its close handler cleans up.
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+function fromBase64(text: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
