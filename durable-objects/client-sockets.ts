@@ -30,6 +30,8 @@ interface Connection {
   authIds: AuthId[];
   /** The reply of the latest request: the next one is sent only after it (FIFO per session). */
   tail: Promise<void>;
+  /** Set by the client's own close: it gets its reply before the socket ends. */
+  closing?: boolean;
 }
 
 interface Attachment {
@@ -129,7 +131,7 @@ export class ClientSockets {
     const closed = new Set(closedSessions);
     for (const ws of this.#ctx.getWebSockets()) {
       const conn = this.#connection(ws);
-      if (conn.sessionId === undefined || !closed.has(conn.sessionId)) continue;
+      if (conn.sessionId === undefined || !closed.has(conn.sessionId) || conn.closing) continue;
       send(ws, { type: "session", state: "closed", sessionId: conn.sessionId.toString() });
       this.watches.removeWatcher(conn.id);
       ws.close(4000, "session closed or expired");
@@ -222,6 +224,7 @@ export class ClientSockets {
         return { type: "reply", id: r.id, zxid: zxid() };
       case "close": {
         if (sessionId === undefined) return { type: "reply", id: r.id, zxid: zxid() };
+        conn.closing = true;
         return answerWrite(
           r.id,
           await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
