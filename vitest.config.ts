@@ -12,6 +12,8 @@ function inWorkerd() {
       bindings: {
         // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
         FAULT_INJECTION: "on",
+        // The API tests run without tokens; bearer-auth.test.ts turns auth on per request.
+        AUTH: "off",
         COMPACTION_ENTRIES: "40",
         // The randomized history test's seed; replay a failure with HISTORY_SEED=<n>.
         HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),

@@ -14,6 +14,10 @@ export interface Env {
   HEARTBEAT_TICKS?: string;
   /** Applied entries between snapshots (log compaction). */
   COMPACTION_ENTRIES?: string;
+  /** Bearer tokens that may call /v1 (comma-separated; a Worker secret). */
+  AUTH_TOKENS?: string;
+  /** "off" turns token auth off (local development's .dev.vars does); anything else keeps it on. */
+  AUTH?: string;
   /** The HMAC key for session passwords (a Worker secret; local development has a fallback). */
   SESSION_SECRET?: string;
   /** "super:<base64 sha1>": authenticating as it grants every permission (ZooKeeper's superDigest). */

@@ -4,12 +4,14 @@ import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
+import { bearerAuth } from "./bearer-auth.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { sessionSocketRoute } from "./session-socket-route.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
+app.use("/v1/*", bearerAuth);
 app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);
 app.route("/", sessionSocketRoute);
