@@ -32,6 +32,8 @@ interface Connection {
   tail: Promise<void>;
   /** Set by the client's own close: it gets its reply before the socket ends. */
   closing?: boolean;
+  /** The connect in progress, if any. */
+  connecting?: Promise<void> | undefined;
 }
 
 interface Attachment {
@@ -69,6 +71,22 @@ export class ClientSockets {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /** Who is connected and what they watch, for the cons/wchs admin commands. */
+  view(): Array<{
+    connection: string;
+    sessionId: string | null;
+    watches: Record<string, string[]>;
+  }> {
+    return this.#ctx.getWebSockets().map((ws) => {
+      const conn = this.#connection(ws);
+      return {
+        connection: conn.id,
+        sessionId: conn.sessionId === undefined ? null : conn.sessionId.toString(),
+        watches: this.watches.watchesOf(conn.id),
+      };
+    });
+  }
+
   get connectionCount(): number {
     return this.#ctx.getWebSockets().length;
   }
@@ -83,7 +101,14 @@ export class ClientSockets {
       return send(ws, errorReply(undefined, failure("MARSHALLINGERROR", "Frames are JSON text")));
     }
     const replica = await this.#replica();
-    if (conn.sessionId === undefined) return this.#connect(ws, conn, frame, replica);
+    // Frames sent right behind `connect` wait for it, instead of being taken for a second connect.
+    if (conn.connecting) await conn.connecting;
+    if (conn.sessionId === undefined) {
+      conn.connecting = this.#connect(ws, conn, frame, replica);
+      await conn.connecting;
+      conn.connecting = undefined;
+      return;
+    }
     const parsed = requestFrameSchema.safeParse(frame);
     if (!parsed.success) {
       const id =

@@ -136,6 +136,12 @@ export class Member extends DurableObject<Env> {
     });
   }
 
+  /** Connected clients and their watches (admin: cons, wchs). */
+  async clients() {
+    await this.#started();
+    return this.#sockets.view();
+  }
+
   override async alarm(): Promise<void> {
     const now = Date.now();
     // The next tick is booked first, so the clock keeps running even if this one fails.

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
+import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { sessionSocketRoute } from "./session-socket-route.ts";
@@ -15,6 +16,7 @@ app.use("/v1/*", bearerAuth);
 app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);
 app.route("/", sessionSocketRoute);
+app.route("/", adminRoutes);
 
 app.notFound((c) => {
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`;

@@ -226,3 +226,19 @@ describe("WebSocket sessions", () => {
     c.ws.close();
   });
 });
+
+describe("WebSocket sessions, continued", () => {
+  it("holds requests sent right behind connect until the session exists", async () => {
+    await stableLeader();
+    const c = await Client.open(2);
+    c.raw(JSON.stringify({ op: "connect" }));
+    c.raw(JSON.stringify({ id: 7, op: "create", path: "/eager" }));
+    expect(await c.take("connected", (f) => f.type === "connected")).toMatchObject({
+      type: "connected",
+    });
+    expect(await c.take("eager reply", (f) => f.type === "reply" && f.id === 7)).toMatchObject({
+      path: "/eager",
+    });
+    c.ws.close();
+  });
+});

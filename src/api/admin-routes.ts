@@ -1,0 +1,220 @@
+// Admin commands in the manner of ZooKeeper's AdminServer (JSON): ruok, srvr/stat, mntr, cons,
+// wchs and an ensemble view, plus a Prometheus /metrics page. Behind the same bearer auth.
+
+import { Hono } from "hono";
+import type { MemberStatus } from "../../durable-objects/member-status.ts";
+import { failure } from "../core/error-code.ts";
+import type { Env } from "../env.ts";
+import { bearerAuth } from "./bearer-auth.ts";
+import { type Ctx, fail, stub } from "./respond.ts";
+
+export const version = "0.1.0";
+
+export const adminRoutes = new Hono<{ Bindings: Env }>();
+
+const members = (c: Ctx) => Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+
+/** ?member=i (default 0), checked against the ensemble size. */
+function memberOf(c: Ctx): number | null {
+  const raw = c.req.query("member") ?? "0";
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n < Number(c.env.ENSEMBLE_SIZE) ? n : null;
+}
+
+async function statusOf(c: Ctx): Promise<MemberStatus | Response> {
+  const member = memberOf(c);
+  if (member === null)
+    return fail(
+      c,
+      failure("BADARGUMENTS", `member must be in 0..${Number(c.env.ENSEMBLE_SIZE) - 1}`),
+    );
+  try {
+    return await stub(c, member).status();
+  } catch (error) {
+    return fail(c, failure("CONNECTIONLOSS", `Member ${member} did not answer: ${String(error)}`));
+  }
+}
+
+adminRoutes.get("/v1/admin/ruok", async (c) => {
+  const s = await statusOf(c);
+  if (s instanceof Response) return s;
+  return c.json({ command: "ruok", member: s.id, answer: "imok", error: null });
+});
+
+const srvr = async (c: Ctx) => {
+  const s = await statusOf(c);
+  if (s instanceof Response) return s;
+  return c.json({
+    command: "srvr",
+    version,
+    member: s.id,
+    server_state: s.role,
+    leader: s.leader,
+    term: s.term,
+    zxid: s.appliedIndex,
+    node_count: s.nodeCount,
+    connections: s.connections,
+    outstanding_requests: s.pipelined,
+    error: null,
+  });
+};
+adminRoutes.get("/v1/admin/srvr", srvr);
+adminRoutes.get("/v1/admin/stat", srvr);
+
+adminRoutes.get("/v1/admin/mntr", async (c) => {
+  const s = await statusOf(c);
+  if (s instanceof Response) return s;
+  return c.json({ command: "mntr", ...mntr(s), error: null });
+});
+
+adminRoutes.get("/v1/admin/cons", async (c) => {
+  const member = memberOf(c);
+  if (member === null) return fail(c, failure("BADARGUMENTS", "bad member"));
+  return c.json({
+    command: "cons",
+    member,
+    connections: await stub(c, member).clients(),
+    error: null,
+  });
+});
+
+adminRoutes.get("/v1/admin/wchs", async (c) => {
+  const member = memberOf(c);
+  if (member === null) return fail(c, failure("BADARGUMENTS", "bad member"));
+  const clients = await stub(c, member).clients();
+  const paths = new Set<string>();
+  let total = 0;
+  for (const client of clients) {
+    for (const list of Object.values(client.watches)) {
+      for (const p of list) paths.add(p);
+      total += list.length;
+    }
+  }
+  return c.json({
+    command: "wchs",
+    member,
+    num_connections: clients.filter((x) => Object.values(x.watches).some((l) => l.length > 0))
+      .length,
+    num_paths: paths.size,
+    num_total_watches: total,
+    error: null,
+  });
+});
+
+adminRoutes.get("/v1/admin/ensemble", async (c) => {
+  const view = await Promise.all(
+    members(c).map((i) =>
+      stub(c, i)
+        .status()
+        .then((s) => ({ member: i, reachable: true, ...s }))
+        .catch((e: unknown) => ({ member: i, reachable: false, error: String(e) })),
+    ),
+  );
+  return c.json({ command: "ensemble", name: c.env.ENSEMBLE_NAME, members: view, error: null });
+});
+
+adminRoutes.use("/metrics", bearerAuth);
+adminRoutes.get("/metrics", async (c) => {
+  const lines: string[] = [];
+  const gauge = (name: string, help: string, values: Array<[number, number]>) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [member, value] of values) lines.push(`${name}{member="${member}"} ${value}`);
+  };
+  const statuses = await Promise.all(
+    members(c).map((i) =>
+      stub(c, i)
+        .status()
+        .catch(() => null),
+    ),
+  );
+  const up = statuses.map((s, i): [number, number] => [i, s ? 1 : 0]);
+  const of = (f: (s: MemberStatus) => number) =>
+    statuses.flatMap((s, i): Array<[number, number]> => (s ? [[i, f(s)]] : []));
+  gauge("edgekeeper_member_up", "1 when the member answered", up);
+  gauge(
+    "edgekeeper_is_leader",
+    "1 on the leader",
+    of((s) => (s.role === "leader" ? 1 : 0)),
+  );
+  gauge(
+    "edgekeeper_term",
+    "Raft term",
+    of((s) => s.term),
+  );
+  gauge(
+    "edgekeeper_commit_index",
+    "Highest committed zxid",
+    of((s) => s.commitIndex),
+  );
+  gauge(
+    "edgekeeper_applied_index",
+    "Highest applied zxid",
+    of((s) => s.appliedIndex),
+  );
+  gauge(
+    "edgekeeper_znode_count",
+    "Znodes in the tree",
+    of((s) => s.nodeCount),
+  );
+  gauge(
+    "edgekeeper_approximate_data_size",
+    "Bytes of znode data",
+    of((s) => s.dataBytes),
+  );
+  gauge(
+    "edgekeeper_sessions",
+    "Open sessions",
+    of((s) => s.sessions),
+  );
+  gauge(
+    "edgekeeper_connections",
+    "Client WebSockets on the member",
+    of((s) => s.connections),
+  );
+  gauge(
+    "edgekeeper_watch_count",
+    "Watches held by the member",
+    of((s) => s.watches),
+  );
+  gauge(
+    "edgekeeper_log_entries",
+    "Raft log entries held",
+    of((s) => s.logEntries),
+  );
+  gauge(
+    "edgekeeper_pipelined_writes",
+    "Writes proposed and not yet applied",
+    of((s) => s.pipelined),
+  );
+  gauge(
+    "edgekeeper_sqlite_transactions_total",
+    "SQLite transactions since start",
+    of((s) => s.counters.sqlTransactions),
+  );
+  gauge(
+    "edgekeeper_peer_rpcs_total",
+    "Inter-member RPCs sent since start",
+    of((s) => s.counters.rpcBatches),
+  );
+  return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4" });
+});
+
+/** ZooKeeper's mntr keys, from one member's status. */
+function mntr(s: MemberStatus): Record<string, number | string> {
+  return {
+    zk_version: version,
+    zk_server_state: s.role,
+    zk_znode_count: s.nodeCount,
+    zk_watch_count: s.watches,
+    zk_approximate_data_size: s.dataBytes,
+    zk_num_alive_connections: s.connections,
+    zk_outstanding_requests: s.pipelined,
+    zk_last_zxid: s.appliedIndex,
+    zk_global_sessions: s.sessions,
+    edgekeeper_term: s.term,
+    edgekeeper_commit_index: s.commitIndex,
+    edgekeeper_log_entries: s.logEntries,
+    edgekeeper_snapshot_index: s.snapshotIndex,
+    edgekeeper_digest: s.digest,
+  };
+}
