@@ -6,13 +6,16 @@ import type { NodeId } from "../src/core/consensus/entry.ts";
 import type { Message } from "../src/core/consensus/message.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
 import { seededRng } from "../src/core/random.ts";
+import { reaches } from "../src/core/session/watch-resume.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
+import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ReadOp } from "../src/core/tree/tree-reads.ts";
 import { type Env, sessionSecret } from "../src/env.ts";
 import { ClientSockets } from "./client-sockets.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
+import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
 
@@ -34,6 +37,7 @@ export class Member extends DurableObject<Env> {
   #replica: Replica | null = null;
   #lastTickMs = 0;
   readonly #sockets: ClientSockets;
+  readonly #polls = new LongPolls();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -153,6 +157,36 @@ export class Member extends DurableObject<Env> {
     const ticks = Math.max(1, Math.min(elapsed, 5));
     this.#lastTickMs = now;
     replica.tick(ticks, now);
+    this.#polls.sweep(now);
+  }
+
+  /**
+   * A long-poll watch: changes at `path` (or below, with `recursive`) after zxid `since`. Answers
+   * at once when the change log has some, else waits up to `waitMs` for the next one.
+   */
+  async changes(
+    path: string,
+    recursive: boolean,
+    since: number,
+    waitMs: number,
+  ): Promise<{ ok: true; zxid: number; events: TreeEvent[] } | { ok: false; failure: ZkFailure }> {
+    const replica = await this.#started();
+    const tree = replica.tree;
+    if (since > tree.lastZxid) {
+      return {
+        ok: false,
+        failure: {
+          name: "BADARGUMENTS",
+          message: `since ${since} is ahead of this member (${tree.lastZxid})`,
+        },
+      };
+    }
+    const past = tree.changesBetween(since, tree.lastZxid);
+    if ("name" in past) return { ok: false, failure: past };
+    const missed = past.filter((e) => reaches(path, recursive, e));
+    if (missed.length > 0 || waitMs <= 0) return { ok: true, zxid: tree.lastZxid, events: missed };
+    const events = await this.#polls.wait(path, recursive, Date.now() + waitMs);
+    return { ok: true, zxid: tree.lastZxid, events };
   }
 
   /** Test-only: cut links (FAULT_INJECTION=on). */
@@ -191,7 +225,10 @@ export class Member extends DurableObject<Env> {
     const replica = new Replica(this.ctx, id, this.#config, this.#peerLink(id), {
       amnesiac: this.#wasWiped(),
       random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
-      observer: ({ events, closedSessions }) => this.#sockets.onApplied(events, closedSessions),
+      observer: ({ events, closedSessions }) => {
+        this.#sockets.onApplied(events, closedSessions);
+        this.#polls.onApplied(events);
+      },
     });
     this.#replica = replica;
     // A crash can leave no alarm, or one pushed far out by the runtime's retry backoff.

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import { sessionPassword } from "../core/session/session-password.ts";
 import { openAcl } from "../core/tree/acl.ts";
+import { validatePath } from "../core/tree/path.ts";
 import type { WriteOp } from "../core/tree/request.ts";
 import type { Env } from "../env.ts";
 import { sessionSecret } from "../env.ts";
@@ -128,3 +129,44 @@ function withSessionHeader(headers: Headers, id: string): Headers {
   copy.set("x-session-id", parsed === null ? id : parsed.toString());
   return copy;
 }
+
+/**
+ * Long-poll watch: `GET /v1/watch/<path>?since=<zxid>&wait=<seconds>&recursive`. Answers the
+ * changes after `since` at once if there are any, else waits up to `wait` seconds (default 30,
+ * at most 60) for the next; pass the answer's `zxid` as the next `since` to miss nothing.
+ * Changes older than the change log answer 410 COMPACTED: re-read, then poll from the new zxid.
+ */
+ensembleRoutes.get("/v1/watch/*", async (c) => {
+  const caller = callerOf(c.req.raw.headers, c.env);
+  if (isFailure(caller)) return fail(c, caller);
+  const raw = new URL(c.req.url).pathname.slice("/v1/watch".length) || "/";
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return fail(c, failure("BADARGUMENTS", `Malformed percent-encoding in path "${raw}"`));
+  }
+  const bad = validatePath(path);
+  if (bad) return fail(c, bad);
+  const since = Number(c.req.query("since") ?? "0");
+  const waitSeconds = Number(c.req.query("wait") ?? "30");
+  if (!Number.isSafeInteger(since) || since < 0)
+    return fail(c, failure("BADARGUMENTS", "since must be a zxid (an integer ≥ 0)"));
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 60) {
+    return fail(c, failure("BADARGUMENTS", "wait must be between 0 and 60 seconds"));
+  }
+  const recursive = c.req.query("recursive") !== undefined;
+  const answer = await stub(c, caller.member).changes(
+    path,
+    recursive,
+    since,
+    Math.round(waitSeconds * 1000),
+  );
+  if (!answer.ok) return fail(c, answer.failure);
+  c.header("X-Zxid", String(answer.zxid));
+  return c.json({
+    path,
+    zxid: answer.zxid,
+    events: answer.events.map((e) => ({ event: e.type, path: e.path, zxid: e.zxid })),
+  });
+});
