@@ -7,6 +7,7 @@ import { errorBody } from "../protocol/error-body.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
+import { openApiDocument, referencePage } from "./openapi.ts";
 import { sessionSocketRoute } from "./session-socket-route.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
@@ -17,6 +18,8 @@ app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);
 app.route("/", sessionSocketRoute);
 app.route("/", adminRoutes);
+app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
+app.get("/v1/docs", (c) => c.html(referencePage()));
 
 app.notFound((c) => {
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`;
