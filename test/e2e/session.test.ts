@@ -120,4 +120,34 @@ describe("WebSocket sessions end to end", () => {
     const check = await fetch(`${service.url}/v1/znodes/e2e-eph`);
     expect(check.status).toBe(404);
   });
+
+  it("re-registers watches after a reconnect and replays what a persistent watch missed", async () => {
+    const first = await Client.open(0);
+    const hello = await first.connect({ timeoutMs: 20_000 });
+    await first.request({ op: "create", path: "/e2e-w", data: "0" });
+    const seen = (await first.request({ op: "addWatch", path: "/e2e-w", mode: "persistent" }))
+      .zxid as number;
+    first.ws.close();
+    const writer = await Client.open(1);
+    await writer.connect();
+    const missed = await writer.request({ op: "setData", path: "/e2e-w", data: "1" });
+    const second = await Client.open(2);
+    await second.connect({ sessionId: hello.sessionId, password: hello.password, lastZxid: seen });
+    const id = second.send({
+      op: "setWatches",
+      lastZxid: seen,
+      persistent: ["/e2e-w"],
+      replay: true,
+    });
+    expect(await second.take((f) => f.type === "event")).toMatchObject({
+      event: "NodeDataChanged",
+      path: "/e2e-w",
+      zxid: missed.zxid,
+    });
+    await second.take((f) => f.type === "reply" && f.id === id);
+    const next = await writer.request({ op: "setData", path: "/e2e-w", data: "2" });
+    expect(await second.take((f) => f.type === "event")).toMatchObject({ zxid: next.zxid });
+    second.ws.close();
+    writer.ws.close();
+  });
 });

@@ -1,0 +1,143 @@
+// Every HTTP route against the running service over real HTTP, an HTTP session whose ephemeral
+// disappears after it expires, and a bad-input pass that must leave the service serving.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningService, startService } from "./service.ts";
+
+let service: RunningService;
+
+beforeAll(async () => {
+  service = await startService();
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+async function call(path: string, init: RequestInit & { json?: unknown } = {}) {
+  const { json, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (json !== undefined) headers.set("content-type", "application/json");
+  const res = await fetch(`${service.url}${path}`, {
+    ...rest,
+    headers,
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, body };
+}
+
+describe("every route over real HTTP", () => {
+  it("serves the znode, multi, sync, session, watch, admin and document routes", async () => {
+    expect((await call("/v1/znodes/r", { method: "POST", json: { data: "v0" } })).status).toBe(201);
+    expect((await call("/v1/znodes/r")).body).toMatchObject({ data: "v0" });
+    expect((await call("/v1/znodes")).body).toMatchObject({ path: "/" });
+    expect((await call("/v1/znodes/r?stat")).body).toMatchObject({ stat: { version: 0 } });
+    expect((await call("/v1/znodes/r", { method: "PUT", body: "v1" })).body).toMatchObject({
+      stat: { version: 1 },
+    });
+    expect(
+      (
+        await call("/v1/znodes/r?acl", {
+          method: "PUT",
+          json: { acl: [{ perms: 31, scheme: "world", id: "anyone" }] },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call("/v1/znodes/r?acl")).body).toMatchObject({ acl: [{ perms: 31 }] });
+    expect(
+      (
+        await call("/v1/multi", {
+          method: "POST",
+          json: {
+            ops: [
+              { op: "create", path: "/r/a" },
+              { op: "check", path: "/r", version: 1 },
+            ],
+          },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call("/v1/znodes/r?children")).body).toMatchObject({ children: ["a"] });
+    expect((await call("/v1/znodes/r?count")).body).toMatchObject({ count: 1 });
+    expect(
+      (
+        await call("/v1/multi-read", {
+          method: "POST",
+          json: { ops: [{ op: "getData", path: "/r" }] },
+        })
+      ).body,
+    ).toMatchObject({ results: [{ data: "v1" }] });
+    expect((await call("/v1/sync", { method: "POST" })).body).toMatchObject({
+      zxid: expect.any(Number),
+    });
+    const since = (await call("/v1/watch/r?wait=0")).body.zxid as number;
+    const poll = call(`/v1/watch/r?since=${since}&wait=20`);
+    await call("/v1/znodes/r/a", { method: "DELETE" });
+    expect((await poll).body).toMatchObject({
+      events: [{ event: "NodeChildrenChanged", path: "/r" }],
+    });
+    expect((await call("/v1/znodes/r", { method: "DELETE" })).status).toBe(200);
+    expect((await call("/v1/admin/ruok")).body).toMatchObject({ answer: "imok" });
+    for (const cmd of ["srvr", "stat", "mntr", "cons", "wchs", "ensemble"]) {
+      expect((await call(`/v1/admin/${cmd}`)).status, cmd).toBe(200);
+    }
+    expect(((await call("/metrics")).body.text as string).includes("edgekeeper_is_leader")).toBe(
+      true,
+    );
+    expect((await call("/v1/openapi.json")).body).toMatchObject({ openapi: "3.1.0" });
+    expect((await call("/v1/docs")).status).toBe(200);
+  });
+
+  it("removes an HTTP session's ephemeral once the session expires", async () => {
+    const s = await call("/v1/sessions", { method: "POST", json: { timeoutMs: 4000 } });
+    expect(s.status).toBe(201);
+    const headers = {
+      "x-session-id": s.body.sessionId as string,
+      "x-session-password": s.body.password as string,
+    };
+    expect(
+      (await call("/v1/znodes/short-lived?mode=ephemeral", { method: "POST", headers })).status,
+    ).toBe(201);
+    const since = (await call("/v1/watch/short-lived?wait=0")).body.zxid as number;
+    // No keep-alives: the leader expires the session and deletes the node; the poll hears it.
+    const gone = await call(`/v1/watch/short-lived?since=${since}&wait=30`);
+    expect(gone.body).toMatchObject({ events: [{ event: "NodeDeleted", path: "/short-lived" }] });
+    expect((await call("/v1/znodes/short-lived")).status).toBe(404);
+    expect(
+      (await call("/v1/znodes/x?mode=ephemeral", { method: "POST", headers })).body,
+    ).toMatchObject({
+      error: { name: "UNKNOWNSESSION" },
+    });
+  });
+
+  it("answers bad input with the documented errors and keeps serving", async () => {
+    const cases: Array<[string, RequestInit & { json?: unknown }, number]> = [
+      [
+        "/v1/znodes/b",
+        { method: "POST", body: "{", headers: { "content-type": "application/json" } },
+        400,
+      ],
+      ["/v1/znodes/b", { method: "POST", json: { data: 1 } }, 400],
+      ["/v1/znodes/b", { method: "POST", body: new Uint8Array(1024 * 1024 + 1) }, 413],
+      ["/v1/znodes/a//b", { method: "POST" }, 400],
+      ["/v1/multi", { method: "POST", json: { ops: [{ op: "nope" }] } }, 400],
+      ["/v1/nothing-here", {}, 404],
+    ];
+    for (const [path, init, status] of cases) {
+      const res = await call(path, init);
+      expect(res.status, path).toBe(status);
+      expect(res.body, path).toMatchObject({
+        error: { name: expect.any(String), code: expect.any(Number) },
+      });
+    }
+    expect((await call("/v1/znodes/b")).status).toBe(404);
+    expect((await call("/v1/znodes/ok", { method: "POST" })).status).toBe(201);
+  });
+});
