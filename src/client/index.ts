@@ -1,0 +1,11 @@
+// edgekeeper/client: the SDK's public surface.
+
+export {
+  type ClientOptions,
+  type ConnectionState,
+  type CreateMode,
+  EdgeKeeperClient,
+  type Stat,
+  type WatchEvent,
+} from "./client.ts";
+export { KeeperError } from "./keeper-error.ts";
