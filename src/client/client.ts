@@ -439,8 +439,10 @@ export class EdgeKeeperClient {
 
   #receive(frame: Frame): void {
     if (typeof frame.zxid === "number" && frame.zxid > this.#lastZxid) this.#lastZxid = frame.zxid;
-    if (frame.type === "event")
-      return this.#dispatch(frame as unknown as WatchEvent & { type: string });
+    if (frame.type === "event") {
+      this.#dispatch(frame as unknown as WatchEvent & { type: string });
+      return;
+    }
     if (frame.type === "session") {
       this.#setState(frame.state === "expired" ? "expired" : "closed");
       for (const p of this.#pending.values()) {
