@@ -46,6 +46,11 @@ export interface ClientOptions {
   readonly members?: number;
   /** The member to try first. */
   readonly member?: number;
+  /**
+   * Opens the socket instead of `new WebSocket(url)` — e.g. a Worker calling the service through
+   * a service binding's fetch with an Upgrade header (then call accept() on the socket).
+   */
+  readonly openSocket?: (url: string) => Promise<WebSocket>;
 }
 
 type Listener<T> = (value: T) => void;
@@ -73,7 +78,10 @@ interface Persistent {
 const encoder = new TextEncoder();
 
 export class EdgeKeeperClient {
-  readonly #options: Required<Omit<ClientOptions, "token">> & { token?: string };
+  readonly #options: Required<Omit<ClientOptions, "token" | "openSocket">> & {
+    token?: string;
+    openSocket?: (url: string) => Promise<WebSocket>;
+  };
   #ws: WebSocket | null = null;
   #state: ConnectionState = "connecting";
   #sessionId: string | null = null;
@@ -96,6 +104,7 @@ export class EdgeKeeperClient {
       members: options.members ?? 3,
       member: options.member ?? 0,
       ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.openSocket === undefined ? {} : { openSocket: options.openSocket }),
     };
     this.#member = this.#options.member;
   }
@@ -342,13 +351,26 @@ export class EdgeKeeperClient {
     throw lastError instanceof Error ? lastError : new Error(String(lastError));
   }
 
-  #connectTo(member: number): Promise<void> {
+  async #connectTo(member: number): Promise<void> {
     this.#setState("connecting");
     const base = this.#options.url.replace(/^http/, "ws");
     const token = this.#options.token
       ? `&access_token=${encodeURIComponent(this.#options.token)}`
       : "";
-    const ws = new WebSocket(`${base}/v1/session?member=${member}${token}`);
+    const url = `${base}/v1/session?member=${member}${token}`;
+    const opener = this.#options.openSocket;
+    let ws: WebSocket;
+    try {
+      ws = opener ? await opener(url) : new WebSocket(url);
+    } catch (e) {
+      throw new KeeperError({
+        code: -4,
+        name: "CONNECTIONLOSS",
+        message: `Cannot reach member ${member}: ${String(e)}`,
+      });
+    }
+    // A socket from a custom opener may already be open (it fires no "open" event then).
+    const alreadyOpen = ws.readyState === 1;
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (e: Error) => {
@@ -376,12 +398,14 @@ export class EdgeKeeperClient {
         );
         if (settled && this.#ws === ws) void this.#lost();
       });
-      ws.addEventListener("open", () => {
+      const hello = () => {
         const resume = this.#sessionId
           ? { sessionId: this.#sessionId, password: this.#password, lastZxid: this.#lastZxid }
           : { timeoutMs: this.#options.sessionTimeoutMs };
         ws.send(JSON.stringify({ op: "connect", ...resume }));
-      });
+      };
+      if (alreadyOpen) queueMicrotask(hello);
+      else ws.addEventListener("open", hello);
       ws.addEventListener("message", (e) => {
         const frame = JSON.parse(String(e.data)) as Frame;
         if (!settled) {
