@@ -95,6 +95,9 @@ export class EdgeKeeperClient {
   #persistent: Persistent[] = [];
   readonly #stateListeners = new Set<Listener<ConnectionState>>();
   #closing = false;
+  #timeoutMs = 0;
+  #lastSentMs = 0;
+  #pinger: ReturnType<typeof setInterval> | null = null;
 
   private constructor(options: ClientOptions) {
     this.#options = {
@@ -289,6 +292,16 @@ export class EdgeKeeperClient {
     };
   }
 
+  /**
+   * Drops the connection without ending the session, and stops reconnecting: the session lives
+   * until its timeout, as when a process dies. For tests and for handing a session over.
+   */
+  abandon(): void {
+    this.#closing = true;
+    this.#ws?.close();
+    this.#setState("closed");
+  }
+
   /** Ends the session (its ephemerals are deleted) and the socket. */
   async close(): Promise<void> {
     if (this.#state === "closed") return;
@@ -331,7 +344,7 @@ export class EdgeKeeperClient {
         );
       }, this.#options.requestTimeoutMs);
       this.#pending.set(id, { frame: full, resolve, reject, timer });
-      if (this.#state === "connected") this.#ws?.send(JSON.stringify(full));
+      if (this.#state === "connected") this.#send(full);
     });
   }
 
@@ -414,6 +427,8 @@ export class EdgeKeeperClient {
             this.#ws = ws;
             this.#sessionId = frame.sessionId as string;
             this.#password = frame.password as string;
+            this.#timeoutMs = frame.timeoutMs as number;
+            this.#startPinging();
             this.#setState("connected");
             this.#afterConnect();
             resolve();
@@ -528,6 +543,27 @@ export class EdgeKeeperClient {
       }
       this.#pending.clear();
     }
+  }
+
+  #send(frame: Record<string, unknown>): void {
+    this.#lastSentMs = Date.now();
+    this.#ws?.send(JSON.stringify(frame));
+  }
+
+  /** As ZooKeeper's client does: ping when idle for a third of the session timeout. */
+  #startPinging(): void {
+    if (this.#pinger !== null) return;
+    const every = Math.max(250, Math.floor(this.#timeoutMs / 3));
+    this.#pinger = setInterval(() => {
+      if (this.#state === "closed" || this.#state === "expired") {
+        if (this.#pinger !== null) clearInterval(this.#pinger);
+        this.#pinger = null;
+        return;
+      }
+      if (this.#state === "connected" && Date.now() - this.#lastSentMs >= every) {
+        this.#call({ op: "ping" }).catch(() => {});
+      }
+    }, every);
   }
 
   #setState(state: ConnectionState): void {

@@ -1,0 +1,64 @@
+// Helpers the sequential-node recipes share: ensuring a parent exists and ordering children by
+// their ZooKeeper sequence suffix.
+
+import type { EdgeKeeperClient } from "../client.ts";
+import { KeeperError } from "../keeper-error.ts";
+
+/** Creates `path` (and its ancestors) as containers unless they exist. */
+export async function ensurePath(zk: EdgeKeeperClient, path: string): Promise<void> {
+  let at = "";
+  for (const segment of path.split("/").slice(1)) {
+    at += `/${segment}`;
+    try {
+      await zk.create(at, "", { mode: "container" });
+    } catch (e) {
+      if (!(e instanceof KeeperError && e.error === "NODEEXISTS")) throw e;
+    }
+  }
+}
+
+/**
+ * Creates a node under `parent`, recreating the parent if it is gone — a container parent can be
+ * reaped by the leader the moment its last child leaves, as ZooKeeper warns.
+ */
+export async function createUnder(
+  zk: EdgeKeeperClient,
+  parent: string,
+  name: string,
+  data: Uint8Array | string,
+  mode: Parameters<EdgeKeeperClient["create"]>[2] extends infer O
+    ? O extends { mode?: infer M }
+      ? M
+      : never
+    : never,
+): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    await ensurePath(zk, parent);
+    try {
+      return (await zk.create(`${parent}/${name}`, data, { mode })).path;
+    } catch (e) {
+      if (!(e instanceof KeeperError && e.error === "NONODE") || attempt >= 5) throw e;
+    }
+  }
+}
+
+/** The sequence number ZooKeeper appended (the last ten characters, signed). */
+export function sequenceOf(name: string): number {
+  return Number(name.slice(-10));
+}
+
+/** Children carrying `prefix`, in sequence order. */
+export function bySequence(children: readonly string[], prefix: string): string[] {
+  return children.filter((c) => c.startsWith(prefix)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
+}
+
+/** Resolves when `path` is gone (at once if it already is). */
+export function waitForDeletion(zk: EdgeKeeperClient, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    zk.exists(path, { watch: () => resolve() })
+      .then((stat) => {
+        if (stat === null) resolve();
+      })
+      .catch(reject);
+  });
+}
