@@ -154,8 +154,7 @@ export class EdgeKeeperClient {
     path: string,
     options: { watch?: Listener<WatchEvent> } = {},
   ): Promise<{ data: Uint8Array; stat: Stat }> {
-    const r = await this.#call({ op: "getData", path, watch: options.watch !== undefined });
-    if (options.watch) this.#oneShots.push({ kind: "data", path, listener: options.watch });
+    const r = await this.#watched("data", path, options.watch, { op: "getData", path });
     return { data: decodeData(r), stat: r.stat as Stat };
   }
 
@@ -170,14 +169,16 @@ export class EdgeKeeperClient {
   /** The node's Stat, or null when it does not exist (a watch is set either way, as ZooKeeper does). */
   async exists(path: string, options: { watch?: Listener<WatchEvent> } = {}): Promise<Stat | null> {
     try {
-      const r = await this.#call({ op: "exists", path, watch: options.watch !== undefined });
-      if (options.watch) this.#oneShots.push({ kind: "data", path, listener: options.watch });
+      const r = await this.#watched("exist", path, options.watch, { op: "exists", path }, true);
+      // The node exists, so this is a data watch (for re-registration after a reconnect).
+      this.#oneShots = this.#oneShots.map((w) =>
+        w.listener === options.watch && w.path === path && w.kind === "exist"
+          ? { ...w, kind: "data" }
+          : w,
+      );
       return r.stat as Stat;
     } catch (e) {
-      if (e instanceof KeeperError && e.error === "NONODE") {
-        if (options.watch) this.#oneShots.push({ kind: "exist", path, listener: options.watch });
-        return null;
-      }
+      if (e instanceof KeeperError && e.error === "NONODE") return null;
       throw e;
     }
   }
@@ -186,8 +187,7 @@ export class EdgeKeeperClient {
     path: string,
     options: { watch?: Listener<WatchEvent> } = {},
   ): Promise<{ children: string[]; stat: Stat }> {
-    const r = await this.#call({ op: "getChildren", path, watch: options.watch !== undefined });
-    if (options.watch) this.#oneShots.push({ kind: "child", path, listener: options.watch });
+    const r = await this.#watched("child", path, options.watch, { op: "getChildren", path });
     return { children: r.children as string[], stat: r.stat as Stat };
   }
 
@@ -313,6 +313,31 @@ export class EdgeKeeperClient {
     }
     this.#ws?.close();
     this.#setState("closed");
+  }
+
+  /**
+   * A read that may set a one-shot watch. The watch is armed here before the request goes out, so
+   * an event that arrives right behind the reply cannot slip past it; it is withdrawn if the
+   * server did not set it (NONODE, except for exists, which watches a missing node too).
+   */
+  async #watched(
+    kind: OneShot["kind"],
+    path: string,
+    listener: Listener<WatchEvent> | undefined,
+    frame: Record<string, unknown>,
+    keepOnNoNode = false,
+  ): Promise<Frame> {
+    if (!listener) return this.#call(frame);
+    const watch: OneShot = { kind, path, listener };
+    this.#oneShots.push(watch);
+    try {
+      return await this.#call({ ...frame, watch: true });
+    } catch (e) {
+      if (!(keepOnNoNode && e instanceof KeeperError && e.error === "NONODE")) {
+        this.#oneShots = this.#oneShots.filter((w) => w !== watch);
+      }
+      throw e;
+    }
   }
 
   async #write(frame: Record<string, unknown>): Promise<Frame> {

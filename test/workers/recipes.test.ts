@@ -11,7 +11,11 @@ import {
   DoubleBarrier,
   LeaderLatch,
   Mutex,
+  ReadWriteLock,
+  Semaphore,
+  ServiceRegistry,
   SharedCounter,
+  TreeCache,
 } from "../../src/client/recipes/index.ts";
 import { eventually, stableLeader } from "./ensemble-harness.ts";
 
@@ -146,5 +150,101 @@ describe("recipes", () => {
     );
     expect(await new SharedCounter(zks[1] as EdgeKeeperClient, "/counter").get()).toBe(20);
     await Promise.all(zks.map((zk) => zk.close()));
+  });
+});
+
+describe("more recipes", () => {
+  it("semaphore: never more than the permits at once", async () => {
+    await stableLeader();
+    const zks = await clients(5);
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      zks.map(async (zk) => {
+        const sem = new Semaphore(zk, "/sem", 2);
+        for (let round = 0; round < 2; round++) {
+          const release = await sem.acquire();
+          inside++;
+          most = Math.max(most, inside);
+          expect(inside).toBeLessThanOrEqual(2);
+          await zk.sync();
+          inside--;
+          await release();
+        }
+      }),
+    );
+    expect(most).toBe(2);
+    await Promise.all(zks.map((zk) => zk.close()));
+  });
+
+  it("read-write lock: readers share, a writer is alone", async () => {
+    await stableLeader();
+    const zks = await clients(5);
+    let readers = 0;
+    let writers = 0;
+    let sharedSeen = false;
+    await Promise.all(
+      zks.map(async (zk, i) => {
+        const lock = new ReadWriteLock(zk, "/rw");
+        for (let round = 0; round < 2; round++) {
+          const writing = (i + round) % 3 === 0;
+          const release = writing ? await lock.writeLock() : await lock.readLock();
+          if (writing) writers++;
+          else readers++;
+          expect(writers).toBeLessThanOrEqual(1);
+          if (writers === 1) expect(readers).toBe(0);
+          if (readers > 1) sharedSeen = true;
+          await zk.sync();
+          if (writing) writers--;
+          else readers--;
+          await release();
+        }
+      }),
+    );
+    expect(sharedSeen).toBe(true);
+    await Promise.all(zks.map((zk) => zk.close()));
+  });
+
+  it("service registry: instances appear, and vanish with their sessions; followers hear it", async () => {
+    await stableLeader();
+    const [a, b, watcher] = await clients(3, 4000);
+    if (!a || !b || !watcher) throw new Error("clients");
+    await new ServiceRegistry(a).register("api", "a", "10.0.0.1:80");
+    await new ServiceRegistry(b).register("api", "b", "10.0.0.2:80");
+    const seen: string[][] = [];
+    await new ServiceRegistry(watcher).follow("api", (list) =>
+      seen.push(list.map((x) => x.address)),
+    );
+    expect(seen.at(-1)).toEqual(["10.0.0.1:80", "10.0.0.2:80"]);
+    b.abandon();
+    await eventually("b to vanish", async () => (seen.at(-1)?.length === 1 ? true : undefined));
+    expect(seen.at(-1)).toEqual(["10.0.0.1:80"]);
+    await a.close();
+    await watcher.close();
+  });
+
+  it("tree cache mirrors a subtree through writes by others", async () => {
+    await stableLeader();
+    const [owner, writer] = await clients(2);
+    if (!owner || !writer) throw new Error("clients");
+    await writer.create("/cache", "root");
+    await writer.create("/cache/a", "1");
+    const cache = new TreeCache(owner, "/cache");
+    await cache.start();
+    expect(cache.paths()).toEqual(["/cache", "/cache/a"]);
+    await writer.create("/cache/a/deep", "x");
+    await writer.setData("/cache/a", "2");
+    await writer.delete("/cache/a/deep");
+    await writer.create("/cache/b", "3");
+    await eventually("the cache to catch up", async () => {
+      await cache.settled();
+      return cache.paths().join() === "/cache,/cache/a,/cache/b" &&
+        new TextDecoder().decode(cache.get("/cache/a")?.data) === "2"
+        ? true
+        : undefined;
+    });
+    await cache.stop();
+    await owner.close();
+    await writer.close();
   });
 });

@@ -5,3 +5,7 @@ export { SharedCounter } from "./counter.ts";
 export { currentLeader, LeaderLatch } from "./leader-latch.ts";
 export { Mutex } from "./mutex.ts";
 export { DistributedQueue } from "./queue.ts";
+export { ReadWriteLock } from "./read-write-lock.ts";
+export { Semaphore } from "./semaphore.ts";
+export { type Instance, ServiceRegistry } from "./service-registry.ts";
+export { type CachedNode, TreeCache } from "./tree-cache.ts";
