@@ -8,4 +8,5 @@ export {
   type Stat,
   type WatchEvent,
 } from "./client.ts";
+export { EdgeKeeperHttpClient, type HttpClientOptions } from "./http-client.ts";
 export { KeeperError } from "./keeper-error.ts";

@@ -2,7 +2,12 @@
 // watches, and the async-iterator form.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgeKeeperClient, KeeperError, type WatchEvent } from "../../src/client/index.ts";
+import {
+  EdgeKeeperClient,
+  EdgeKeeperHttpClient,
+  KeeperError,
+  type WatchEvent,
+} from "../../src/client/index.ts";
 import { type RunningService, startService } from "./service.ts";
 
 let service: RunningService;
@@ -81,5 +86,32 @@ describe("SDK", () => {
     await iterator.close();
     await watcher.close();
     await writer.close();
+  });
+
+  it("works over plain HTTP too: operations, an ephemeral owned by an HTTP session, long-poll watches", async () => {
+    const http = await EdgeKeeperHttpClient.connect({ url: service.url, sessionTimeoutMs: 10_000 });
+    await http.create("/http-sdk", "a");
+    expect(new TextDecoder().decode((await http.getData("/http-sdk")).data)).toBe("a");
+    expect((await http.setData("/http-sdk", "b", 0)).version).toBe(1);
+    await expect(http.setData("/http-sdk", "c", 0)).rejects.toMatchObject({ error: "BADVERSION" });
+    const eph = await http.create("/http-sdk/e", "", { mode: "ephemeral" });
+    expect(eph.stat.ephemeralOwner).toBe(http.sessionId);
+    expect((await http.getChildren("/http-sdk")).children).toEqual(["e"]);
+    expect(await http.exists("/nope")).toBeNull();
+    // From the zxid of our own last write: nothing after it can be missed, however the poll races.
+    const stream = http.watch("/http-sdk", { recursive: true, sinceZxid: eph.stat.czxid });
+    const it = stream[Symbol.asyncIterator]();
+    const first = it.next();
+    const other = await EdgeKeeperClient.connect({ url: service.url });
+    const changed = await other.setData("/http-sdk", "d");
+    expect((await first).value).toMatchObject({
+      event: "NodeDataChanged",
+      path: "/http-sdk",
+      zxid: changed.mzxid,
+    });
+    stream.close();
+    await http.close();
+    expect(await other.exists("/http-sdk/e")).toBeNull();
+    await other.close();
   });
 });
