@@ -54,6 +54,19 @@ describe("SDK", () => {
     await zk.setACL("/sdk/m", [{ perms: "rwcda", scheme: "world", id: "anyone" }]);
     expect((await zk.getACL("/sdk/m")).acl).toEqual([{ perms: 31, scheme: "world", id: "anyone" }]);
     await zk.delete("/sdk/m");
+    await zk.addAuth("digest", "alice:secret");
+    await zk.create("/sdk/private", "", { acl: [{ perms: "rwcda", scheme: "auth", id: "" }] });
+    expect((await zk.getACL("/sdk/private")).acl).toEqual([
+      { perms: 31, scheme: "digest", id: expect.stringMatching(/^alice:/) },
+    ]);
+    const stranger = await EdgeKeeperClient.connect({ url: service.url, member: 2 });
+    await expect(stranger.getData("/sdk/private")).rejects.toMatchObject({
+      error: "NOAUTH",
+      code: -102,
+    });
+    await stranger.close();
+    const stop = await zk.addWatch("/sdk", () => {});
+    await stop();
     await zk.close();
     expect(zk.state).toBe("closed");
   });

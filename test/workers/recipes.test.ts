@@ -6,6 +6,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EdgeKeeperClient } from "../../src/client/index.ts";
 import {
+  Barrier,
   currentLeader,
   DistributedQueue,
   DoubleBarrier,
@@ -246,5 +247,22 @@ describe("more recipes", () => {
     await cache.stop();
     await owner.close();
     await writer.close();
+  });
+
+  it("barrier: every waiter is released together when it comes down", async () => {
+    await stableLeader();
+    const zks = await clients(4);
+    const owner = zks[0] as EdgeKeeperClient;
+    await new Barrier(owner, "/gates/start").set();
+    let released = 0;
+    const waiting = zks
+      .slice(1)
+      .map((zk) => new Barrier(zk, "/gates/start").waitOn().then(() => released++));
+    await owner.sync();
+    expect(released).toBe(0);
+    await new Barrier(owner, "/gates/start").remove();
+    await Promise.all(waiting);
+    expect(released).toBe(3);
+    await Promise.all(zks.map((zk) => zk.close()));
   });
 });

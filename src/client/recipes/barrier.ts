@@ -2,7 +2,8 @@
 // them have left. Participants are ephemeral nodes, so a dead one does not hold others forever.
 
 import type { EdgeKeeperClient } from "../client.ts";
-import { createUnder } from "./sequence.ts";
+import { KeeperError } from "../keeper-error.ts";
+import { createUnder, ensurePath, waitForDeletion } from "./sequence.ts";
 
 export class DoubleBarrier {
   readonly #zk: EdgeKeeperClient;
@@ -38,5 +39,39 @@ export class DoubleBarrier {
       if (done(children.length)) return;
       await next;
     }
+  }
+}
+
+/**
+ * A simple barrier (ZooKeeper's recipe): while the barrier node exists, `waitOn` blocks; removing
+ * it releases every waiter at once.
+ */
+export class Barrier {
+  readonly #zk: EdgeKeeperClient;
+  readonly #path: string;
+
+  constructor(zk: EdgeKeeperClient, path: string) {
+    this.#zk = zk;
+    this.#path = path;
+  }
+
+  /** Raises the barrier (a no-op when it is already up). */
+  async set(): Promise<void> {
+    const parent = this.#path.slice(0, this.#path.lastIndexOf("/"));
+    if (parent) await ensurePath(this.#zk, parent);
+    await this.#zk.create(this.#path).catch((e: unknown) => {
+      if (!(e instanceof KeeperError && e.error === "NODEEXISTS")) throw e;
+    });
+  }
+
+  async remove(): Promise<void> {
+    await this.#zk.delete(this.#path).catch((e: unknown) => {
+      if (!(e instanceof KeeperError && e.error === "NONODE")) throw e;
+    });
+  }
+
+  /** Resolves once the barrier is down. */
+  waitOn(): Promise<void> {
+    return waitForDeletion(this.#zk, this.#path);
   }
 }

@@ -1,6 +1,6 @@
 // The recipes: the coordination patterns people build on a coordination service.
 
-export { DoubleBarrier } from "./barrier.ts";
+export { Barrier, DoubleBarrier } from "./barrier.ts";
 export { SharedCounter } from "./counter.ts";
 export { currentLeader, LeaderLatch } from "./leader-latch.ts";
 export { Mutex } from "./mutex.ts";
