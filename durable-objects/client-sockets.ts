@@ -9,9 +9,10 @@ import { resumeWatches } from "../src/core/session/watch-resume.ts";
 import { WatchTable } from "../src/core/session/watch-table.ts";
 import { type AuthId, openAcl } from "../src/core/tree/acl.ts";
 import { authenticate } from "../src/core/tree/auth.ts";
-import type { WriteOp, WriteRequest } from "../src/core/tree/request.ts";
+import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import { decodeData, encodeData } from "../src/protocol/data-encoding.ts";
+import { multiOpsOf } from "../src/protocol/multi-ops.ts";
 import { resultJson } from "../src/protocol/result-json.ts";
 import {
   type ConnectFrame,
@@ -390,26 +391,8 @@ function writeRequestOf(
     case "setACL":
       return { op: "setACL", path: r.path, acl: r.acl, version: r.version };
     case "multi": {
-      const ops: WriteOp[] = [];
-      for (const op of r.ops) {
-        if (op.op === "create" || op.op === "setData") {
-          const data = decodeData(op.data, op.encoding);
-          if (!(data instanceof Uint8Array)) return data;
-          ops.push(
-            op.op === "create"
-              ? {
-                  op: "create",
-                  path: op.path,
-                  data,
-                  acl: op.acl ?? openAcl,
-                  mode: op.mode ?? 0,
-                  ttlMs: op.ttlMs,
-                }
-              : { op: "setData", path: op.path, data, version: op.version },
-          );
-        } else ops.push(op);
-      }
-      return { op: "multi", ops };
+      const ops = multiOpsOf(r.ops);
+      return "name" in ops ? ops : { op: "multi", ops };
     }
   }
 }

@@ -3,12 +3,11 @@
 import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import { sessionPassword } from "../core/session/session-password.ts";
-import { openAcl } from "../core/tree/acl.ts";
 import { validatePath } from "../core/tree/path.ts";
-import type { WriteOp } from "../core/tree/request.ts";
 import type { Env } from "../env.ts";
 import { sessionSecret } from "../env.ts";
-import { decodeData, encodeData } from "../protocol/data-encoding.ts";
+import { encodeData } from "../protocol/data-encoding.ts";
+import { multiOpsOf } from "../protocol/multi-ops.ts";
 import {
   multiBodySchema,
   multiReadBodySchema,
@@ -26,27 +25,8 @@ ensembleRoutes.post("/v1/multi", async (c) => {
   if (isFailure(caller)) return fail(c, caller);
   const body = await jsonBody(c, multiBodySchema);
   if (isFailure(body)) return fail(c, body);
-  const ops: WriteOp[] = [];
-  for (const op of body.ops) {
-    if (op.op === "create" || op.op === "setData") {
-      const data = decodeData(op.data, op.encoding);
-      if (isFailure(data)) return fail(c, data);
-      ops.push(
-        op.op === "create"
-          ? {
-              op: "create",
-              path: op.path,
-              data,
-              acl: op.acl ?? openAcl,
-              mode: op.mode ?? 0,
-              ttlMs: op.ttlMs,
-            }
-          : { op: "setData", path: op.path, data, version: op.version },
-      );
-    } else {
-      ops.push(op);
-    }
-  }
+  const ops = multiOpsOf(body.ops);
+  if (isFailure(ops)) return fail(c, ops);
   return write(c, caller, { op: "multi", ops });
 });
 

@@ -2,6 +2,7 @@
 // convergence check every scenario ends with (equal digests at equal applied index).
 
 import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import type { WriteAnswer } from "../../durable-objects/replica.ts";
 import { openAcl } from "../../src/core/tree/acl.ts";
@@ -84,4 +85,15 @@ export async function isolate(isolated: number): Promise<void> {
 
 export async function heal(): Promise<void> {
   for (const i of ids) await member(i).setFaults({ dropTo: [], dropFrom: [] });
+}
+
+/** Opens a session socket through the Worker's fetch, for SDK clients inside workerd. */
+export async function openSocket(url: string): Promise<WebSocket> {
+  const res = await exports.default.fetch(
+    new Request(url.replace(/^ws/, "http"), { headers: { upgrade: "websocket" } }),
+  );
+  const ws = res.webSocket;
+  if (!ws) throw new Error(`no socket (${res.status})`);
+  ws.accept();
+  return ws;
 }

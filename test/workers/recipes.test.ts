@@ -2,7 +2,6 @@
 // passes on when a holder's session expires; one leader at a time, with failover; a barrier
 // releases everyone together; the queue delivers each item once; the counter loses no increment.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EdgeKeeperClient } from "../../src/client/index.ts";
 import {
@@ -18,17 +17,7 @@ import {
   SharedCounter,
   TreeCache,
 } from "../../src/client/recipes/index.ts";
-import { eventually, stableLeader } from "./ensemble-harness.ts";
-
-async function openSocket(url: string): Promise<WebSocket> {
-  const res = await exports.default.fetch(
-    new Request(url.replace(/^ws/, "http"), { headers: { upgrade: "websocket" } }),
-  );
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`no socket (${res.status})`);
-  ws.accept();
-  return ws;
-}
+import { eventually, openSocket, stableLeader } from "./ensemble-harness.ts";
 
 function clients(n: number, sessionTimeoutMs = 30_000): Promise<EdgeKeeperClient[]> {
   return Promise.all(

@@ -2,20 +2,9 @@
 // socket crashes, it carries on with the same session, its watches, and no missed
 // persistent-watch event.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EdgeKeeperClient, type WatchEvent } from "../../src/client/index.ts";
-import { eventually, member, stableLeader } from "./ensemble-harness.ts";
-
-async function openSocket(url: string): Promise<WebSocket> {
-  const res = await exports.default.fetch(
-    new Request(url.replace(/^ws/, "http"), { headers: { upgrade: "websocket" } }),
-  );
-  const ws = res.webSocket;
-  if (!ws) throw new Error(`no socket (${res.status})`);
-  ws.accept();
-  return ws;
-}
+import { eventually, member, openSocket, stableLeader } from "./ensemble-harness.ts";
 
 describe("SDK reconnect", () => {
   it("survives the crash of its member with its session, watches and every event", async () => {
