@@ -6,6 +6,8 @@ export interface LinkFaults {
   readonly dropTo: readonly number[];
   /** Peers whose messages to this member are dropped. */
   readonly dropFrom: readonly number[];
+  /** The member refuses client calls, as if unreachable from the Worker. */
+  readonly down?: boolean;
 }
 
 export class FaultSwitch {
@@ -36,11 +38,20 @@ export class FaultSwitch {
 
   set(faults: LinkFaults): void {
     if (!this.#enabled) throw new Error("fault injection is disabled in this deployment");
-    this.#faults = { dropTo: [...faults.dropTo], dropFrom: [...faults.dropFrom] };
+    this.#faults = {
+      dropTo: [...faults.dropTo],
+      dropFrom: [...faults.dropFrom],
+      down: faults.down === true,
+    };
     this.#sql.exec(
       "INSERT OR REPLACE INTO test_fault (id, faults) VALUES (1, ?)",
       JSON.stringify(this.#faults),
     );
+  }
+
+  /** Throws when the member plays dead for clients. */
+  assertUp(): void {
+    if (this.#faults.down) throw new Error("member is down (fault injection)");
   }
 
   canSend(to: number): boolean {

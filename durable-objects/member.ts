@@ -113,6 +113,7 @@ export class Member extends DurableObject<Env> {
     authIds: AuthId[] = [],
     options: { linearizable?: boolean } = {},
   ): Promise<ReadAnswer> {
+    this.#faults.assertUp();
     const replica = await this.#started();
     if (options.linearizable && !(await replica.syncPoint())) {
       return { ok: false, zxid: replica.tree.lastZxid, failure: noQuorum() };

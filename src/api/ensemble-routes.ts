@@ -15,7 +15,7 @@ import {
 } from "../protocol/request-schemas.ts";
 import { statJson } from "../protocol/stat-json.ts";
 import { callerOf, memberFor, parseSessionId } from "./caller.ts";
-import { fail, isFailure, jsonBody, stub } from "./respond.ts";
+import { fail, isFailure, jsonBody, readAtAnyMember, stub } from "./respond.ts";
 import { write } from "./znode-routes.ts";
 
 export const ensembleRoutes = new Hono<{ Bindings: Env }>();
@@ -35,7 +35,11 @@ ensembleRoutes.post("/v1/multi-read", async (c) => {
   if (isFailure(caller)) return fail(c, caller);
   const body = await jsonBody(c, multiReadBodySchema);
   if (isFailure(body)) return fail(c, body);
-  const results = await stub(c, caller.member).multiRead(body.ops, caller.authIds);
+  const results = await readAtAnyMember(
+    c,
+    caller,
+    async (m) => await m.multiRead(body.ops, caller.authIds),
+  );
   return c.json({
     results: results.map((r) =>
       r.op === "getData"

@@ -27,6 +27,28 @@ export function stub(c: Ctx, member: number) {
   return c.env.MEMBER.getByName(`${c.env.ENSEMBLE_NAME}/${member}`);
 }
 
+/**
+ * Runs a read at the caller's member; a caller without a session is not tied to one, so when
+ * that member cannot be reached the read is tried at the others in turn (reads are safe to repeat).
+ */
+export async function readAtAnyMember<T>(
+  c: Ctx,
+  caller: { member: number; sessionId?: bigint },
+  read: (member: ReturnType<typeof stub>) => Promise<T>,
+): Promise<T> {
+  if (caller.sessionId !== undefined) return read(stub(c, caller.member));
+  const size = Number(c.env.ENSEMBLE_SIZE);
+  let lastError: unknown;
+  for (let i = 0; i < size; i++) {
+    try {
+      return await read(stub(c, (caller.member + i) % size));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
 /** Reads and validates a JSON body; a failure is BADARGUMENTS (or 413 when too large). */
 export async function jsonBody<S extends z.ZodType>(
   c: Ctx,

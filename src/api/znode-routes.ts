@@ -3,7 +3,7 @@
 
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { TreeRead } from "../../durable-objects/tree-read.ts";
+import type { ReadAnswer, TreeRead } from "../../durable-objects/tree-read.ts";
 import { codeOf, failure, type ZkFailure } from "../core/error-code.ts";
 import { openAcl } from "../core/tree/acl.ts";
 import { validatePath } from "../core/tree/path.ts";
@@ -20,7 +20,17 @@ import {
 import { resultJson } from "../protocol/result-json.ts";
 import { statJson } from "../protocol/stat-json.ts";
 import { type Caller, callerOf } from "./caller.ts";
-import { type Ctx, fail, intQuery, isFailure, isJson, jsonBody, rawBody, stub } from "./respond.ts";
+import {
+  type Ctx,
+  fail,
+  intQuery,
+  isFailure,
+  isJson,
+  jsonBody,
+  rawBody,
+  readAtAnyMember,
+  stub,
+} from "./respond.ts";
 
 const prefix = "/v1/znodes";
 
@@ -55,7 +65,9 @@ async function read(c: Ctx) {
     };
   } else request = { op: "getData", path };
   const linearizable = c.req.query("consistency") === "linearizable";
-  const answer = await stub(c, caller.member).read(request, caller.authIds, { linearizable });
+  const answer: ReadAnswer = await readAtAnyMember(c, caller, async (m): Promise<ReadAnswer> => {
+    return (await m.read(request, caller.authIds, { linearizable })) as ReadAnswer;
+  });
   if (!answer.ok) return fail(c, answer.failure);
   c.header("X-Zxid", String(answer.zxid));
   const value = answer.value;

@@ -3,6 +3,7 @@
 
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { eventually, member, stableLeader } from "./ensemble-harness.ts";
 
 const origin = "http://edgekeeper.test";
 
@@ -262,5 +263,23 @@ describe("HTTP API", () => {
     expect(res.status).toBe(status);
     expect(await body(res)).toMatchObject({ error: { name } });
     expect(await body(await call("/v1/znodes/?count"))).toEqual(before);
+  });
+});
+
+describe("HTTP API availability", () => {
+  it("serves a sessionless read from another member when member 0 is unreachable", async () => {
+    await stableLeader();
+    expect((await call("/v1/znodes/avail", { method: "POST", body: "up" })).status).toBe(201);
+    await member(0).setFaults({ dropTo: [], dropFrom: [], down: true });
+    try {
+      // Member 1 may need a moment to apply the write it did not take itself.
+      const read = await eventually("a read from another member", async () => {
+        const res = await call("/v1/znodes/avail");
+        return res.status === 200 ? res : undefined;
+      });
+      expect(await read.json()).toMatchObject({ data: "up" });
+    } finally {
+      await member(0).setFaults({ dropTo: [], dropFrom: [] });
+    }
   });
 });
