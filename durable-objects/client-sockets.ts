@@ -63,7 +63,7 @@ export class ClientSockets {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const id = crypto.randomUUID();
-    this.#ctx.acceptWebSocket(server, [id]);
+    this.#ctx.acceptWebSocket(server, [id, "json"]);
     const attachment: Attachment = {
       id,
       ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1",
@@ -78,7 +78,7 @@ export class ClientSockets {
     sessionId: string | null;
     watches: Record<string, string[]>;
   }> {
-    return this.#ctx.getWebSockets().map((ws) => {
+    return this.#ctx.getWebSockets("json").map((ws) => {
       const conn = this.#connection(ws);
       return {
         connection: conn.id,
@@ -89,7 +89,7 @@ export class ClientSockets {
   }
 
   get connectionCount(): number {
-    return this.#ctx.getWebSockets().length;
+    return this.#ctx.getWebSockets("json").length;
   }
 
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -155,7 +155,7 @@ export class ClientSockets {
     }
     if (closedSessions.length === 0) return;
     const closed = new Set(closedSessions);
-    for (const ws of this.#ctx.getWebSockets()) {
+    for (const ws of this.#ctx.getWebSockets("json")) {
       const conn = this.#connection(ws);
       if (conn.sessionId === undefined || !closed.has(conn.sessionId) || conn.closing) continue;
       send(ws, { type: "session", state: "closed", sessionId: conn.sessionId.toString() });

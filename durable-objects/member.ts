@@ -18,9 +18,9 @@ import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
-
 import { createSchema } from "./schema.ts";
 import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
+import { ZkSockets } from "./zk-sockets.ts";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
 export const peerProtocolVersion = 1;
@@ -37,6 +37,7 @@ export class Member extends DurableObject<Env> {
   #replica: Replica | null = null;
   #lastTickMs = 0;
   readonly #sockets: ClientSockets;
+  readonly #zk: ZkSockets;
   readonly #polls = new LongPolls();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -46,6 +47,7 @@ export class Member extends DurableObject<Env> {
     createSchema(ctx.storage.sql);
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
     this.#sockets = new ClientSockets(ctx, sessionSecret(env), () => this.#started());
+    this.#zk = new ZkSockets(ctx, sessionSecret(env), () => this.#started());
   }
 
   /** The WebSocket session protocol: the Worker forwards the upgrade here. */
@@ -54,19 +56,22 @@ export class Member extends DurableObject<Env> {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
     await this.#started();
+    if (new URL(request.url).pathname.endsWith("/v1/zk")) return this.#zk.accept(request);
     return this.#sockets.accept(request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await this.#sockets.message(ws, message);
+    if (this.#zk.owns(ws)) await this.#zk.message(ws, message);
+    else await this.#sockets.message(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    this.#sockets.close(ws);
+    if (this.#zk.owns(ws)) this.#zk.close(ws);
+    else this.#sockets.close(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.#sockets.close(ws);
+    await this.webSocketClose(ws);
   }
 
   /** Peer messages (Durable Object RPC from another member). */
@@ -136,8 +141,8 @@ export class Member extends DurableObject<Env> {
 
   async status(): Promise<MemberStatus> {
     return statusOf(await this.#started(), this.#faults.faults, {
-      connections: this.#sockets.connectionCount,
-      watches: this.#sockets.watches.watchCount,
+      connections: this.#sockets.connectionCount + this.#zk.connectionCount,
+      watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
     });
   }
 
@@ -228,6 +233,7 @@ export class Member extends DurableObject<Env> {
       random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
       observer: ({ events, closedSessions }) => {
         this.#sockets.onApplied(events, closedSessions);
+        this.#zk.onApplied(events, closedSessions);
         this.#polls.onApplied(events);
       },
     });

@@ -127,6 +127,13 @@ export const routeDocs: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/zk",
+    route: "/v1/zk",
+    summary: "ZooKeeper's binary protocol over WebSocket (one jute frame per binary message)",
+    query: { member: "member index", access_token: "bearer token" },
+  },
+  {
+    method: "get",
     path: "/v1/admin/ruok",
     route: "/v1/admin/ruok",
     summary: "Is the member alive",

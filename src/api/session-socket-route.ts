@@ -5,13 +5,16 @@
 import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
-import { fail, stub } from "./respond.ts";
+import { type Ctx, fail, stub } from "./respond.ts";
 
 export const sessionSocketRoute = new Hono<{ Bindings: Env }>();
 
-sessionSocketRoute.get("/v1/session", async (c) => {
+const socketRoute = async (c: Ctx) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    return fail(c, failure("BADARGUMENTS", "GET /v1/session needs a WebSocket upgrade"));
+    return fail(
+      c,
+      failure("BADARGUMENTS", `GET ${new URL(c.req.url).pathname} needs a WebSocket upgrade`),
+    );
   }
   const size = Number(c.env.ENSEMBLE_SIZE);
   const asked = c.req.query("member");
@@ -20,4 +23,9 @@ sessionSocketRoute.get("/v1/session", async (c) => {
     return fail(c, failure("BADARGUMENTS", `member must be an integer in 0..${size - 1}`));
   }
   return stub(c, member).fetch(c.req.raw);
-});
+};
+
+/** The JSON session protocol. */
+sessionSocketRoute.get("/v1/session", socketRoute);
+/** ZooKeeper's binary protocol, one jute frame per binary message (edgekeeper bridge speaks it). */
+sessionSocketRoute.get("/v1/zk", socketRoute);

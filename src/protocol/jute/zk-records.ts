@@ -193,7 +193,8 @@ export type ZkRequest =
   | { type: "getEphemerals"; prefixPath: string }
   | { type: "setACL"; path: string; acl: WireAcl[]; version: number }
   | { type: "check"; path: string; version: number }
-  | { type: "multi" | "multiRead"; ops: ZkRequest[] }
+  | { type: "multi"; ops: ZkRequest[] }
+  | { type: "multiRead"; ops: ZkRequest[] }
   | { type: "addWatch"; path: string; mode: number }
   | { type: "removeWatches" | "checkWatches"; path: string; watcherType: number }
   | {

@@ -1,0 +1,511 @@
+// ZooKeeper's binary protocol over WebSocket (one jute frame per binary message, without the
+// length prefix): the same sessions, tree and watches as the JSON protocol, so unmodified
+// ZooKeeper clients work through a local TCP bridge. Replies go out strictly in request order;
+// notifications (xid -1) carry their zxid and precede the replies that reveal the change.
+
+import { codeOf, ErrorCode, type ErrorName, type ZkFailure } from "../src/core/error-code.ts";
+import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
+import { resumeWatches } from "../src/core/session/watch-resume.ts";
+import { type WatcherType, WatchTable } from "../src/core/session/watch-table.ts";
+import type { Acl, AuthId } from "../src/core/tree/acl.ts";
+import type { OpResult } from "../src/core/tree/apply.ts";
+import { authenticate } from "../src/core/tree/auth.ts";
+import type { WriteOp, WriteRequest } from "../src/core/tree/request.ts";
+import type { Stat } from "../src/core/tree/stat.ts";
+import { eventTypeCode, type TreeEvent } from "../src/core/tree/tree-event.ts";
+import { JuteError, JuteInput, JuteOutput } from "../src/protocol/jute/jute-input-output.ts";
+import {
+  type MultiResult,
+  OpCode,
+  readConnectRequest,
+  readRequest,
+  readRequestHeader,
+  UnknownOpError,
+  type WireStat,
+  writeAcl,
+  writeConnectResponse,
+  writeMultiResults,
+  writeReplyHeader,
+  writeStat,
+  writeWatcherEvent,
+  Xid,
+  type ZkRequest,
+} from "../src/protocol/jute/zk-records.ts";
+import type { Replica, WriteAnswer } from "./replica.ts";
+import { readTree } from "./tree-read.ts";
+
+interface ZkConnection {
+  readonly id: string;
+  sessionId?: bigint;
+  authIds: AuthId[];
+  tail: Promise<void>;
+  connecting?: Promise<void> | undefined;
+}
+
+const SyncConnected = 3;
+const watcherTypes: Record<number, WatcherType> = {
+  1: "children",
+  2: "data",
+  3: "any",
+  4: "persistent",
+  5: "persistentRecursive",
+};
+
+export class ZkSockets {
+  readonly #ctx: DurableObjectState;
+  readonly #secret: Uint8Array;
+  readonly #replica: () => Promise<Replica>;
+  readonly #connections = new Map<string, ZkConnection>();
+  readonly watches = new WatchTable<string>();
+
+  constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
+    this.#ctx = ctx;
+    this.#secret = secret;
+    this.#replica = replica;
+  }
+
+  accept(request: Request): Response {
+    const pair = new WebSocketPair();
+    const id = `zk:${crypto.randomUUID()}`;
+    this.#ctx.acceptWebSocket(pair[1], [id, "zk"]);
+    pair[1].serializeAttachment({ id, ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1" });
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  owns(ws: WebSocket): boolean {
+    return this.#ctx.getTags(ws).includes("zk");
+  }
+
+  async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const conn = this.#connection(ws);
+    if (typeof raw === "string") {
+      // A four-letter word probe, as monitoring tools send them.
+      ws.send(await this.#fourLetter(raw.trim()));
+      return;
+    }
+    const bytes = new Uint8Array(raw);
+    if (bytes.length > 0xfffff) return ws.close(4003, "packet over jute.maxbuffer");
+    const replica = await this.#replica();
+    if (conn.connecting) await conn.connecting;
+    if (conn.sessionId === undefined) {
+      conn.connecting = this.#connect(ws, conn, bytes, replica);
+      await conn.connecting;
+      conn.connecting = undefined;
+      return;
+    }
+    let header: { xid: number; type: number };
+    let request: ZkRequest;
+    const input = new JuteInput(bytes);
+    try {
+      header = readRequestHeader(input);
+      request = readRequest(header.type, input);
+    } catch (e) {
+      // A malformed packet ends the connection, as a ZooKeeper server does.
+      const code =
+        e instanceof UnknownOpError ? ErrorCode.UNIMPLEMENTED : ErrorCode.MARSHALLINGERROR;
+      ws.send(reply(-1, replica.tree.lastZxid, code));
+      ws.close(4004, e instanceof JuteError ? e.message : "malformed packet");
+      return;
+    }
+    replica.touchSessions([conn.sessionId]);
+    const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
+      request.type,
+    );
+    const run = () => this.#handle(ws, conn, header, request, replica);
+    const answer = isWrite && replica.isLeader ? run() : conn.tail.then(run, run);
+    conn.tail = conn.tail.then(
+      () => answer.then((b) => sendBytes(ws, b)),
+      () => answer.then((b) => sendBytes(ws, b)),
+    );
+    await conn.tail;
+    if (request.type === "closeSession") ws.close(1000, "session closed");
+  }
+
+  close(ws: WebSocket): void {
+    const id = (ws.deserializeAttachment() as { id: string } | null)?.id;
+    if (id === undefined) return;
+    this.watches.removeWatcher(id);
+    this.#connections.delete(id);
+  }
+
+  onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
+    for (const { watcher, event } of this.watches.triggerAll(events)) {
+      const ws = this.#ctx.getWebSockets(watcher)[0];
+      if (ws) sendBytes(ws, notification(event));
+    }
+    if (closedSessions.length === 0) return;
+    const closed = new Set(closedSessions);
+    for (const ws of this.#ctx.getWebSockets("zk")) {
+      const conn = this.#connection(ws);
+      if (conn.sessionId !== undefined && closed.has(conn.sessionId)) {
+        this.watches.removeWatcher(conn.id);
+        ws.close(4000, "session expired");
+      }
+    }
+  }
+
+  get connectionCount(): number {
+    return this.#ctx.getWebSockets("zk").length;
+  }
+
+  async #connect(
+    ws: WebSocket,
+    conn: ZkConnection,
+    bytes: Uint8Array,
+    replica: Replica,
+  ): Promise<void> {
+    let request: ReturnType<typeof readConnectRequest>;
+    try {
+      request = readConnectRequest(new JuteInput(bytes));
+    } catch {
+      ws.close(4004, "malformed ConnectRequest");
+      return;
+    }
+    const expired = () => {
+      // ZooKeeper answers an expired or invalid session with a timeout of 0, then closes.
+      const out = new JuteOutput();
+      writeConnectResponse(out, {
+        protocolVersion: 0,
+        timeOut: 0,
+        sessionId: 0n,
+        passwd: new Uint8Array(16),
+        readOnly: false,
+      });
+      ws.send(out.finish());
+      ws.close(4000, "session expired");
+    };
+    let sessionId = request.sessionId;
+    let timeOut: number;
+    if (sessionId === 0n) {
+      const created = await replica.submit(
+        { op: "createSession", timeoutMs: request.timeOut },
+        { authIds: [] },
+        () => Date.now(),
+      );
+      if (!created.ok || created.result.type !== "createSession")
+        return ws.close(4005, "could not create a session");
+      sessionId = created.result.sessionId;
+      timeOut = created.result.timeoutMs;
+    } else {
+      if (request.lastZxidSeen > BigInt(replica.tree.lastZxid)) {
+        // The client has seen newer state than this member: it must try another server.
+        ws.close(4002, "client is ahead of this member");
+        return;
+      }
+      const session = replica.tree.store.getSession(sessionId);
+      if (!session || !passwordMatches(this.#secret, sessionId, request.passwd)) return expired();
+      timeOut = session.timeoutMs;
+      replica.touchSessions([sessionId]);
+    }
+    conn.sessionId = sessionId;
+    ws.serializeAttachment({
+      ...(ws.deserializeAttachment() as object),
+      sessionId: sessionId.toString(),
+    });
+    const out = new JuteOutput();
+    writeConnectResponse(out, {
+      protocolVersion: 0,
+      timeOut,
+      sessionId,
+      passwd: sessionPassword(this.#secret, sessionId),
+      readOnly: false,
+    });
+    ws.send(out.finish());
+  }
+
+  async #handle(
+    ws: WebSocket,
+    conn: ZkConnection,
+    header: { xid: number; type: number },
+    r: ZkRequest,
+    replica: Replica,
+  ): Promise<Uint8Array> {
+    const tree = replica.tree;
+    const zxid = () => tree.lastZxid;
+    const ok = (body?: (w: JuteOutput) => void) => reply(header.xid, zxid(), 0, body);
+    const err = (f: ZkFailure | ErrorName) =>
+      reply(header.xid, zxid(), codeOf(typeof f === "string" ? f : f.name));
+    const sessionId = conn.sessionId;
+    switch (r.type) {
+      case "ping":
+        return reply(Xid.ping, zxid(), 0);
+      case "auth": {
+        const ids = authenticate(r.scheme, new TextDecoder().decode(r.auth));
+        if ("name" in ids) return reply(Xid.auth, zxid(), codeOf("AUTHFAILED"));
+        conn.authIds.push(...ids);
+        return reply(Xid.auth, zxid(), 0);
+      }
+      case "closeSession": {
+        if (sessionId !== undefined)
+          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
+            Date.now(),
+          );
+        return ok();
+      }
+      case "whoAmI":
+        return ok((w) => w.vector(conn.authIds, (o, a) => o.string(a.scheme).string(a.id)));
+      case "create":
+      case "delete":
+      case "setData":
+      case "setACL":
+      case "check":
+      case "multi": {
+        const request = writeRequestOf(r);
+        const answer = await replica.submit(request, { authIds: conn.authIds, sessionId }, () =>
+          Date.now(),
+        );
+        return this.#writeReply(header.xid, r, answer, zxid);
+      }
+      case "sync":
+        return (await replica.syncPoint()) ? ok((w) => w.string(r.path)) : err("CONNECTIONLOSS");
+      case "exists":
+      case "getData":
+      case "getChildren":
+      case "getChildren2": {
+        const read = readTree(
+          tree,
+          { op: r.type === "getChildren2" ? "getChildren" : r.type, path: r.path },
+          conn.authIds,
+        );
+        if (r.watch) {
+          const missing = !read.ok && read.failure.name === "NONODE";
+          if (read.ok || (r.type === "exists" && missing)) {
+            this.watches.add(
+              conn.id,
+              r.path,
+              r.type === "getChildren" || r.type === "getChildren2" ? "child" : "data",
+            );
+          }
+        }
+        if (!read.ok) return err(read.failure);
+        const v = read.value as { stat: Stat; data?: Uint8Array; children?: readonly string[] };
+        if (r.type === "exists") return ok((w) => writeStat(w, wire(v.stat)));
+        if (r.type === "getData")
+          return ok((w) => writeStat(w.buffer(v.data ?? new Uint8Array()), wire(v.stat)));
+        if (r.type === "getChildren")
+          return ok((w) => w.vector(v.children ?? [], (o, c) => o.string(c)));
+        return ok((w) =>
+          writeStat(
+            w.vector(v.children ?? [], (o, c) => o.string(c)),
+            wire(v.stat),
+          ),
+        );
+      }
+      case "getACL": {
+        const read = readTree(tree, { op: "getACL", path: r.path }, conn.authIds);
+        if (!read.ok) return err(read.failure);
+        const v = read.value as { acl: Acl[]; stat: Stat };
+        return ok((w) =>
+          writeStat(
+            w.vector(v.acl, (o, a) => writeAcl(o, a)),
+            wire(v.stat),
+          ),
+        );
+      }
+      case "getAllChildrenNumber": {
+        const read = readTree(tree, { op: "getAllChildrenNumber", path: r.path }, conn.authIds);
+        if (!read.ok) return err(read.failure);
+        return ok((w) => w.int((read.value as { count: number }).count));
+      }
+      case "getEphemerals":
+        return ok((w) =>
+          w.vector(
+            sessionId === undefined ? [] : tree.reads.getEphemerals(sessionId, r.prefixPath),
+            (o, p) => o.string(p),
+          ),
+        );
+      case "multiRead": {
+        const results = tree.reads.multiRead(
+          r.ops.map((op) => ({
+            op: op.type === "getData" ? "getData" : "getChildren",
+            path: (op as { path: string }).path,
+          })),
+          conn.authIds,
+        );
+        return ok((w) =>
+          writeMultiResults(
+            w,
+            results.map(
+              (x): MultiResult =>
+                x.op === "getData"
+                  ? { type: "getData", data: x.data, stat: wire(x.stat) }
+                  : x.op === "getChildren"
+                    ? { type: "getChildren", children: [...x.children] }
+                    : { type: "error", err: codeOf(x.failure.name) },
+            ),
+          ),
+        );
+      }
+      case "addWatch":
+        this.watches.add(conn.id, r.path, r.mode === 1 ? "persistentRecursive" : "persistent");
+        return ok();
+      case "removeWatches":
+      case "checkWatches": {
+        const type = watcherTypes[r.watcherType] ?? "any";
+        const present =
+          r.type === "removeWatches"
+            ? this.watches.remove(conn.id, r.path, type)
+            : this.watches.contains(conn.id, r.path, type);
+        return present ? ok() : err("NOWATCHER");
+      }
+      case "setWatches": {
+        const resumed = resumeWatches(
+          tree,
+          this.watches,
+          conn.id,
+          Math.min(Number(r.relativeZxid), tree.lastZxid),
+          {
+            data: r.data,
+            exist: r.exist,
+            child: r.child,
+            persistent: r.persistent,
+            persistentRecursive: r.persistentRecursive,
+          },
+          { replayPersistent: false },
+        );
+        if (!("name" in resumed)) for (const e of resumed.events) sendBytes(ws, notification(e));
+        return reply(Xid.setWatches, zxid(), 0);
+      }
+    }
+  }
+
+  #writeReply(xid: number, r: ZkRequest, answer: WriteAnswer, zxid: () => number): Uint8Array {
+    if (!answer.ok) {
+      const opErrors = answer.opErrors;
+      if (r.type === "multi" && opErrors) {
+        // ZooKeeper's multi failure: header OK, every sub-result an ErrorResult.
+        const results = opErrors.map((name): MultiResult => ({ type: "error", err: codeOf(name) }));
+        return reply(xid, zxid(), 0, (w) => writeMultiResults(w, results));
+      }
+      return reply(xid, zxid(), codeOf(answer.failure.name));
+    }
+    const z = answer.zxid;
+    const result = answer.result;
+    switch (result.type) {
+      case "create":
+        return reply(xid, z, 0, (w) => {
+          w.string(result.path);
+          if (r.type === "create" && r.op !== OpCode.create) writeStat(w, wire(result.stat));
+        });
+      case "setData":
+      case "setACL":
+        return reply(xid, z, 0, (w) => writeStat(w, wire(result.stat)));
+      case "multi":
+        return reply(xid, z, 0, (w) =>
+          writeMultiResults(
+            w,
+            result.results.map((x: OpResult, i): MultiResult => {
+              const op = r.type === "multi" ? r.ops[i] : undefined;
+              if (x.type === "create")
+                return {
+                  type: "create",
+                  op: op?.type === "create" ? op.op : OpCode.create,
+                  path: x.path,
+                  stat: wire(x.stat),
+                };
+              if (x.type === "setData") return { type: "setData", stat: wire(x.stat) };
+              return { type: x.type === "delete" ? "delete" : "check" };
+            }),
+          ),
+        );
+      default:
+        return reply(xid, z, 0);
+    }
+  }
+
+  async #fourLetter(word: string): Promise<string> {
+    const replica = await this.#replica();
+    const s = replica.node.status();
+    if (word === "ruok") return "imok";
+    if (word === "srvr" || word === "stat") {
+      return `Zookeeper version: edgekeeper\nMode: ${s.role}\nZxid: 0x${replica.tree.lastZxid.toString(16)}\nNode count: ${replica.tree.meta().nodeCount}\n`;
+    }
+    if (word === "mntr") {
+      const m = replica.tree.meta();
+      return `zk_version\tedgekeeper\nzk_server_state\t${s.role}\nzk_znode_count\t${m.nodeCount}\nzk_approximate_data_size\t${m.dataBytes}\nzk_last_zxid\t${m.lastZxid}\n`;
+    }
+    return `${word} is not executed because it is not in the whitelist.\n`;
+  }
+
+  #connection(ws: WebSocket): ZkConnection {
+    const a = ws.deserializeAttachment() as { id: string; ip: string; sessionId?: string };
+    let conn = this.#connections.get(a.id);
+    if (!conn) {
+      conn = {
+        id: a.id,
+        authIds: [{ scheme: "ip", id: a.ip }],
+        tail: Promise.resolve(),
+        ...(a.sessionId === undefined ? {} : { sessionId: BigInt(a.sessionId) }),
+      };
+      this.#connections.set(a.id, conn);
+    }
+    return conn;
+  }
+}
+
+function writeRequestOf(
+  r: Extract<ZkRequest, { type: "create" | "delete" | "setData" | "setACL" | "check" | "multi" }>,
+): WriteRequest {
+  const op = (x: ZkRequest): WriteOp => {
+    switch (x.type) {
+      case "create":
+        return {
+          op: "create",
+          path: x.path,
+          data: x.data,
+          acl: x.acl,
+          mode: x.op === OpCode.createContainer ? 4 : x.flags,
+          ...(x.ttl === undefined ? {} : { ttlMs: Number(x.ttl) }),
+        };
+      case "delete":
+        return { op: "delete", path: x.path, version: x.version };
+      case "setData":
+        return { op: "setData", path: x.path, data: x.data, version: x.version };
+      case "setACL":
+        return { op: "setACL", path: x.path, acl: x.acl, version: x.version };
+      case "check":
+        return { op: "check", path: x.path, version: x.version };
+      default:
+        throw new JuteError(`${x.type} cannot be part of a write`);
+    }
+  };
+  return r.type === "multi" ? { op: "multi", ops: r.ops.map(op) } : op(r);
+}
+
+function wire(s: Stat): WireStat {
+  return {
+    czxid: BigInt(s.czxid),
+    mzxid: BigInt(s.mzxid),
+    ctime: BigInt(s.ctime),
+    mtime: BigInt(s.mtime),
+    version: s.version,
+    cversion: s.cversion,
+    aversion: s.aversion,
+    ephemeralOwner: s.ephemeralOwner,
+    dataLength: s.dataLength,
+    numChildren: s.numChildren,
+    pzxid: BigInt(s.pzxid),
+  };
+}
+
+function reply(xid: number, zxid: number, err: number, body?: (w: JuteOutput) => void): Uint8Array {
+  const w = new JuteOutput();
+  writeReplyHeader(w, { xid, zxid: BigInt(zxid), err });
+  if (err === 0 && body) body(w);
+  return w.finish();
+}
+
+function notification(e: TreeEvent): Uint8Array {
+  const w = new JuteOutput();
+  writeReplyHeader(w, { xid: Xid.notification, zxid: BigInt(e.zxid), err: 0 });
+  writeWatcherEvent(w, { type: eventTypeCode[e.type], state: SyncConnected, path: e.path });
+  return w.finish();
+}
+
+function sendBytes(ws: WebSocket, bytes: Uint8Array): void {
+  try {
+    ws.send(bytes);
+  } catch {
+    // The client went away.
+  }
+}
