@@ -3,6 +3,7 @@
 // (`edgekeeper ls /`) or as an interactive shell (`edgekeeper` or `edgekeeper shell`).
 
 import { EdgeKeeperClient } from "../client/index.ts";
+import { startBridge } from "./bridge.ts";
 import type { Io } from "./commands.ts";
 import { parseArgs, targetFrom } from "./connection.ts";
 import { runCommand, valuedFlags } from "./run.ts";
@@ -27,6 +28,19 @@ async function main(argv: string[]): Promise<number> {
     return client;
   };
   const name = words[0] ?? "shell";
+  if (name === "bridge") {
+    const listen = (
+      typeof flags.get("listen") === "string" ? (flags.get("listen") as string) : "127.0.0.1:2181"
+    ).split(":");
+    await startBridge({
+      host: listen[0] || "127.0.0.1",
+      port: Number(listen[1] ?? 2181),
+      url: target.url,
+      token: target.token,
+      log: (line) => io.err(line),
+    });
+    return new Promise<number>(() => {});
+  }
   try {
     if (name === "shell") return await shell(zk, target, io);
     return await runCommand(name, zk, { words: words.slice(1), flags }, target, io);

@@ -6,7 +6,7 @@ import { commands, type Io } from "./commands.ts";
 import type { Target } from "./connection.ts";
 
 /** Flags that take a value. */
-export const valuedFlags: ReadonlySet<string> = new Set(["url", "token", "v", "t"]);
+export const valuedFlags: ReadonlySet<string> = new Set(["url", "token", "v", "t", "listen"]);
 
 export async function runCommand(
   name: string,

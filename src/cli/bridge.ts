@@ -1,0 +1,104 @@
+// `edgekeeper bridge`: a local TCP listener that lets unmodified ZooKeeper clients (zkCli,
+// Curator, kazoo, node-zookeeper-client) talk to edgekeeper. It splits each connection's byte
+// stream into jute frames and carries them, one per binary message, over its own WebSocket to
+// /v1/zk — and back. It never hides a disconnect: when either side closes, so does the other.
+
+import { createServer, type Server, type Socket } from "node:net";
+import { FrameReader } from "../protocol/jute/jute-input.ts";
+
+const fourLetterWords = new Set([
+  "ruok",
+  "srvr",
+  "stat",
+  "mntr",
+  "conf",
+  "cons",
+  "wchs",
+  "envi",
+  "dump",
+  "isro",
+]);
+
+export interface BridgeOptions {
+  readonly host: string;
+  readonly port: number;
+  /** The service's base URL (http(s)://…). */
+  readonly url: string;
+  readonly token?: string | undefined;
+  readonly members?: number;
+  readonly log?: (line: string) => void;
+}
+
+export function startBridge(options: BridgeOptions): Promise<Server> {
+  let next = 0;
+  const members = options.members ?? 3;
+  const server = createServer((socket) => {
+    const member = next++ % members;
+    bridgeConnection(socket, options, member);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      options.log?.(
+        `edgekeeper bridge listening on ${options.host}:${options.port} → ${options.url}/v1/zk`,
+      );
+      resolve(server);
+    });
+  });
+}
+
+function bridgeConnection(socket: Socket, options: BridgeOptions, member: number): void {
+  const base = options.url.replace(/\/$/, "").replace(/^http/, "ws");
+  const token = options.token ? `&access_token=${encodeURIComponent(options.token)}` : "";
+  const ws = new WebSocket(`${base}/v1/zk?member=${member}${token}`);
+  ws.binaryType = "arraybuffer";
+  const frames = new FrameReader();
+  const queued: Array<Uint8Array | string> = [];
+  let first = true;
+  let probe = false;
+  const end = () => {
+    if (!socket.destroyed) socket.end();
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+  };
+  const forward = (m: Uint8Array | string) =>
+    ws.readyState === WebSocket.OPEN ? ws.send(m) : queued.push(m);
+  ws.addEventListener("open", () => {
+    for (const m of queued.splice(0)) ws.send(m);
+  });
+  ws.addEventListener("message", (e) => {
+    if (typeof e.data === "string") {
+      // A four-letter word's answer: raw text, then the connection ends (as ZooKeeper does).
+      socket.end(e.data);
+      return;
+    }
+    const payload = new Uint8Array(e.data as ArrayBuffer);
+    const framed = Buffer.alloc(payload.length + 4);
+    framed.writeInt32BE(payload.length, 0);
+    framed.set(payload, 4);
+    socket.write(framed);
+  });
+  ws.addEventListener("close", end);
+  ws.addEventListener("error", end);
+  socket.on("data", (chunk: Buffer) => {
+    if (first) {
+      first = false;
+      const word = chunk.subarray(0, 4).toString("latin1");
+      if (chunk.length === 4 && fourLetterWords.has(word)) {
+        probe = true;
+        forward(word);
+        return;
+      }
+    }
+    if (probe) return;
+    try {
+      for (const frame of frames.push(new Uint8Array(chunk))) forward(frame);
+    } catch (error) {
+      options.log?.(
+        `closing a connection: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      end();
+    }
+  });
+  socket.on("close", end);
+  socket.on("error", end);
+}
