@@ -1,6 +1,6 @@
 // Stat, the eleven fields ZooKeeper reports for a node (in wire order, pzxid last).
 
-import type { NodeRecord } from "./node-record.ts";
+import { type NodeRecord, nodeType } from "./node-record.ts";
 
 export interface Stat {
   readonly czxid: number;
@@ -16,6 +16,11 @@ export interface Stat {
   readonly pzxid: number;
 }
 
+/**
+ * The Stat a client sees, with ZooKeeper's two translations (DataNode.copyStat): the stored
+ * cversion counts creates, the reported one counts changes (creates + deletes = 2 × creates −
+ * children still present); and containers and TTL nodes report ephemeralOwner 0.
+ */
 export function statOf(node: NodeRecord): Stat {
   return {
     czxid: node.czxid,
@@ -23,9 +28,9 @@ export function statOf(node: NodeRecord): Stat {
     ctime: node.ctime,
     mtime: node.mtime,
     version: node.version,
-    cversion: node.cversion,
+    cversion: (node.cversion * 2 - node.numChildren) | 0,
     aversion: node.aversion,
-    ephemeralOwner: node.ephemeralOwner,
+    ephemeralOwner: nodeType(node.ephemeralOwner) === "ephemeral" ? node.ephemeralOwner : 0n,
     dataLength: node.data.length,
     numChildren: node.numChildren,
     pzxid: node.pzxid,

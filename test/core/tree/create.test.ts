@@ -101,15 +101,34 @@ describe("create", () => {
     expect(h.tree.store.getNode("/e")).toBeUndefined();
   });
 
-  it("encodes container and TTL owners as ZooKeeper does", () => {
+  it("encodes container and TTL owners as ZooKeeper does, and reports them to clients as 0", () => {
     const h = new TreeHarness();
     const c = h.create("/c", "", 4);
-    expect(c.ok && c.result.type === "create" && c.result.stat.ephemeralOwner).toBe(containerOwner);
+    expect(h.tree.store.getNode("/c")?.ephemeralOwner).toBe(containerOwner);
     expect(containerOwner).toBe(-9223372036854775808n);
-    const t = h.create("/t", "", 5, {}, 5000);
-    expect(t.ok && t.result.type === "create" && t.result.stat.ephemeralOwner).toBe(ttlOwner(5000));
-    expect(BigInt.asUintN(64, ttlOwner(5000))).toBe(0xff00000000001388n);
+    expect(c.ok && c.result.type === "create" && c.result.stat.ephemeralOwner).toBe(0n);
+    h.create("/t", "", 5, {}, 5000);
+    expect(BigInt.asUintN(64, h.tree.store.getNode("/t")?.ephemeralOwner ?? 0n)).toBe(
+      0xff00000000001388n,
+    );
+    expect(ttlOwner(5000)).toBe(h.tree.store.getNode("/t")?.ephemeralOwner);
+    expect(h.reads.exists("/t", [])).toMatchObject({ ok: true, value: { ephemeralOwner: 0n } });
     expect(h.createdPath("/t-", "", 6, {}, 1000)).toMatch(/^\/t-\d{10}$/);
+  });
+
+  it("reports cversion as ZooKeeper does: changes (creates + deletes), while sequence numbers count creates", () => {
+    const h = new TreeHarness();
+    h.create("/p");
+    h.create("/p/a");
+    h.create("/p/b");
+    h.must({ op: "delete", path: "/p/a", version: -1 });
+    // Stored: 2 creates. Reported: 2 × 2 − 1 child = 3 changes. Next suffix: the stored count.
+    expect(h.tree.store.getNode("/p")?.cversion).toBe(2);
+    expect(h.reads.exists("/p", [])).toMatchObject({
+      ok: true,
+      value: { cversion: 3, numChildren: 1 },
+    });
+    expect(h.createdPath("/p/s-", "", 2)).toBe("/p/s-0000000002");
   });
 
   it("validates TTLs: required for TTL modes, refused for others, bounded", () => {
