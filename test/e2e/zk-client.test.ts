@@ -162,4 +162,30 @@ describe("node-zookeeper-client through the bridge", () => {
     expect(await deleted).toBe(2);
     watcher.close();
   });
+  it("reconnects through the bridge keeping its session and ephemerals", async () => {
+    const zk = await connect(20_000);
+    await call((cb) =>
+      zk.create(
+        "/nzc-keep",
+        Buffer.alloc(0),
+        zookeeper.ACL.OPEN_ACL_UNSAFE,
+        zookeeper.CreateMode.EPHEMERAL,
+        cb,
+      ),
+    );
+    const before = (zk as unknown as { getSessionId(): Buffer }).getSessionId().toString("hex");
+    const reconnected = new Promise<void>((resolve) => zk.once("connected", resolve));
+    // Cut the TCP connection under the client: the bridge drops its WebSocket, the client
+    // reconnects (its job, as with a real server) and resumes the same session.
+    (
+      zk as unknown as { connectionManager: { socket: { destroy(): void } } }
+    ).connectionManager.socket.destroy();
+    await reconnected;
+    expect((zk as unknown as { getSessionId(): Buffer }).getSessionId().toString("hex")).toBe(
+      before,
+    );
+    const data = await call<Buffer>((cb) => zk.getData("/nzc-keep", cb));
+    expect(data.length).toBe(0);
+    zk.close();
+  });
 });
