@@ -7,12 +7,12 @@ import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/err
 import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
 import { resumeWatches } from "../src/core/session/watch-resume.ts";
 import { WatchTable } from "../src/core/session/watch-table.ts";
-import { type AuthId, openAcl } from "../src/core/tree/acl.ts";
+import type { AuthId } from "../src/core/tree/acl.ts";
 import { authenticate } from "../src/core/tree/auth.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
-import { decodeData, encodeData } from "../src/protocol/data-encoding.ts";
-import { multiOpsOf } from "../src/protocol/multi-ops.ts";
+import { encodeData } from "../src/protocol/data-encoding.ts";
+import { multiOpsOf, writeOpOf } from "../src/protocol/multi-ops.ts";
 import { resultJson } from "../src/protocol/result-json.ts";
 import {
   type ConnectFrame,
@@ -23,6 +23,7 @@ import {
 } from "../src/protocol/session-frames.ts";
 import { statJson } from "../src/protocol/stat-json.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
+import { inOrder } from "./reply-order.ts";
 import { readTree } from "./tree-read.ts";
 
 interface Connection {
@@ -128,15 +129,12 @@ export class ClientSockets {
     }
     const request = parsed.data;
     replica.touchSessions([conn.sessionId]);
-    // A write at the leader is proposed now (so a session's writes pipeline, in order); anything
-    // else starts once the previous request is answered, so it sees that request's effect.
-    const run = () => this.#handle(conn, request, replica);
-    const reply = writeOps.has(request.op) && replica.isLeader ? run() : conn.tail.then(run, run);
-    conn.tail = conn.tail.then(
-      () => reply.then((r) => send(ws, r)),
-      () => reply.then((r) => send(ws, r)),
+    await inOrder(
+      conn,
+      writeOps.has(request.op) && replica.isLeader,
+      () => this.#handle(conn, request, replica),
+      (r) => send(ws, r),
     );
-    await conn.tail;
     if (request.op === "close") ws.close(1000, "session closed");
   }
 
@@ -366,35 +364,10 @@ export class ClientSockets {
 function writeRequestOf(
   r: Extract<RequestFrame, { op: "create" | "delete" | "setData" | "setACL" | "multi" }>,
 ): WriteRequest | ZkFailure {
-  switch (r.op) {
-    case "create": {
-      const data = decodeData(r.data, r.encoding);
-      if (data instanceof Uint8Array)
-        return {
-          op: "create",
-          path: r.path,
-          data,
-          acl: r.acl ?? openAcl,
-          mode: r.mode ?? 0,
-          ttlMs: r.ttlMs,
-        };
-      return data;
-    }
-    case "setData": {
-      const data = decodeData(r.data, r.encoding);
-      if (data instanceof Uint8Array)
-        return { op: "setData", path: r.path, data, version: r.version };
-      return data;
-    }
-    case "delete":
-      return { op: "delete", path: r.path, version: r.version };
-    case "setACL":
-      return { op: "setACL", path: r.path, acl: r.acl, version: r.version };
-    case "multi": {
-      const ops = multiOpsOf(r.ops);
-      return "name" in ops ? ops : { op: "multi", ops };
-    }
-  }
+  if (r.op === "setACL") return { op: "setACL", path: r.path, acl: r.acl, version: r.version };
+  if (r.op !== "multi") return writeOpOf(r);
+  const ops = multiOpsOf(r.ops);
+  return "name" in ops ? ops : { op: "multi", ops };
 }
 
 function answerWrite(id: number, answer: WriteAnswer): Reply {

@@ -32,6 +32,7 @@ import {
   type ZkRequest,
 } from "../src/protocol/jute/zk-records.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
+import { inOrder } from "./reply-order.ts";
 import { readTree } from "./tree-read.ts";
 
 interface ZkConnection {
@@ -111,13 +112,12 @@ export class ZkSockets {
     const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
       request.type,
     );
-    const run = () => this.#handle(ws, conn, header, request, replica);
-    const answer = isWrite && replica.isLeader ? run() : conn.tail.then(run, run);
-    conn.tail = conn.tail.then(
-      () => answer.then((b) => sendBytes(ws, b)),
-      () => answer.then((b) => sendBytes(ws, b)),
+    await inOrder(
+      conn,
+      isWrite && replica.isLeader,
+      () => this.#handle(ws, conn, header, request, replica),
+      (b) => sendBytes(ws, b),
     );
-    await conn.tail;
     if (request.type === "closeSession") ws.close(1000, "session closed");
   }
 

@@ -6,34 +6,24 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRng } from "../../src/core/random.ts";
-import { type RunningService, startService } from "./service.ts";
+import { type RunningBridge, startBridge } from "./bridge.ts";
+import { freePort, type RunningService, startService } from "./service.ts";
 
-const root = join(import.meta.dirname, "../..");
 const seed = Number(process.env.DIFF_SEED ?? 11);
 const sequences = Number(process.env.DIFF_SEQUENCES ?? 4);
 const opsPerSequence = Number(process.env.DIFF_OPS ?? 60);
 
 let service: RunningService;
-let bridge: ChildProcess;
+let bridge: RunningBridge;
 let zkServer: ChildProcess;
 let bridgePort = 0;
 let zkPort = 0;
 const zkDir = mkdtempSync(join(tmpdir(), "edgekeeper-zk-"));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 type Client = ReturnType<typeof zookeeper.createClient>;
 
@@ -66,24 +56,9 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 beforeAll(async () => {
   service = await startService();
-  [bridgePort, zkPort] = [await freePort(), await freePort()];
-  bridge = spawn(
-    join(root, "node_modules/.bin/node"),
-    [
-      join(root, "src/cli/main.ts"),
-      "bridge",
-      "--listen",
-      `127.0.0.1:${bridgePort}`,
-      "--url",
-      service.url,
-    ],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  await new Promise<void>((resolve) =>
-    bridge.stderr?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
-  );
+  bridge = await startBridge(service.url);
+  bridgePort = bridge.port;
+  zkPort = await freePort();
   const cfg = join(zkDir, "zoo.cfg");
   writeFileSync(
     cfg,
@@ -97,7 +72,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  bridge?.kill();
+  bridge?.stop();
   zkServer?.kill();
   await service?.stop();
   rmSync(zkDir, { recursive: true, force: true });

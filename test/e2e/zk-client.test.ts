@@ -2,57 +2,27 @@
 // `edgekeeper bridge`: create all node kinds it knows, versions, children, multi, watches, a
 // four-letter word, and session expiry removing its ephemerals.
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { spawn } from "node:child_process";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningBridge, startBridge } from "./bridge.ts";
 import { type RunningService, startService } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
 let service: RunningService;
-let bridge: ChildProcess;
+let bridge: RunningBridge;
 let port = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(async () => {
   service = await startService();
-  port = await freePort();
-  bridge = spawn(
-    join(root, "node_modules/.bin/node"),
-    [
-      join(root, "src/cli/main.ts"),
-      "bridge",
-      "--listen",
-      `127.0.0.1:${port}`,
-      "--url",
-      service.url,
-    ],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("bridge did not start")), 20_000);
-    bridge.stderr?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("listening")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  bridge = await startBridge(service.url);
+  port = bridge.port;
 });
 
 afterAll(async () => {
-  bridge?.kill();
+  bridge?.stop();
   await service?.stop();
 });
 

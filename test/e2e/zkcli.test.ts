@@ -1,47 +1,24 @@
 // Apache ZooKeeper's own zkCli.sh (Debian's zookeeper package, installed by .ci/run) against
 // edgekeeper through the bridge: node kinds, versions, children, Stat, ACLs, errors.
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { join } from "node:path";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningBridge, startBridge } from "./bridge.ts";
 import { type RunningService, startService } from "./service.ts";
 
-const root = join(import.meta.dirname, "../..");
 const zkCli = "/usr/share/zookeeper/bin/zkCli.sh";
 let service: RunningService;
-let bridge: ChildProcess;
+let bridge: RunningBridge;
 let port = 0;
 
 beforeAll(async () => {
   service = await startService();
-  port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  bridge = spawn(
-    join(root, "node_modules/.bin/node"),
-    [
-      join(root, "src/cli/main.ts"),
-      "bridge",
-      "--listen",
-      `127.0.0.1:${port}`,
-      "--url",
-      service.url,
-    ],
-    {
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  await new Promise<void>((resolve) =>
-    bridge.stderr?.on("data", (d: Buffer) => d.toString().includes("listening") && resolve()),
-  );
+  bridge = await startBridge(service.url);
+  port = bridge.port;
 });
 
 afterAll(async () => {
-  bridge?.kill();
+  bridge?.stop();
   await service?.stop();
 });
 
