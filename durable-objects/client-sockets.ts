@@ -6,8 +6,6 @@
 import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
 import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
 import { resumeWatches } from "../src/core/session/watch-resume.ts";
-import { WatchTable } from "../src/core/session/watch-table.ts";
-import type { AuthId } from "../src/core/tree/acl.ts";
 import { authenticate } from "../src/core/tree/auth.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
@@ -24,53 +22,32 @@ import {
 import { statJson } from "../src/protocol/stat-json.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
 import { inOrder } from "./reply-order.ts";
+import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
-
-interface Connection {
-  readonly id: string;
-  sessionId?: bigint;
-  authIds: AuthId[];
-  /** The reply of the latest request: the next one is sent only after it (FIFO per session). */
-  tail: Promise<void>;
-  /** Set by the client's own close: it gets its reply before the socket ends. */
-  closing?: boolean;
-  /** The connect in progress, if any. */
-  connecting?: Promise<void> | undefined;
-}
-
-interface Attachment {
-  readonly id: string;
-  readonly sessionId?: string;
-  readonly ip: string;
-}
 
 type Reply = Record<string, unknown>;
 
 export class ClientSockets {
-  readonly #ctx: DurableObjectState;
+  readonly #sessions: SocketSessions;
   readonly #secret: Uint8Array;
   readonly #replica: () => Promise<Replica>;
-  readonly #connections = new Map<string, Connection>();
-  readonly watches = new WatchTable<string>();
 
   constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
-    this.#ctx = ctx;
+    this.#sessions = new SocketSessions(ctx, "json");
     this.#secret = secret;
     this.#replica = replica;
   }
 
-  /** Accepts an upgrade; the socket is tagged with a fresh connection id. */
+  get watches() {
+    return this.#sessions.watches;
+  }
+
   accept(request: Request): Response {
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    const id = crypto.randomUUID();
-    this.#ctx.acceptWebSocket(server, [id, "json"]);
-    const attachment: Attachment = {
-      id,
-      ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1",
-    };
-    server.serializeAttachment(attachment);
-    return new Response(null, { status: 101, webSocket: client });
+    return this.#sessions.accept(request);
+  }
+
+  owns(ws: WebSocket): boolean {
+    return this.#sessions.owns(ws);
   }
 
   /** Who is connected and what they watch, for the cons/wchs admin commands. */
@@ -79,8 +56,8 @@ export class ClientSockets {
     sessionId: string | null;
     watches: Record<string, string[]>;
   }> {
-    return this.#ctx.getWebSockets("json").map((ws) => {
-      const conn = this.#connection(ws);
+    return this.#sessions.sockets().map((ws) => {
+      const conn = this.#sessions.connection(ws);
       return {
         connection: conn.id,
         sessionId: conn.sessionId === undefined ? null : conn.sessionId.toString(),
@@ -90,11 +67,11 @@ export class ClientSockets {
   }
 
   get connectionCount(): number {
-    return this.#ctx.getWebSockets("json").length;
+    return this.#sessions.sockets().length;
   }
 
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const conn = this.#connection(ws);
+    const conn = this.#sessions.connection(ws);
     let frame: unknown;
     try {
       if (typeof raw !== "string") throw new Error("binary frame");
@@ -103,14 +80,9 @@ export class ClientSockets {
       return send(ws, errorReply(undefined, failure("MARSHALLINGERROR", "Frames are JSON text")));
     }
     const replica = await this.#replica();
-    // Frames sent right behind `connect` wait for it, instead of being taken for a second connect.
-    if (conn.connecting) await conn.connecting;
-    if (conn.sessionId === undefined) {
-      conn.connecting = this.#connect(ws, conn, frame, replica);
-      await conn.connecting;
-      conn.connecting = undefined;
+    if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, frame, replica))))
       return;
-    }
+    const sessionId = conn.sessionId as bigint;
     const parsed = requestFrameSchema.safeParse(frame);
     if (!parsed.success) {
       const id =
@@ -128,7 +100,7 @@ export class ClientSockets {
       );
     }
     const request = parsed.data;
-    replica.touchSessions([conn.sessionId]);
+    replica.touchSessions([sessionId]);
     await inOrder(
       conn,
       writeOps.has(request.op) && replica.isLeader,
@@ -139,27 +111,17 @@ export class ClientSockets {
   }
 
   close(ws: WebSocket): void {
-    const id = (ws.deserializeAttachment() as Attachment | null)?.id;
-    if (id === undefined) return;
-    this.watches.removeWatcher(id);
-    this.#connections.delete(id);
+    this.#sessions.forget(ws);
   }
 
   /** After each applied batch: push watch events, and end the sockets of closed sessions. */
   onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
-    for (const { watcher, event } of this.watches.triggerAll(events)) {
-      const ws = this.#ctx.getWebSockets(watcher)[0];
-      if (ws) send(ws, { type: "event", event: event.type, path: event.path, zxid: event.zxid });
-    }
-    if (closedSessions.length === 0) return;
-    const closed = new Set(closedSessions);
-    for (const ws of this.#ctx.getWebSockets("json")) {
-      const conn = this.#connection(ws);
-      if (conn.sessionId === undefined || !closed.has(conn.sessionId) || conn.closing) continue;
-      send(ws, { type: "session", state: "closed", sessionId: conn.sessionId.toString() });
-      this.watches.removeWatcher(conn.id);
-      ws.close(4000, "session closed or expired");
-    }
+    this.#sessions.deliver(events, (ws, e) =>
+      send(ws, { type: "event", event: e.type, path: e.path, zxid: e.zxid }),
+    );
+    this.#sessions.endSessions(closedSessions, (ws, id) =>
+      send(ws, { type: "session", state: "closed", sessionId: id.toString() }),
+    );
   }
 
   async #connect(ws: WebSocket, conn: Connection, frame: unknown, replica: Replica): Promise<void> {
@@ -227,9 +189,7 @@ export class ClientSockets {
       timeoutMs = session.timeoutMs;
       replica.touchSessions([sessionId]);
     }
-    conn.sessionId = sessionId;
-    const attachment = ws.deserializeAttachment() as Attachment;
-    ws.serializeAttachment({ ...attachment, sessionId: sessionId.toString() });
+    this.#sessions.bind(ws, conn, sessionId);
     send(ws, {
       type: "connected",
       sessionId: sessionId.toString(),
@@ -328,7 +288,7 @@ export class ClientSockets {
           replayPersistent: r.replay,
         });
         if ("name" in resumed) return errorReply(r.id, resumed);
-        const ws = this.#ctx.getWebSockets(conn.id)[0];
+        const ws = this.#sessions.socketOf(conn.id);
         // Synthetic and replayed events come before the reply, as ZooKeeper sends them.
         for (const e of resumed.events)
           if (ws) send(ws, { type: "event", event: e.type, path: e.path, zxid: e.zxid });
@@ -343,21 +303,6 @@ export class ClientSockets {
         };
       }
     }
-  }
-
-  #connection(ws: WebSocket): Connection {
-    const attachment = ws.deserializeAttachment() as Attachment;
-    let conn = this.#connections.get(attachment.id);
-    if (!conn) {
-      conn = {
-        id: attachment.id,
-        authIds: [{ scheme: "ip", id: attachment.ip }],
-        tail: Promise.resolve(),
-        ...(attachment.sessionId === undefined ? {} : { sessionId: BigInt(attachment.sessionId) }),
-      };
-      this.#connections.set(attachment.id, conn);
-    }
-    return conn;
   }
 }
 

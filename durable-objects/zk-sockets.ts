@@ -6,8 +6,8 @@
 import { codeOf, ErrorCode, type ErrorName, type ZkFailure } from "../src/core/error-code.ts";
 import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
 import { resumeWatches } from "../src/core/session/watch-resume.ts";
-import { type WatcherType, WatchTable } from "../src/core/session/watch-table.ts";
-import type { Acl, AuthId } from "../src/core/tree/acl.ts";
+import type { WatcherType } from "../src/core/session/watch-table.ts";
+import type { Acl } from "../src/core/tree/acl.ts";
 import type { OpResult } from "../src/core/tree/apply.ts";
 import { authenticate } from "../src/core/tree/auth.ts";
 import type { WriteOp, WriteRequest } from "../src/core/tree/request.ts";
@@ -33,15 +33,8 @@ import {
 } from "../src/protocol/jute/zk-records.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
 import { inOrder } from "./reply-order.ts";
+import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
-
-interface ZkConnection {
-  readonly id: string;
-  sessionId?: bigint;
-  authIds: AuthId[];
-  tail: Promise<void>;
-  connecting?: Promise<void> | undefined;
-}
 
 const SyncConnected = 3;
 const watcherTypes: Record<number, WatcherType> = {
@@ -53,32 +46,30 @@ const watcherTypes: Record<number, WatcherType> = {
 };
 
 export class ZkSockets {
-  readonly #ctx: DurableObjectState;
+  readonly #sessions: SocketSessions;
   readonly #secret: Uint8Array;
   readonly #replica: () => Promise<Replica>;
-  readonly #connections = new Map<string, ZkConnection>();
-  readonly watches = new WatchTable<string>();
 
   constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
-    this.#ctx = ctx;
+    this.#sessions = new SocketSessions(ctx, "zk");
     this.#secret = secret;
     this.#replica = replica;
   }
 
+  get watches() {
+    return this.#sessions.watches;
+  }
+
   accept(request: Request): Response {
-    const pair = new WebSocketPair();
-    const id = `zk:${crypto.randomUUID()}`;
-    this.#ctx.acceptWebSocket(pair[1], [id, "zk"]);
-    pair[1].serializeAttachment({ id, ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1" });
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    return this.#sessions.accept(request);
   }
 
   owns(ws: WebSocket): boolean {
-    return this.#ctx.getTags(ws).includes("zk");
+    return this.#sessions.owns(ws);
   }
 
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const conn = this.#connection(ws);
+    const conn = this.#sessions.connection(ws);
     if (typeof raw === "string") {
       // A four-letter word probe, as monitoring tools send them.
       ws.send(await this.#fourLetter(raw.trim()));
@@ -87,13 +78,9 @@ export class ZkSockets {
     const bytes = new Uint8Array(raw);
     if (bytes.length > 0xfffff) return ws.close(4003, "packet over jute.maxbuffer");
     const replica = await this.#replica();
-    if (conn.connecting) await conn.connecting;
-    if (conn.sessionId === undefined) {
-      conn.connecting = this.#connect(ws, conn, bytes, replica);
-      await conn.connecting;
-      conn.connecting = undefined;
+    if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, bytes, replica))))
       return;
-    }
+    const sessionId = conn.sessionId as bigint;
     let header: { xid: number; type: number };
     let request: ZkRequest;
     const input = new JuteInput(bytes);
@@ -108,7 +95,7 @@ export class ZkSockets {
       ws.close(4004, e instanceof JuteError ? e.message : "malformed packet");
       return;
     }
-    replica.touchSessions([conn.sessionId]);
+    replica.touchSessions([sessionId]);
     const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
       request.type,
     );
@@ -122,35 +109,22 @@ export class ZkSockets {
   }
 
   close(ws: WebSocket): void {
-    const id = (ws.deserializeAttachment() as { id: string } | null)?.id;
-    if (id === undefined) return;
-    this.watches.removeWatcher(id);
-    this.#connections.delete(id);
+    this.#sessions.forget(ws);
   }
 
   onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
-    for (const { watcher, event } of this.watches.triggerAll(events)) {
-      const ws = this.#ctx.getWebSockets(watcher)[0];
-      if (ws) sendBytes(ws, notification(event));
-    }
-    if (closedSessions.length === 0) return;
-    const closed = new Set(closedSessions);
-    for (const ws of this.#ctx.getWebSockets("zk")) {
-      const conn = this.#connection(ws);
-      if (conn.sessionId !== undefined && closed.has(conn.sessionId)) {
-        this.watches.removeWatcher(conn.id);
-        ws.close(4000, "session expired");
-      }
-    }
+    this.#sessions.deliver(events, (ws, e) => sendBytes(ws, notification(e)));
+    // A ZooKeeper client learns of expiry when its connection ends.
+    this.#sessions.endSessions(closedSessions, () => {});
   }
 
   get connectionCount(): number {
-    return this.#ctx.getWebSockets("zk").length;
+    return this.#sessions.sockets().length;
   }
 
   async #connect(
     ws: WebSocket,
-    conn: ZkConnection,
+    conn: Connection,
     bytes: Uint8Array,
     replica: Replica,
   ): Promise<void> {
@@ -197,11 +171,7 @@ export class ZkSockets {
       timeOut = session.timeoutMs;
       replica.touchSessions([sessionId]);
     }
-    conn.sessionId = sessionId;
-    ws.serializeAttachment({
-      ...(ws.deserializeAttachment() as object),
-      sessionId: sessionId.toString(),
-    });
+    this.#sessions.bind(ws, conn, sessionId);
     const out = new JuteOutput();
     writeConnectResponse(out, {
       protocolVersion: 0,
@@ -215,7 +185,7 @@ export class ZkSockets {
 
   async #handle(
     ws: WebSocket,
-    conn: ZkConnection,
+    conn: Connection,
     header: { xid: number; type: number },
     r: ZkRequest,
     replica: Replica,
@@ -236,6 +206,8 @@ export class ZkSockets {
         return reply(Xid.auth, zxid(), 0);
       }
       case "closeSession": {
+        // Answered before the socket ends: the session's own close is not an expiry.
+        conn.closing = true;
         if (sessionId !== undefined)
           await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
             Date.now(),
@@ -425,21 +397,6 @@ export class ZkSockets {
       return `zk_version\tedgekeeper\nzk_server_state\t${s.role}\nzk_znode_count\t${m.nodeCount}\nzk_approximate_data_size\t${m.dataBytes}\nzk_last_zxid\t${m.lastZxid}\n`;
     }
     return `${word} is not executed because it is not in the whitelist.\n`;
-  }
-
-  #connection(ws: WebSocket): ZkConnection {
-    const a = ws.deserializeAttachment() as { id: string; ip: string; sessionId?: string };
-    let conn = this.#connections.get(a.id);
-    if (!conn) {
-      conn = {
-        id: a.id,
-        authIds: [{ scheme: "ip", id: a.ip }],
-        tail: Promise.resolve(),
-        ...(a.sessionId === undefined ? {} : { sessionId: BigInt(a.sessionId) }),
-      };
-      this.#connections.set(a.id, conn);
-    }
-    return conn;
   }
 }
 
