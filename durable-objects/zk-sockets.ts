@@ -310,7 +310,9 @@ export class ZkSockets {
       }
       case "addWatch":
         this.watches.add(conn.id, r.path, r.mode === 1 ? "persistentRecursive" : "persistent");
-        return ok();
+        // ZooKeeper answers addWatch with an ErrorResponse body (err 0), and its Java client
+        // reads one: an empty body ends the client's connection.
+        return ok((w) => w.int(0));
       case "removeWatches":
       case "checkWatches": {
         const type = watcherTypes[r.watcherType] ?? "any";

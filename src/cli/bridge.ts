@@ -56,7 +56,12 @@ function bridgeConnection(socket: Socket, options: BridgeOptions, member: number
   const queued: Array<Uint8Array | string> = [];
   let first = true;
   let probe = false;
+  let ended = false;
+  // Closing a WebSocket that is still connecting fires its error event synchronously, which
+  // would come back here: end once.
   const end = () => {
+    if (ended) return;
+    ended = true;
     if (!socket.destroyed) socket.end();
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
   };

@@ -1,7 +1,7 @@
 // Apache ZooKeeper's own zkCli.sh (Debian's zookeeper package, installed by .ci/run) against
 // edgekeeper through the bridge: node kinds, versions, children, Stat, ACLs, errors.
 
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBridge, startBridge } from "./bridge.ts";
 import { type RunningService, startService } from "./service.ts";
@@ -66,5 +66,123 @@ describe("zkCli.sh through the bridge", () => {
     expect(await cli("delete", "/nope")).toContain("Node does not exist: /nope");
     expect(await cli("delete", "/zkcli")).toContain("Node not empty: /zkcli");
     expect(await cli("stat", "/zkcli/eph")).toContain("numChildren = 0");
+  });
+});
+
+/** An interactive zkCli fed through a pipe: one command per line, output collected as it comes. */
+class ZkCliShell {
+  private output = "";
+  private readonly waiters = new Set<() => void>();
+  private readonly child: ChildProcess;
+
+  constructor(port: number) {
+    this.child = spawn(zkCli, ["-server", `127.0.0.1:${port}`], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const take = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const wake of this.waiters) wake();
+    };
+    this.child.stdout?.on("data", take);
+    this.child.stderr?.on("data", take);
+  }
+
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
+  }
+
+  /** Resolves once the output holds `count` matches of the pattern; the output so far otherwise. */
+  until(pattern: RegExp, count = 1, timeoutMs = 30_000): Promise<string> {
+    const global = new RegExp(pattern.source, `${pattern.flags.replace("g", "")}g`);
+    const done = () => (this.output.match(global)?.length ?? 0) >= count;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!done()) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(this.output);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`zkCli never printed ${pattern} ×${count}; it printed:\n${this.output}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** The watch events printed so far, as "type path" lines. */
+  events(): string[] {
+    return [...this.output.matchAll(/WatchedEvent state:SyncConnected type:(\w+) path:(\S+)/g)]
+      .filter((m) => m[1] !== "None")
+      .map((m) => `${m[1]} ${m[2]}`);
+  }
+
+  quit(): void {
+    this.send("quit");
+    this.child.stdin?.end();
+  }
+}
+
+describe("an interactive zkCli.sh through the bridge", () => {
+  it("hears persistent, recursive and one-shot watches fired by another client", async () => {
+    const shell = new ZkCliShell(port);
+    try {
+      await shell.until(/SyncConnected type:None/);
+      shell.send("create /pw base");
+      shell.send("create /pw/once x");
+      await shell.until(/Created \/pw\/once/);
+      shell.send("addWatch -m PERSISTENT_RECURSIVE /pw");
+      shell.send("addWatch /pw/one");
+      shell.send("get -w /pw/once");
+      await shell.until(/^x$/m);
+      // Another client (one-shot zkCli processes, each its own session) changes the tree.
+      expect(await cli("create", "/pw/a", "1")).toContain("Created /pw/a");
+      expect(await cli("create", "/pw/a/deep", "2")).toContain("Created /pw/a/deep");
+      expect(await cli("set", "/pw/once", "y")).not.toContain("Exception");
+      expect(await cli("create", "/pw/one", "1")).toContain("Created /pw/one");
+      expect(await cli("set", "/pw/one", "2")).not.toContain("Exception");
+      expect(await cli("delete", "/pw/one")).not.toContain("Exception");
+      expect(await cli("set", "/pw/once", "z")).not.toContain("Exception");
+      await shell.until(/type:NodeDeleted path:\/pw\/one/);
+      shell.send("create /pw/last x");
+      await shell.until(/Created \/pw\/last/);
+      // A recursive watch never hears NodeChildrenChanged; the one-shot data watch on /pw/once
+      // fires once (the second set is heard through the recursive watch only); the persistent
+      // watch on /pw/one and the recursive one on /pw share the default watcher, so ZooKeeper
+      // delivers each event once.
+      expect(shell.events()).toEqual([
+        "NodeCreated /pw/a",
+        "NodeCreated /pw/a/deep",
+        "NodeDataChanged /pw/once",
+        "NodeCreated /pw/one",
+        "NodeDataChanged /pw/one",
+        "NodeDeleted /pw/one",
+        "NodeDataChanged /pw/once",
+        "NodeCreated /pw/last",
+      ]);
+    } finally {
+      shell.quit();
+    }
+  });
+
+  it("creates TTL nodes and keeps digest ACLs from other sessions", async () => {
+    const shell = new ZkCliShell(port);
+    try {
+      await shell.until(/SyncConnected type:None/);
+      shell.send("create -t 60000 /ttl-node x");
+      await shell.until(/Created \/ttl-node/);
+      shell.send("addauth digest alice:secret");
+      shell.send("create /guarded mine auth::cdrwa");
+      await shell.until(/Created \/guarded/);
+      shell.send("get /guarded");
+      await shell.until(/^mine$/m);
+      shell.send("getAcl /guarded");
+      await shell.until(/'digest,'alice:/);
+    } finally {
+      shell.quit();
+    }
+    expect(await cli("get", "-s", "/ttl-node")).toContain("dataVersion = 0");
+    expect(await cli("get", "/guarded")).toContain("Insufficient permission : /guarded");
   });
 });
