@@ -1,4 +1,8 @@
-// The member's SQLite schema, created in the constructor before any request is delivered.
+// The member's SQLite schema, created in the constructor before any request is delivered, and
+// the version check that refuses storage written by a build with a different layout.
+
+/** Bump whenever a statement below changes the layout of existing tables. */
+export const schemaVersion = 1;
 
 /** Run in order on every start; each statement is idempotent. */
 export const schemaStatements: readonly string[] = [
@@ -70,6 +74,32 @@ export const schemaStatements: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS change_log_zxid ON change_log (zxid)`,
 ];
 
+/**
+ * Creates the schema on empty storage and records its version; on storage that has one, checks
+ * the version first. A mismatch throws a precise error instead of letting a statement fail on a
+ * missing column halfway through a start (there are no migrations yet: the layout is pre-1.0).
+ */
 export function createSchema(sql: SqlStorage): void {
+  const existing = sql
+    .exec<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('raft_state', 'schema_info')",
+    )
+    .toArray()
+    .map((row) => row.name);
+  if (existing.includes("raft_state")) {
+    const stored = existing.includes("schema_info")
+      ? (sql.exec<{ version: number }>("SELECT version FROM schema_info WHERE id = 1").toArray()[0]
+          ?.version ?? 0)
+      : 0;
+    if (stored !== schemaVersion)
+      throw new Error(
+        `member storage has schema version ${stored}, this build needs ${schemaVersion}: ` +
+          "start from empty storage (locally: delete .wrangler/state) or run the build that wrote it",
+      );
+  }
   for (const statement of schemaStatements) sql.exec(statement);
+  sql.exec(
+    "CREATE TABLE IF NOT EXISTS schema_info (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+  );
+  sql.exec("INSERT OR IGNORE INTO schema_info (id, version) VALUES (1, ?)", schemaVersion);
 }
