@@ -13,6 +13,8 @@ export interface MemberStatus {
   readonly lastIndex: number;
   readonly snapshotIndex: number;
   readonly logEntries: number;
+  /** The stored Raft snapshot's size (the serialized tree at snapshotIndex). */
+  readonly snapshotBytes: number;
   /** The tree digest as a decimal string (a 64-bit value). */
   readonly digest: string;
   readonly nodeCount: number;
@@ -42,6 +44,7 @@ export function statusOf(
     lastIndex: s.lastIndex,
     snapshotIndex: replica.raftStorage.firstIndex() - 1,
     logEntries: replica.raftStorage.entryCount(),
+    snapshotBytes: replica.raftStorage.snapshotBytes(),
     digest: meta.digest.toString(),
     nodeCount: meta.nodeCount,
     dataBytes: meta.dataBytes,

@@ -86,6 +86,8 @@ export class Replica {
   readonly raftStorage: SqlRaftStorage;
   readonly tree: ZnodeTree;
   readonly pipeline: Pipeline;
+  readonly #treeStore: SqlTreeStore;
+  #drainScheduled = false;
   readonly counters: ReplicaCounters = {
     readies: 0,
     sqlTransactions: 0,
@@ -126,7 +128,8 @@ export class Replica {
     this.#observer = options.observer;
     const sql = ctx.storage.sql;
     this.raftStorage = new SqlRaftStorage(sql);
-    this.tree = new ZnodeTree(new SqlTreeStore(sql), defaultTreeConfig);
+    this.#treeStore = new SqlTreeStore(sql);
+    this.tree = new ZnodeTree(this.#treeStore, defaultTreeConfig);
     this.pipeline = new Pipeline(this.tree.store);
     const config: ConsensusConfig = {
       id,
@@ -157,6 +160,20 @@ export class Replica {
   receive(messages: readonly Message[]): void {
     for (const m of messages) if (m.to === this.id) this.node.step(m);
     this.drain();
+  }
+
+  /**
+   * Group commit: the proposals and peer messages that arrive while this member is busy (each
+   * socket frame and RPC is its own event) are drained together as one Ready — one SQLite
+   * transaction and one message per peer for all of them — right after the events queued now.
+   */
+  #drainSoon(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setTimeout(() => {
+      this.#drainScheduled = false;
+      this.drain();
+    }, 0);
   }
 
   /** Advances logical time by `ticks` and runs the leader's periodic duties. */
@@ -242,7 +259,9 @@ export class Replica {
         resolve,
       });
     });
-    this.drain();
+    // Alone, a write goes out at once; behind others still in flight, it joins the next batch.
+    if (this.#proposals.size > 1) this.#drainSoon();
+    else this.drain();
     return answer;
   }
 
@@ -330,7 +349,7 @@ export class Replica {
         const applied: Array<{ entry: Entry; answer: WriteAnswer | null }> = [];
         // 1 + 3 + 5 in one SQLite transaction: the log, the hard state and the applied tree move
         // together, and the output gate holds the messages below until it is durable.
-        this.#ctx.storage.transactionSync(() => {
+        this.#inTransaction(() => {
           if (rd.snapshot) this.raftStorage.installSnapshot(rd.snapshot);
           this.raftStorage.append(rd.entries);
           if (rd.hardState) this.raftStorage.save(rd.hardState);
@@ -368,6 +387,16 @@ export class Replica {
       }
     } finally {
       this.#draining = false;
+    }
+  }
+
+  /** One SQLite transaction; when it rolls back, the tree store's cached reads go with it. */
+  #inTransaction(body: () => void): void {
+    try {
+      this.#ctx.storage.transactionSync(body);
+    } catch (error) {
+      this.#treeStore.dropCache();
+      throw error;
     }
   }
 

@@ -43,6 +43,12 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
   #hard: HardState = emptyHardState;
   #snap: SnapshotMeta = { index: 0, term: 0, voters: [] };
   #last = 0;
+  /**
+   * The terms of the held entries as runs (first index, term), ascending: a Raft log's terms
+   * never decrease, so this stays as short as the number of terms the log spans, and term()
+   * (asked several times per message) needs no query.
+   */
+  #runs: Array<{ from: number; term: number }> = [];
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -65,6 +71,12 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     }
     const last = sql.exec<{ m: number | null }>("SELECT max(idx) AS m FROM raft_entry").one().m;
     this.#last = last ?? this.#snap.index;
+    this.#runs = sql
+      .exec<{ term: number; from_idx: number }>(
+        "SELECT term, min(idx) AS from_idx FROM raft_entry GROUP BY term ORDER BY from_idx",
+      )
+      .toArray()
+      .map((r) => ({ from: r.from_idx, term: r.term }));
   }
 
   load(): HardState {
@@ -87,9 +99,14 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
   term(index: number): number | undefined {
     if (index === this.#snap.index) return this.#snap.term;
     if (index < this.#snap.index || index > this.#last) return undefined;
-    return this.#sql
-      .exec<{ term: number }>("SELECT term FROM raft_entry WHERE idx = ?", index)
-      .toArray()[0]?.term;
+    let lo = 0;
+    let hi = this.#runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.#runs[mid]?.from ?? 0) <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.#runs[lo]?.term;
   }
 
   entries(lo: number, hi: number): Entry[] {
@@ -145,12 +162,16 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       this.#sql.exec(`INSERT INTO raft_entry (idx, term, kind, data) VALUES ${values}`, ...params);
     }
     this.#last = entries.at(-1)?.index ?? this.#last;
+    this.#runs = this.#runs.filter((r) => r.from < first.index);
+    for (const e of entries)
+      if (this.#runs.at(-1)?.term !== e.term) this.#runs.push({ from: e.index, term: e.term });
   }
 
   installSnapshot(snapshot: Snapshot): void {
     this.#sql.exec("DELETE FROM raft_entry");
     this.#writeSnapshot(snapshot);
     this.#last = snapshot.meta.index;
+    this.#runs = [];
   }
 
   compact(snapshot: Snapshot): void {
@@ -167,6 +188,19 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     }
     this.#sql.exec("DELETE FROM raft_entry WHERE idx <= ?", index);
     this.#writeSnapshot(snapshot);
+    this.#runs = this.#runs.flatMap((run, i) => {
+      const end = (this.#runs[i + 1]?.from ?? this.#last + 1) - 1;
+      return end <= index ? [] : [{ from: Math.max(run.from, index + 1), term: run.term }];
+    });
+  }
+
+  /** The stored snapshot's size in bytes, for the admin read-out. */
+  snapshotBytes(): number {
+    return (
+      this.#sql
+        .exec<{ b: number | null }>("SELECT sum(length(data)) AS b FROM raft_snapshot_chunk")
+        .one().b ?? 0
+    );
   }
 
   /** Rows held, for the admin read-out. */

@@ -1,5 +1,7 @@
 // The znode tree's TreeStore on the member's SQLite: one row per node with its parent and name
 // indexed, so listing children and counting descendants are index range scans, never a load.
+// A bounded write-through cache in front of it answers the repeated point reads of one write
+// (prepare, apply, digest and quota each look at the same few nodes) without a query each.
 
 import type { SessionRecord } from "../src/core/session/session-record.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
@@ -48,21 +50,72 @@ function descendantRange(path: string): [string, string] {
 /** Sorts as unsigned 64-bit: fixed-width hex. */
 const sortKey = (id: bigint) => BigInt.asUintN(64, id).toString(16).padStart(16, "0");
 
+/** Point reads kept in memory: most recently used first out of the way, bounded by both. */
+const cachedNodesMax = 8192;
+const cachedDataBytesMax = 8 * 1024 * 1024;
+const cachedSessionsMax = 8192;
+
 export class SqlTreeStore implements TreeStore {
   readonly #sql: SqlStorage;
+  /** path → node, or null when known absent; Map order is recency (oldest first). */
+  #nodes = new Map<string, NodeRecord | null>();
+  #nodeBytes = 0;
+  #sessions = new Map<bigint, SessionRecord | null>();
+  #meta: TreeMeta | undefined | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
   }
 
+  /** Forgets every cached read: after a rolled-back transaction the rows may differ from it. */
+  dropCache(): void {
+    this.#nodes = new Map();
+    this.#nodeBytes = 0;
+    this.#sessions = new Map();
+    this.#meta = null;
+  }
+
+  #cacheNode(path: string, node: NodeRecord | null): void {
+    const old = this.#nodes.get(path);
+    if (old) this.#nodeBytes -= old.data.length;
+    this.#nodes.delete(path);
+    this.#nodes.set(path, node);
+    if (node) this.#nodeBytes += node.data.length;
+    while (this.#nodes.size > cachedNodesMax || this.#nodeBytes > cachedDataBytesMax) {
+      const oldest = this.#nodes.keys().next();
+      if (oldest.done) break;
+      const evicted = this.#nodes.get(oldest.value);
+      if (evicted) this.#nodeBytes -= evicted.data.length;
+      this.#nodes.delete(oldest.value);
+    }
+  }
+
+  #cacheSession(id: bigint, session: SessionRecord | null): void {
+    this.#sessions.delete(id);
+    this.#sessions.set(id, session);
+    if (this.#sessions.size > cachedSessionsMax) {
+      const oldest = this.#sessions.keys().next();
+      if (!oldest.done) this.#sessions.delete(oldest.value);
+    }
+  }
+
   getNode(path: string): NodeRecord | undefined {
+    const cached = this.#nodes.get(path);
+    if (cached !== undefined) {
+      this.#nodes.delete(path);
+      this.#nodes.set(path, cached);
+      return cached ?? undefined;
+    }
     const row = this.#sql
       .exec<NodeRow>(`SELECT ${nodeColumns} FROM znode WHERE path = ?`, path)
       .toArray()[0];
-    return row ? toNode(row) : undefined;
+    const node = row ? toNode(row) : null;
+    this.#cacheNode(path, node);
+    return node ?? undefined;
   }
 
   putNode(path: string, node: NodeRecord): void {
+    this.#cacheNode(path, node);
     const isRoot = path === "/";
     this.#sql.exec(
       `INSERT OR REPLACE INTO znode (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
@@ -87,17 +140,23 @@ export class SqlTreeStore implements TreeStore {
   }
 
   deleteNode(path: string): void {
+    this.#cacheNode(path, null);
     this.#sql.exec("DELETE FROM znode WHERE path = ?", path);
   }
 
   getSession(id: bigint): SessionRecord | undefined {
+    const cached = this.#sessions.get(id);
+    if (cached !== undefined) return cached ?? undefined;
     const row = this.#sql
       .exec<SessionRow>(`SELECT ${sessionColumns} FROM zsession WHERE id = ?`, id.toString())
       .toArray()[0];
-    return row ? toSession(row) : undefined;
+    const session = row ? toSession(row) : null;
+    this.#cacheSession(id, session);
+    return session ?? undefined;
   }
 
   putSession(session: SessionRecord): void {
+    this.#cacheSession(session.id, session);
     this.#sql.exec(
       `INSERT OR REPLACE INTO zsession (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -112,6 +171,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   deleteSession(id: bigint): void {
+    this.#cacheSession(id, null);
     this.#sql.exec("DELETE FROM zsession WHERE id = ?", id.toString());
   }
 
@@ -191,6 +251,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   getMeta(): TreeMeta | undefined {
+    if (this.#meta !== null) return this.#meta;
     const row = this.#sql
       .exec<{
         last_zxid: number;
@@ -202,7 +263,7 @@ export class SqlTreeStore implements TreeStore {
         "SELECT last_zxid, digest, node_count, data_bytes, change_floor FROM tree_meta WHERE id = 1",
       )
       .toArray()[0];
-    return row
+    this.#meta = row
       ? {
           lastZxid: row.last_zxid,
           digest: BigInt(row.digest),
@@ -211,9 +272,11 @@ export class SqlTreeStore implements TreeStore {
           changeFloorZxid: row.change_floor,
         }
       : undefined;
+    return this.#meta;
   }
 
   putMeta(meta: TreeMeta): void {
+    this.#meta = meta;
     this.#sql.exec(
       `INSERT OR REPLACE INTO tree_meta (id, last_zxid, digest, node_count, data_bytes, change_floor)
        VALUES (1, ?, ?, ?, ?, ?)`,
@@ -252,6 +315,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   clear(): void {
+    this.dropCache();
     for (const table of ["znode", "zsession", "tree_meta", "change_log"])
       this.#sql.exec(`DELETE FROM ${table}`);
   }

@@ -215,6 +215,7 @@ function mntr(s: MemberStatus): Record<string, number | string> {
     edgekeeper_commit_index: s.commitIndex,
     edgekeeper_log_entries: s.logEntries,
     edgekeeper_snapshot_index: s.snapshotIndex,
+    edgekeeper_snapshot_bytes: s.snapshotBytes,
     edgekeeper_digest: s.digest,
   };
 }

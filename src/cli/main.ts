@@ -2,6 +2,7 @@
 // The `edgekeeper` command: zkCli's commands against an edgekeeper ensemble, one-shot
 // (`edgekeeper ls /`) or as an interactive shell (`edgekeeper` or `edgekeeper shell`).
 
+import { benchValuedFlags, runBench } from "../bench/main.ts";
 import { EdgeKeeperClient } from "../client/index.ts";
 import { startBridge } from "./bridge.ts";
 import type { Io } from "./commands.ts";
@@ -17,7 +18,7 @@ const io: Io = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const { words, flags } = parseArgs(argv, valuedFlags);
+  const { words, flags } = parseArgs(argv, new Set([...valuedFlags, ...benchValuedFlags]));
   const target = targetFrom(flags);
   let client: EdgeKeeperClient | null = null;
   const zk = async () => {
@@ -28,6 +29,9 @@ async function main(argv: string[]): Promise<number> {
     return client;
   };
   const name = words[0] ?? "shell";
+  if (name === "bench") {
+    return runBench(flags, io);
+  }
   if (name === "bridge") {
     const listen = (
       typeof flags.get("listen") === "string" ? (flags.get("listen") as string) : "127.0.0.1:2181"

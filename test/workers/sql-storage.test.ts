@@ -54,3 +54,61 @@ describe("schema version", () => {
     });
   });
 });
+
+describe("SqlRaftStorage terms", () => {
+  it("answers every index's term after appends that overwrite, compaction and a restart", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      const entry = (index: number, term: number) =>
+        ({ index, term, kind: "normal", data: new Uint8Array([index]) }) as const;
+      const storage = new SqlRaftStorage(sql);
+      storage.append([1, 1, 2, 2, 2, 3].map((t, i) => entry(i + 1, t)));
+      // A new leader's entries replace the tail from index 5.
+      storage.append([entry(5, 4), entry(6, 4), entry(7, 5)]);
+      const expected = [1, 1, 2, 2, 4, 4, 5];
+      expect(expected.map((_, i) => storage.term(i + 1))).toEqual(expected);
+      storage.compact({ meta: { index: 3, term: 2, voters: [0, 1, 2] }, data: new Uint8Array() });
+      expect([3, 4, 5, 6, 7].map((i) => storage.term(i))).toEqual([2, 2, 4, 4, 5]);
+      expect(storage.term(2)).toBeUndefined();
+      expect(storage.term(8)).toBeUndefined();
+      const reopened = new SqlRaftStorage(sql);
+      expect([3, 4, 5, 6, 7].map((i) => reopened.term(i))).toEqual([2, 2, 4, 4, 5]);
+      expect(reopened.entries(4, 8).map((e) => e.term)).toEqual([2, 4, 4, 5]);
+    });
+  });
+});
+
+describe("SqlTreeStore cache", () => {
+  it("forgets reads of a rolled-back transaction when told to", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const store = new SqlTreeStore(state.storage.sql);
+      const node = {
+        data: new Uint8Array([1]),
+        acl: [],
+        czxid: 1,
+        mzxid: 1,
+        pzxid: 1,
+        ctime: 0,
+        mtime: 0,
+        version: 0,
+        cversion: 0,
+        aversion: 0,
+        ephemeralOwner: 0n,
+        numChildren: 0,
+      };
+      expect(store.getNode("/rolled")).toBeUndefined(); // cached as absent
+      expect(() =>
+        state.storage.transactionSync(() => {
+          store.putNode("/rolled", node);
+          throw new Error("abort");
+        }),
+      ).toThrow("abort");
+      expect(store.getNode("/rolled")).toBeDefined(); // the cache still holds the write
+      store.dropCache();
+      expect(store.getNode("/rolled")).toBeUndefined();
+      expect(new SqlTreeStore(state.storage.sql).getNode("/rolled")).toBeUndefined();
+    });
+  });
+});

@@ -46,6 +46,8 @@ export const statPathOf = (root: string) => `${quotaRoot}${root}/${statNodeName}
 /** The deepest path with a quota covering `path`, or null (nothing under /zookeeper is counted). */
 export function quotaRootFor(tree: TreeReader, path: string): string | null {
   if (isWithin(path, "/zookeeper")) return null;
+  // Most trees have no quotas at all: one read instead of one per ancestor on every write.
+  if ((tree.getNode(quotaRoot)?.numChildren ?? 0) === 0) return null;
   for (const p of selfAndAncestors(path)) {
     if (p === "/") return null;
     if (tree.getNode(limitPathOf(p)) !== undefined) return p;

@@ -1,0 +1,96 @@
+// Runs the local ensemble exactly as `npm start` does (wrangler dev, its own port and state
+// directory) for the benchmark and the end-to-end tests, and stops its whole process group.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RunningService {
+  readonly url: string;
+  /** The process group leader's pid (npm); wrangler and workerd run in its group. */
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const projectRoot = join(import.meta.dirname, "../..");
+
+/** Runs `npm start` with its own port and state directory; resolves once it answers HTTP. */
+export async function startService(
+  options: { readyTimeoutMs?: number; members?: number } = {},
+): Promise<RunningService> {
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), "edgekeeper-service-"));
+  const size = options.members === undefined ? [] : ["--var", `ENSEMBLE_SIZE:${options.members}`];
+  const child = spawn(
+    "npm",
+    ["start", "--", "--port", String(port), "--persist-to", stateDir, ...size],
+    {
+      cwd: projectRoot,
+      detached: true, // its own process group, so stop() reaches wrangler and workerd too
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+    },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await killGroup(child);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilServing(url, child, options.readyTimeoutMs ?? 90_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- service output ---\n${output}`);
+  }
+  return { url, pid: child.pid ?? 0, stop };
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode}`);
+    try {
+      await fetch(`${url}/v1/znodes/`, { signal: AbortSignal.timeout(2_000) });
+      return;
+    } catch {
+      // Not listening yet: poll again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error(`service did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+/** Ends a detached child's whole process group: TERM, then KILL after 10 s. */
+export async function killGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}

@@ -1,0 +1,160 @@
+// `npm run bench` / `edgekeeper bench`: starts the local ensemble as `npm start` does, runs the
+// workloads over the WebSocket session protocol, and with `--compare zookeeper` runs the same
+// workloads against a 3-server Apache ZooKeeper on loopback and prints the ratios.
+
+import type { BenchSession, BenchTarget } from "./bench-target.ts";
+import { edgekeeperTarget } from "./edgekeeper-target.ts";
+import { jsonLine, ratios, ratioTable, table } from "./report.ts";
+import { runScale } from "./scale.ts";
+import {
+  type BenchOptions,
+  runWorkload,
+  type WorkloadName,
+  type WorkloadResult,
+  workloadNames,
+} from "./workloads.ts";
+import { zookeeperInstalled, zookeeperTarget } from "./zookeeper-target.ts";
+
+export const benchValuedFlags = [
+  "members",
+  "sessions",
+  "duration",
+  "warmup",
+  "value-size",
+  "watchers",
+  "rounds",
+  "workloads",
+  "compare",
+  "seed",
+  "scale-nodes",
+  "reads",
+] as const;
+
+export interface BenchIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export async function runBench(
+  flags: ReadonlyMap<string, string | true>,
+  io: BenchIo,
+): Promise<number> {
+  const text = (name: string) => {
+    const v = flags.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  const number = (name: string, fallback: number) => {
+    const v = text(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
+    return n;
+  };
+  const quick = flags.has("quick");
+  const members = number("members", 3);
+  if (members !== 3 && members !== 5) throw new Error("--members must be 3 or 5");
+  const options: BenchOptions = {
+    sessions: number("sessions", 32),
+    durationMs: number("duration", quick ? 2 : 10) * 1000,
+    warmupMs: number("warmup", quick ? 0.5 : 2) * 1000,
+    valueBytes: number("value-size", 1024),
+    watchers: number("watchers", quick ? 32 : 100),
+    rounds: number("rounds", quick ? 10 : 50),
+    seed: number("seed", Date.now() % 1_000_000),
+  };
+  const chosen = (text("workloads") ?? workloadNames.join(",")).split(",") as WorkloadName[];
+  for (const w of chosen)
+    if (!workloadNames.includes(w))
+      throw new Error(`unknown workload ${w}; choose from ${workloadNames.join(", ")}`);
+  const compare = text("compare");
+  if (compare !== undefined && compare !== "zookeeper")
+    throw new Error("--compare takes one value: zookeeper");
+  if (compare && !zookeeperInstalled())
+    throw new Error(
+      "--compare zookeeper needs Debian's zookeeper package (apt-get install zookeeper)",
+    );
+
+  io.err(
+    `bench: ${members} members, ${options.sessions} sessions, ${options.durationMs / 1000} s per workload ` +
+      `(+${options.warmupMs / 1000} s warm-up), ${options.valueBytes} B values, seed ${options.seed}`,
+  );
+  const url = text("url");
+  if (flags.has("scale")) {
+    const target = await edgekeeperTarget({ members, url, token: text("token") });
+    try {
+      const pool: BenchSession[] = [];
+      for (let i = 0; i < options.sessions; i++) pool.push(await target.connect(i));
+      const nodes = number("scale-nodes", 1_000_000);
+      io.err(`bench: loading ${nodes} znodes of 100 B with ${options.sessions} sessions`);
+      const result = await runScale(
+        target,
+        pool,
+        {
+          nodes,
+          valueBytes: 100,
+          sessions: options.sessions,
+          reads: number("reads", 2000),
+          seed: options.seed,
+        },
+        () => ensembleStatus(target.url, text("token")),
+        (line) => io.err(line),
+      );
+      await Promise.all(pool.map((s) => s.close().catch(() => {})));
+      io.out(JSON.stringify({ bench: "edgekeeper", ...result }));
+      return result.loadErrors > 0 ? 1 : 0;
+    } finally {
+      await target.stop();
+    }
+  }
+  const results: WorkloadResult[] = [];
+  const targets: Array<() => Promise<BenchTarget>> = [
+    () => edgekeeperTarget({ members, url, token: text("token") }),
+  ];
+  if (compare) targets.push(() => zookeeperTarget({ servers: members }));
+  for (const start of targets) {
+    const target = await start();
+    try {
+      io.err(`bench: ${target.name} is up; opening ${options.sessions} sessions`);
+      const pool: BenchSession[] = [];
+      for (let i = 0; i < options.sessions; i++) pool.push(await target.connect(i));
+      try {
+        for (const [run, workload] of chosen.entries()) {
+          const result = await runWorkload(target, workload, pool, options, run);
+          results.push(result);
+          io.out(jsonLine(result));
+        }
+      } finally {
+        await Promise.all(pool.map((s) => s.close().catch(() => {})));
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+  io.out("");
+  io.out(table(results));
+  const compared = ratios(results);
+  if (compared.length > 0) {
+    io.out("");
+    io.out(ratioTable(compared));
+    io.out(JSON.stringify({ bench: "edgekeeper", ratios: compared }));
+  }
+  return results.some((r) => r.errors > 0) ? 1 : 0;
+}
+
+/** Each member's tree size, log, snapshot and role, from the admin read-out. */
+async function ensembleStatus(url: string, token: string | undefined): Promise<unknown> {
+  const response = await fetch(`${url}/v1/admin/ensemble`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { members?: Array<Record<string, unknown>> };
+  return (body.members ?? []).map((m) => ({
+    member: m.member,
+    role: m.role,
+    nodeCount: m.nodeCount,
+    dataBytes: m.dataBytes,
+    appliedIndex: m.appliedIndex,
+    snapshotIndex: m.snapshotIndex,
+    snapshotBytes: m.snapshotBytes,
+    logEntries: m.logEntries,
+  }));
+}

@@ -1,0 +1,109 @@
+// How benchmark results are printed: one JSON line per workload as it finishes, then a table,
+// and edgekeeper/ZooKeeper ratios when both ran in the same invocation.
+
+import type { WorkloadName, WorkloadResult } from "./workloads.ts";
+
+export function jsonLine(result: WorkloadResult): string {
+  return JSON.stringify({ bench: "edgekeeper", ...result });
+}
+
+export function table(results: readonly WorkloadResult[]): string {
+  const header = [
+    "target",
+    "workload",
+    "sessions",
+    "ops/s",
+    "p50 ms",
+    "p99 ms",
+    "p99.9 ms",
+    "errors",
+    "server MiB",
+    "client MiB",
+  ];
+  const rows = results.map((r) => [
+    r.target,
+    r.workload,
+    String(r.sessions),
+    String(r.opsPerSec),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.p999Ms.toFixed(2),
+    String(r.errors),
+    r.serverPeakRssMiB.toFixed(0),
+    r.clientPeakRssMiB.toFixed(0),
+  ]);
+  return align([header, ...rows]);
+}
+
+/** What each target is judged on, and whether higher is better. */
+const criteria: Record<
+  WorkloadName,
+  { label: string; value: (r: WorkloadResult) => number; higherIsBetter: boolean; goal: number }
+> = {
+  create: { label: "ops/s", value: (r) => r.opsPerSec, higherIsBetter: true, goal: 1.5 },
+  set: { label: "ops/s", value: (r) => r.opsPerSec, higherIsBetter: true, goal: 1.5 },
+  get: { label: "ops/s", value: (r) => r.opsPerSec, higherIsBetter: true, goal: 1 },
+  mixed: { label: "ops/s", value: (r) => r.opsPerSec, higherIsBetter: true, goal: 1 },
+  seqlat: { label: "p50 ms", value: (r) => r.p50Ms, higherIsBetter: false, goal: 1 },
+  watch: { label: "p99 ms", value: (r) => r.p99Ms, higherIsBetter: false, goal: 1 },
+  multi: { label: "txn/s", value: (r) => r.opsPerSec, higherIsBetter: true, goal: 1 },
+};
+
+export interface Ratio {
+  readonly workload: WorkloadName;
+  readonly measure: string;
+  readonly edgekeeper: number;
+  readonly zookeeper: number;
+  /** edgekeeper / ZooKeeper. */
+  readonly ratio: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+export function ratios(results: readonly WorkloadResult[]): Ratio[] {
+  const out: Ratio[] = [];
+  for (const ek of results.filter((r) => r.target === "edgekeeper")) {
+    const zk = results.find((r) => r.target === "zookeeper" && r.workload === ek.workload);
+    if (!zk) continue;
+    const c = criteria[ek.workload];
+    const a = c.value(ek);
+    const b = c.value(zk);
+    const ratio = b === 0 ? Number.POSITIVE_INFINITY : Math.round((a / b) * 100) / 100;
+    out.push({
+      workload: ek.workload,
+      measure: c.label,
+      edgekeeper: a,
+      zookeeper: b,
+      ratio,
+      target: `${c.higherIsBetter ? "≥" : "≤"} ${c.goal}×`,
+      met: c.higherIsBetter ? ratio >= c.goal : ratio <= c.goal,
+    });
+  }
+  return out;
+}
+
+export function ratioTable(rows: readonly Ratio[]): string {
+  return align([
+    ["workload", "measure", "edgekeeper", "zookeeper", "ratio", "target", "met"],
+    ...rows.map((r) => [
+      r.workload,
+      r.measure,
+      String(r.edgekeeper),
+      String(r.zookeeper),
+      r.ratio.toFixed(2),
+      r.target,
+      r.met ? "yes" : "no",
+    ]),
+  ]);
+}
+
+function align(rows: readonly string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join("  "),
+    )
+    .join("\n");
+}
