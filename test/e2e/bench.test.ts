@@ -1,0 +1,85 @@
+// The benchmark runs from a clone as documented: a short run of `edgekeeper bench` against its
+// own local ensemble, plus the percentile and ratio arithmetic its report rests on.
+
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LatencySamples } from "../../src/bench/latency.ts";
+import { ratios } from "../../src/bench/report.ts";
+import type { WorkloadResult } from "../../src/bench/workloads.ts";
+
+const root = join(import.meta.dirname, "../..");
+
+describe("edgekeeper bench", () => {
+  it("computes exact nearest-rank percentiles", () => {
+    const samples = new LatencySamples();
+    for (let ms = 1000; ms >= 1; ms--) samples.add(ms);
+    expect(samples.summary()).toEqual({
+      count: 1000,
+      p50Ms: 500,
+      p99Ms: 990,
+      p999Ms: 999,
+      maxMs: 1000,
+    });
+  });
+
+  it("judges each workload on its own measure and direction", () => {
+    const result = (
+      target: string,
+      workload: "create" | "seqlat",
+      opsPerSec: number,
+      p50Ms: number,
+    ) => ({ target, workload, opsPerSec, p50Ms }) as unknown as WorkloadResult;
+    const rows = ratios([
+      result("edgekeeper", "create", 300, 0),
+      result("edgekeeper", "seqlat", 0, 2),
+      result("zookeeper", "create", 200, 0),
+      result("zookeeper", "seqlat", 0, 4),
+    ]);
+    expect(rows).toMatchObject([
+      { workload: "create", ratio: 1.5, met: true },
+      { workload: "seqlat", ratio: 0.5, met: true },
+    ]);
+  });
+
+  it("runs workloads against a local ensemble it starts and reports each as a JSON line", async () => {
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        join(root, "node_modules/.bin/node"),
+        [
+          join(root, "src/cli/main.ts"),
+          "bench",
+          "--quick",
+          "--duration",
+          "1",
+          "--warmup",
+          "0",
+          "--sessions",
+          "4",
+          "--watchers",
+          "4",
+          "--rounds",
+          "3",
+          "--workloads",
+          "create,get,watch,multi",
+        ],
+        { cwd: root, timeout: 180_000 },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    const lines = stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as WorkloadResult);
+    expect(lines.map((l) => l.workload)).toEqual(["create", "get", "watch", "multi"]);
+    for (const line of lines) {
+      expect(line.errors).toBe(0);
+      expect(line.ops).toBeGreaterThan(0);
+      expect(line.p99Ms).toBeGreaterThanOrEqual(line.p50Ms);
+      expect(line.serverPeakRssMiB).toBeGreaterThan(0);
+    }
+    // 4 watchers × 3 rounds, every event heard.
+    expect(lines[2]?.ops).toBe(12);
+    expect(stdout).toContain("ops/s");
+  }, 240_000);
+});
