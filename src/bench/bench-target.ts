@@ -23,3 +23,12 @@ export interface BenchTarget {
   serverPids(): number[];
   stop(): Promise<void>;
 }
+
+/** A watch event's arrival time: `mark` is the watcher, `fired` resolves when it runs. */
+export function arrival(): { readonly fired: Promise<number>; readonly mark: () => void } {
+  let mark = () => {};
+  const fired = new Promise<number>((resolve) => {
+    mark = () => resolve(performance.now());
+  });
+  return { fired, mark };
+}

@@ -2,7 +2,7 @@
 // as `npm start` does (or an already running service given by URL).
 
 import { EdgeKeeperClient } from "../client/index.ts";
-import type { BenchSession, BenchTarget } from "./bench-target.ts";
+import { arrival, type BenchSession, type BenchTarget } from "./bench-target.ts";
 import { startService } from "./local-service.ts";
 import { groupPids } from "./process-memory.ts";
 
@@ -52,12 +52,9 @@ function sessionOf(client: EdgeKeeperClient): BenchSession {
       );
     },
     watchData: async (path) => {
-      let fired: (at: number) => void = () => {};
-      const event = new Promise<number>((resolve) => {
-        fired = resolve;
-      });
-      await client.getData(path, { watch: () => fired(performance.now()) });
-      return { fired: event };
+      const event = arrival();
+      await client.getData(path, { watch: event.mark });
+      return { fired: event.fired };
     },
     close: () => client.close(),
   };

@@ -82,8 +82,7 @@ export async function runBench(
   if (flags.has("scale")) {
     const target = await edgekeeperTarget({ members, url, token: text("token") });
     try {
-      const pool: BenchSession[] = [];
-      for (let i = 0; i < options.sessions; i++) pool.push(await target.connect(i));
+      const pool = await openSessions(target, options.sessions);
       const nodes = number("scale-nodes", 1_000_000);
       io.err(`bench: loading ${nodes} znodes of 100 B with ${options.sessions} sessions`);
       const result = await runScale(
@@ -115,8 +114,7 @@ export async function runBench(
     const target = await start();
     try {
       io.err(`bench: ${target.name} is up; opening ${options.sessions} sessions`);
-      const pool: BenchSession[] = [];
-      for (let i = 0; i < options.sessions; i++) pool.push(await target.connect(i));
+      const pool = await openSessions(target, options.sessions);
       try {
         for (const [run, workload] of chosen.entries()) {
           const result = await runWorkload(target, workload, pool, options, run);
@@ -157,4 +155,11 @@ async function ensembleStatus(url: string, token: string | undefined): Promise<u
     snapshotBytes: m.snapshotBytes,
     logEntries: m.logEntries,
   }));
+}
+
+/** Opens the sessions one at a time (as clients arriving), spread over the members in turn. */
+async function openSessions(target: BenchTarget, count: number): Promise<BenchSession[]> {
+  const pool: BenchSession[] = [];
+  for (let i = 0; i < count; i++) pool.push(await target.connect(i));
+  return pool;
 }

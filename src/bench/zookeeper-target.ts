@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BenchSession, BenchTarget } from "./bench-target.ts";
+import { arrival, type BenchSession, type BenchTarget } from "./bench-target.ts";
 import { freePort, killGroup } from "./local-service.ts";
 import { groupPids } from "./process-memory.ts";
 
@@ -92,12 +92,9 @@ export async function zookeeperTarget(options: { servers: number }): Promise<Ben
             txn.commit(cb);
           }),
         watchData: async (path) => {
-          let fired: (at: number) => void = () => {};
-          const event = new Promise<number>((resolve) => {
-            fired = resolve;
-          });
-          await call((cb) => client.getData(path, () => fired(performance.now()), cb));
-          return { fired: event };
+          const event = arrival();
+          await call((cb) => client.getData(path, event.mark, cb));
+          return { fired: event.fired };
         },
         close: async () => client.close(),
       };
