@@ -2,6 +2,7 @@
 
 import type { LinkFaults } from "./fault-switch.ts";
 import type { Replica, ReplicaCounters } from "./replica.ts";
+import type { TransferRecord } from "./snapshot-transfers.ts";
 
 export interface MemberStatus {
   readonly id: number;
@@ -13,8 +14,11 @@ export interface MemberStatus {
   readonly lastIndex: number;
   readonly snapshotIndex: number;
   readonly logEntries: number;
-  /** The stored Raft snapshot's size (the serialized tree at snapshotIndex). */
-  readonly snapshotBytes: number;
+  /** The member's SQLite database: tree, log and snapshot copies. */
+  readonly storageBytes: number;
+  /** The latest snapshot this member streamed to a lagging peer, or received from the leader. */
+  readonly snapshotSent: TransferRecord | null;
+  readonly snapshotReceived: TransferRecord | null;
   /** The tree digest as a decimal string (a 64-bit value). */
   readonly digest: string;
   readonly nodeCount: number;
@@ -31,6 +35,7 @@ export function statusOf(
   replica: Replica,
   faults: LinkFaults,
   clients: { connections: number; watches: number },
+  storageBytes: number,
 ): MemberStatus {
   const s = replica.node.status();
   const meta = replica.tree.meta();
@@ -44,7 +49,9 @@ export function statusOf(
     lastIndex: s.lastIndex,
     snapshotIndex: replica.raftStorage.firstIndex() - 1,
     logEntries: replica.raftStorage.entryCount(),
-    snapshotBytes: replica.raftStorage.snapshotBytes(),
+    storageBytes,
+    snapshotSent: replica.snapshots.lastSent,
+    snapshotReceived: replica.snapshots.lastReceived,
     digest: meta.digest.toString(),
     nodeCount: meta.nodeCount,
     dataBytes: meta.dataBytes,

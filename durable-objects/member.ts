@@ -19,11 +19,12 @@ import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
 import { createSchema } from "./schema.ts";
+import type { SnapshotChunk } from "./snapshot-transfers.ts";
 import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
 import { ZkSockets } from "./zk-sockets.ts";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
-export const peerProtocolVersion = 1;
+export const peerProtocolVersion = 2;
 
 export interface PeerBatch {
   readonly protocol: number;
@@ -52,6 +53,9 @@ export class Member extends DurableObject<Env> {
 
   /** The WebSocket session protocol: the Worker forwards the upgrade here. */
   override async fetch(request: Request): Promise<Response> {
+    if (request.method === "GET" && new URL(request.url).pathname === "/v1/admin/snapshot") {
+      return this.#snapshotDownload();
+    }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
@@ -74,6 +78,22 @@ export class Member extends DurableObject<Env> {
     await this.webSocketClose(ws);
   }
 
+  /** This member's tree as one snapshot file (the Worker's /v1/admin/snapshot streams it). */
+  async #snapshotDownload(): Promise<Response> {
+    const replica = await this.#started();
+    const voters = Array.from({ length: this.#config.size }, (_, i) => i);
+    const { meta, body } = replica.snapshots.download(voters);
+    return new Response(body, {
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-disposition": `attachment; filename="edgekeeper-${this.#config.name}-${meta.index}.snapshot"`,
+        "x-edgekeeper-member": String(replica.id),
+        "x-edgekeeper-snapshot-index": String(meta.index),
+        "x-edgekeeper-snapshot-term": String(meta.term),
+      },
+    });
+  }
+
   /** Peer messages (Durable Object RPC from another member). */
   async deliver(batch: PeerBatch): Promise<void> {
     if (batch.protocol !== peerProtocolVersion) {
@@ -81,6 +101,15 @@ export class Member extends DurableObject<Env> {
     }
     if (!this.#faults.canReceive(batch.from)) return;
     (await this.#started()).receive(batch.messages);
+  }
+
+  /** A piece of the leader's snapshot; false tells the leader to stop this transfer. */
+  async snapshotChunk(protocol: number, chunk: SnapshotChunk): Promise<boolean> {
+    if (protocol !== peerProtocolVersion) {
+      throw new Error(`peer protocol ${protocol} is not ${peerProtocolVersion}`);
+    }
+    if (!this.#faults.canReceive(chunk.from)) return false;
+    return (await this.#started()).receiveSnapshotChunk(chunk);
   }
 
   /** A client write; any member takes it and answers once it has applied it. */
@@ -140,10 +169,15 @@ export class Member extends DurableObject<Env> {
   }
 
   async status(): Promise<MemberStatus> {
-    return statusOf(await this.#started(), this.#faults.faults, {
-      connections: this.#sockets.connectionCount + this.#zk.connectionCount,
-      watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
-    });
+    return statusOf(
+      await this.#started(),
+      this.#faults.faults,
+      {
+        connections: this.#sockets.connectionCount + this.#zk.connectionCount,
+        watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
+      },
+      this.ctx.storage.sql.databaseSize,
+    );
   }
 
   /** Connected clients and their watches (admin: cons, wchs). */
@@ -292,6 +326,11 @@ export class Member extends DurableObject<Env> {
         stub(to)
           .touched(self, ids)
           .catch(() => {});
+      },
+      sendSnapshotChunk: async (chunk) => {
+        if (!faults().canSend(chunk.to)) return false;
+        const taken = await stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk);
+        return taken === true;
       },
     };
   }

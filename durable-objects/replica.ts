@@ -3,10 +3,9 @@
 // are synchronous SQLite, so drain never awaits: no other request can interleave inside it and
 // role or term cannot change under it.
 
-import { concatBytes } from "../src/core/bytes/concat.ts";
 import type { ConsensusConfig } from "../src/core/consensus/config.ts";
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
-import type { Message } from "../src/core/consensus/message.ts";
+import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts";
 import { RawNode } from "../src/core/consensus/raw-node.ts";
 import type { SoftState } from "../src/core/consensus/ready.ts";
 import { type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
@@ -18,11 +17,11 @@ import { Pipeline } from "../src/core/tree/pipeline.ts";
 import { prepare } from "../src/core/tree/prepare.ts";
 import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
 import { decodeResult } from "../src/core/tree/result-codec.ts";
-import { restoreSnapshot, snapshotChunks } from "../src/core/tree/snapshot.ts";
 import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
+import { type SnapshotChunk, SnapshotTransfers } from "./snapshot-transfers.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
 
@@ -52,6 +51,8 @@ export interface PeerLink {
   forward(to: NodeId, request: WriteRequest, context: WriteContext): Promise<WriteAnswer>;
   /** Tells the leader which sessions have been active here. */
   touch(to: NodeId, sessionIds: bigint[]): void;
+  /** One piece of a snapshot; resolves false when the peer did not take it. */
+  sendSnapshotChunk(chunk: SnapshotChunk): Promise<boolean>;
 }
 
 /** Told, after each Ready, what the applied entries changed (the member delivers watch events). */
@@ -87,6 +88,7 @@ export class Replica {
   readonly tree: ZnodeTree;
   readonly pipeline: Pipeline;
   readonly #treeStore: SqlTreeStore;
+  readonly snapshots: SnapshotTransfers;
   #drainScheduled = false;
   readonly counters: ReplicaCounters = {
     readies: 0,
@@ -131,6 +133,16 @@ export class Replica {
     this.#treeStore = new SqlTreeStore(sql);
     this.tree = new ZnodeTree(this.#treeStore, defaultTreeConfig);
     this.pipeline = new Pipeline(this.tree.store);
+    this.snapshots = new SnapshotTransfers({
+      sql,
+      liveStore: this.#treeStore,
+      raftStorage: this.raftStorage,
+      appliedIndex: () => this.tree.lastZxid,
+      isLeader: () => this.isLeader,
+      transact: (body) => this.#inTransaction(body),
+      sendChunk: (chunk) => link.sendSnapshotChunk(chunk),
+      now: () => Date.now(),
+    });
     const config: ConsensusConfig = {
       id,
       voters: Array.from({ length: ensemble.size }, (_, i) => i),
@@ -160,6 +172,25 @@ export class Replica {
   receive(messages: readonly Message[]): void {
     for (const m of messages) if (m.to === this.id) this.node.step(m);
     this.drain();
+  }
+
+  /** A piece of a leader's snapshot; the last one steps the snapshot into the core. */
+  receiveSnapshotChunk(chunk: SnapshotChunk): boolean {
+    if (chunk.to !== this.id) return false;
+    let complete: InstallSnapshot | null | false;
+    try {
+      complete = this.#inTransaction(() => this.snapshots.receive(chunk));
+    } catch {
+      // A chunk that does not decode or verify ends the transfer; the leader offers it again.
+      this.snapshots.abandonIncoming();
+      return false;
+    }
+    if (complete === false) return false;
+    if (complete !== null) {
+      this.node.step(complete);
+      this.drain();
+    }
+    return true;
   }
 
   /**
@@ -354,16 +385,13 @@ export class Replica {
           this.raftStorage.append(rd.entries);
           if (rd.hardState) this.raftStorage.save(rd.hardState);
           if (rd.snapshot) {
-            restoreSnapshot(this.tree.store, [rd.snapshot.data]);
+            this.snapshots.install(rd.snapshot.meta);
             this.pipeline.reset();
           }
           for (const entry of rd.committed) applied.push({ entry, answer: this.#apply(entry) });
-          if (rd.compactTo) {
-            this.raftStorage.compact({
-              meta: rd.compactTo,
-              data: concatBytes(snapshotChunks(this.tree.store)),
-            });
-          }
+          // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
+          if (rd.compactTo)
+            this.raftStorage.compact({ meta: rd.compactTo, data: new Uint8Array() });
         });
         this.counters.sqlTransactions++;
         this.#send(rd.messages);
@@ -391,9 +419,9 @@ export class Replica {
   }
 
   /** One SQLite transaction; when it rolls back, the tree store's cached reads go with it. */
-  #inTransaction(body: () => void): void {
+  #inTransaction<T>(body: () => T): T {
     try {
-      this.#ctx.storage.transactionSync(body);
+      return this.#ctx.storage.transactionSync(body);
     } catch (error) {
       this.#treeStore.dropCache();
       throw error;
@@ -534,6 +562,10 @@ export class Replica {
   #send(messages: readonly Message[]): void {
     const byPeer = new Map<NodeId, Message[]>();
     for (const m of messages) {
+      if (m.type === "snapshot") {
+        this.snapshots.offer(m);
+        continue;
+      }
       const list = byPeer.get(m.to) ?? [];
       list.push(m);
       byPeer.set(m.to, list);

@@ -194,15 +194,6 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     });
   }
 
-  /** The stored snapshot's size in bytes, for the admin read-out. */
-  snapshotBytes(): number {
-    return (
-      this.#sql
-        .exec<{ b: number | null }>("SELECT sum(length(data)) AS b FROM raft_snapshot_chunk")
-        .one().b ?? 0
-    );
-  }
-
   /** Rows held, for the admin read-out. */
   entryCount(): number {
     return this.#last - this.#snap.index;

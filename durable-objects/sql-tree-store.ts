@@ -57,14 +57,23 @@ const cachedSessionsMax = 8192;
 
 export class SqlTreeStore implements TreeStore {
   readonly #sql: SqlStorage;
+  /** Table names: the live tree, or one of the snapshot copies (schema.ts). */
+  readonly #znode: string;
+  readonly #zsession: string;
+  readonly #metaTable: string;
+  readonly #changes: string;
   /** path → node, or null when known absent; Map order is recency (oldest first). */
   #nodes = new Map<string, NodeRecord | null>();
   #nodeBytes = 0;
   #sessions = new Map<bigint, SessionRecord | null>();
   #meta: TreeMeta | undefined | null = null;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, tablePrefix = "") {
     this.#sql = sql;
+    this.#znode = `${tablePrefix}znode`;
+    this.#zsession = `${tablePrefix}zsession`;
+    this.#metaTable = `${tablePrefix}tree_meta`;
+    this.#changes = `${tablePrefix}change_log`;
   }
 
   /** Forgets every cached read: after a rolled-back transaction the rows may differ from it. */
@@ -107,7 +116,7 @@ export class SqlTreeStore implements TreeStore {
       return cached ?? undefined;
     }
     const row = this.#sql
-      .exec<NodeRow>(`SELECT ${nodeColumns} FROM znode WHERE path = ?`, path)
+      .exec<NodeRow>(`SELECT ${nodeColumns} FROM ${this.#znode} WHERE path = ?`, path)
       .toArray()[0];
     const node = row ? toNode(row) : null;
     this.#cacheNode(path, node);
@@ -118,7 +127,7 @@ export class SqlTreeStore implements TreeStore {
     this.#cacheNode(path, node);
     const isRoot = path === "/";
     this.#sql.exec(
-      `INSERT OR REPLACE INTO znode (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
+      `INSERT OR REPLACE INTO ${this.#znode} (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
          cversion, aversion, owner, node_type, num_children) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       path,
       isRoot ? "" : parentOf(path),
@@ -141,14 +150,17 @@ export class SqlTreeStore implements TreeStore {
 
   deleteNode(path: string): void {
     this.#cacheNode(path, null);
-    this.#sql.exec("DELETE FROM znode WHERE path = ?", path);
+    this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
   }
 
   getSession(id: bigint): SessionRecord | undefined {
     const cached = this.#sessions.get(id);
     if (cached !== undefined) return cached ?? undefined;
     const row = this.#sql
-      .exec<SessionRow>(`SELECT ${sessionColumns} FROM zsession WHERE id = ?`, id.toString())
+      .exec<SessionRow>(
+        `SELECT ${sessionColumns} FROM ${this.#zsession} WHERE id = ?`,
+        id.toString(),
+      )
       .toArray()[0];
     const session = row ? toSession(row) : null;
     this.#cacheSession(id, session);
@@ -158,7 +170,7 @@ export class SqlTreeStore implements TreeStore {
   putSession(session: SessionRecord): void {
     this.#cacheSession(session.id, session);
     this.#sql.exec(
-      `INSERT OR REPLACE INTO zsession (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
+      `INSERT OR REPLACE INTO ${this.#zsession} (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       session.id.toString(),
       sortKey(session.id),
@@ -172,13 +184,13 @@ export class SqlTreeStore implements TreeStore {
 
   deleteSession(id: bigint): void {
     this.#cacheSession(id, null);
-    this.#sql.exec("DELETE FROM zsession WHERE id = ?", id.toString());
+    this.#sql.exec(`DELETE FROM ${this.#zsession} WHERE id = ?`, id.toString());
   }
 
   ephemeralPaths(owner: bigint): string[] {
     return this.#sql
       .exec<{ path: string }>(
-        "SELECT path FROM znode WHERE node_type = 1 AND owner = ? ORDER BY path",
+        `SELECT path FROM ${this.#znode} WHERE node_type = 1 AND owner = ? ORDER BY path`,
         owner.toString(),
       )
       .toArray()
@@ -189,7 +201,7 @@ export class SqlTreeStore implements TreeStore {
     const [lo, hi] = descendantRange(path);
     const row = this.#sql
       .exec<{ n: number; b: number | null }>(
-        "SELECT count(*) AS n, sum(length(data)) AS b FROM znode WHERE path = ? OR (path > ? AND path < ?)",
+        `SELECT count(*) AS n, sum(length(data)) AS b FROM ${this.#znode} WHERE path = ? OR (path > ? AND path < ?)`,
         path,
         lo,
         hi,
@@ -201,7 +213,7 @@ export class SqlTreeStore implements TreeStore {
   childNames(parent: string, after: string | undefined, limit: number): string[] {
     return this.#sql
       .exec<{ name: string }>(
-        "SELECT name FROM znode WHERE parent = ? AND name > ? ORDER BY name LIMIT ?",
+        `SELECT name FROM ${this.#znode} WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`,
         parent,
         after ?? "",
         limit,
@@ -213,14 +225,18 @@ export class SqlTreeStore implements TreeStore {
   countDescendants(path: string): number {
     const [lo, hi] = descendantRange(path);
     return this.#sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM znode WHERE path > ? AND path < ?", lo, hi)
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM ${this.#znode} WHERE path > ? AND path < ?`,
+        lo,
+        hi,
+      )
       .one().n;
   }
 
   extendedNodes(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
     return this.#sql
       .exec<NodeRow>(
-        `SELECT ${nodeColumns} FROM znode WHERE node_type >= 2 AND path > ? ORDER BY path LIMIT ?`,
+        `SELECT ${nodeColumns} FROM ${this.#znode} WHERE node_type >= 2 AND path > ? ORDER BY path LIMIT ?`,
         after ?? "",
         limit,
       )
@@ -231,7 +247,7 @@ export class SqlTreeStore implements TreeStore {
   nodesAfter(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
     return this.#sql
       .exec<NodeRow>(
-        `SELECT ${nodeColumns} FROM znode WHERE path > ? ORDER BY path LIMIT ?`,
+        `SELECT ${nodeColumns} FROM ${this.#znode} WHERE path > ? ORDER BY path LIMIT ?`,
         after ?? "",
         limit,
       )
@@ -242,7 +258,7 @@ export class SqlTreeStore implements TreeStore {
   sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[] {
     return this.#sql
       .exec<SessionRow>(
-        `SELECT ${sessionColumns} FROM zsession WHERE sort_key > ? ORDER BY sort_key LIMIT ?`,
+        `SELECT ${sessionColumns} FROM ${this.#zsession} WHERE sort_key > ? ORDER BY sort_key LIMIT ?`,
         after === undefined ? "" : sortKey(after),
         limit,
       )
@@ -260,7 +276,7 @@ export class SqlTreeStore implements TreeStore {
         data_bytes: number;
         change_floor: number;
       }>(
-        "SELECT last_zxid, digest, node_count, data_bytes, change_floor FROM tree_meta WHERE id = 1",
+        `SELECT last_zxid, digest, node_count, data_bytes, change_floor FROM ${this.#metaTable} WHERE id = 1`,
       )
       .toArray()[0];
     this.#meta = row
@@ -278,7 +294,7 @@ export class SqlTreeStore implements TreeStore {
   putMeta(meta: TreeMeta): void {
     this.#meta = meta;
     this.#sql.exec(
-      `INSERT OR REPLACE INTO tree_meta (id, last_zxid, digest, node_count, data_bytes, change_floor)
+      `INSERT OR REPLACE INTO ${this.#metaTable} (id, last_zxid, digest, node_count, data_bytes, change_floor)
        VALUES (1, ?, ?, ?, ?, ?)`,
       meta.lastZxid,
       meta.digest.toString(),
@@ -293,7 +309,7 @@ export class SqlTreeStore implements TreeStore {
     for (let i = 0; i < events.length; i += 32) {
       const batch = events.slice(i, i + 32);
       this.#sql.exec(
-        `INSERT INTO change_log (zxid, type, path) VALUES ${batch.map(() => "(?, ?, ?)").join(", ")}`,
+        `INSERT INTO ${this.#changes} (zxid, type, path) VALUES ${batch.map(() => "(?, ?, ?)").join(", ")}`,
         ...batch.flatMap((e) => [e.zxid, e.type, e.path]),
       );
     }
@@ -302,7 +318,7 @@ export class SqlTreeStore implements TreeStore {
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
     return this.#sql
       .exec<{ zxid: number; type: string; path: string }>(
-        "SELECT zxid, type, path FROM change_log WHERE zxid > ? AND zxid <= ? ORDER BY seq",
+        `SELECT zxid, type, path FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
         afterZxid,
         throughZxid,
       )
@@ -311,12 +327,12 @@ export class SqlTreeStore implements TreeStore {
   }
 
   dropChangesThrough(zxid: number): void {
-    this.#sql.exec("DELETE FROM change_log WHERE zxid <= ?", zxid);
+    this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, zxid);
   }
 
   clear(): void {
     this.dropCache();
-    for (const table of ["znode", "zsession", "tree_meta", "change_log"])
+    for (const table of [this.#znode, this.#zsession, this.#metaTable, this.#changes])
       this.#sql.exec(`DELETE FROM ${table}`);
   }
 }

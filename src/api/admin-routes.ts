@@ -61,6 +61,21 @@ const srvr = async (c: Ctx) => {
 adminRoutes.get("/v1/admin/srvr", srvr);
 adminRoutes.get("/v1/admin/stat", srvr);
 
+// A backup: one member's tree as a snapshot file, streamed (the member never holds it whole).
+adminRoutes.get("/v1/admin/snapshot", async (c) => {
+  const member = memberOf(c);
+  if (member === null)
+    return fail(
+      c,
+      failure("BADARGUMENTS", `member must be in 0..${Number(c.env.ENSEMBLE_SIZE) - 1}`),
+    );
+  try {
+    return await stub(c, member).fetch("https://member/v1/admin/snapshot");
+  } catch (error) {
+    return fail(c, failure("CONNECTIONLOSS", `Member ${member} did not answer: ${String(error)}`));
+  }
+});
+
 adminRoutes.get("/v1/admin/mntr", async (c) => {
   const s = await statusOf(c);
   if (s instanceof Response) return s;
@@ -215,7 +230,8 @@ function mntr(s: MemberStatus): Record<string, number | string> {
     edgekeeper_commit_index: s.commitIndex,
     edgekeeper_log_entries: s.logEntries,
     edgekeeper_snapshot_index: s.snapshotIndex,
-    edgekeeper_snapshot_bytes: s.snapshotBytes,
+    edgekeeper_storage_bytes: s.storageBytes,
+    edgekeeper_snapshot_sent_bytes: s.snapshotSent?.bytes ?? 0,
     edgekeeper_digest: s.digest,
   };
 }

@@ -176,6 +176,13 @@ export const routeDocs: readonly RouteDoc[] = [
   },
   {
     method: "get",
+    path: "/v1/admin/snapshot",
+    route: "/v1/admin/snapshot",
+    summary: "One member's tree as a snapshot file (a backup), streamed",
+    query: { member: "member index" },
+  },
+  {
+    method: "get",
     path: "/v1/admin/ensemble",
     route: "/v1/admin/ensemble",
     summary: "Every member's status",

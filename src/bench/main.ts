@@ -152,7 +152,7 @@ async function ensembleStatus(url: string, token: string | undefined): Promise<u
     dataBytes: m.dataBytes,
     appliedIndex: m.appliedIndex,
     snapshotIndex: m.snapshotIndex,
-    snapshotBytes: m.snapshotBytes,
+    storageBytes: m.storageBytes,
     logEntries: m.logEntries,
   }));
 }

@@ -4,7 +4,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/api/app.ts";
-import { stableLeader } from "./ensemble-harness.ts";
+import { MemoryTreeStore } from "../../src/core/tree/memory-tree-store.ts";
+import { restoreSnapshot } from "../../src/core/tree/snapshot.ts";
+import { converged, create, member, stableLeader } from "./ensemble-harness.ts";
 
 const get = (path: string) => exports.default.fetch(new Request(`http://edgekeeper.test${path}`));
 
@@ -61,6 +63,28 @@ describe("admin commands", () => {
       num_total_watches: 1,
     });
     ws.close();
+  });
+
+  it("stream a member's tree as a snapshot file that restores to the same digest", async () => {
+    const leader = await stableLeader();
+    for (let n = 0; n < 40; n++)
+      expect((await create(leader, `/backup-${n}`, "v".repeat(n * 100))).ok).toBe(true);
+    const view = await converged();
+    const follower = view.find((s) => s.id !== leader);
+    if (!follower) throw new Error("no follower");
+    const res = await get(`/v1/admin/snapshot?member=${follower.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(Number(res.headers.get("x-edgekeeper-snapshot-index"))).toBe(follower.appliedIndex);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const store = new MemoryTreeStore();
+    const meta = restoreSnapshot(store, [bytes]);
+    expect(meta.lastZxid).toBe(follower.appliedIndex);
+    expect(meta.digest.toString()).toBe(follower.digest);
+    expect(store.getNode("/backup-39")?.data.length).toBe(3900);
+    // The download left the member as it was.
+    expect((await member(follower.id).status()).digest).toBe(follower.digest);
+    expect((await get("/v1/admin/snapshot?member=7")).status).toBe(400);
   });
 
   it("publish Prometheus metrics for every member", async () => {

@@ -74,8 +74,11 @@ describe("ensemble", () => {
     expect((await member(cut).read({ op: "exists", path: "/majority-4" })).ok).toBe(true);
   });
 
-  it("brings a wiped member back through a snapshot", async () => {
+  it("brings a wiped member back through a snapshot streamed in chunks", async () => {
     const leader = await stableLeader();
+    // Past one 1 MiB chunk: the snapshot has to arrive in pieces and be rebuilt from them.
+    for (let n = 0; n < 6; n++)
+      expect((await create(leader, `/big-${n}`, "b".repeat(400_000))).ok).toBe(true);
     for (let n = 0; n < 60; n++)
       expect((await create(leader, `/bulk-${n}`, "x".repeat(50))).ok).toBe(true);
     await eventually("the leader to compact its log", async () =>
@@ -86,7 +89,14 @@ describe("ensemble", () => {
     const view = await converged();
     const restored = view.find((s) => s.id === victim);
     expect(restored?.snapshotIndex).toBeGreaterThan(0);
+    const received = restored?.snapshotReceived;
+    expect(received?.chunks).toBeGreaterThanOrEqual(3);
+    expect(received?.bytes).toBeGreaterThan(6 * 400_000);
+    const sent = (await member(leader).status()).snapshotSent;
+    expect(sent).toMatchObject({ peer: victim, index: received?.index, chunks: received?.chunks });
     expect((await member(victim).read({ op: "getData", path: "/bulk-59" })).ok).toBe(true);
+    const big = await member(victim).read({ op: "getData", path: "/big-5" });
+    expect(big.ok && "data" in big.value ? big.value.data.length : -1).toBe(400_000);
   });
 });
 

@@ -17,7 +17,10 @@ const pageSize = 256;
  * Yields the snapshot in chunks of about `chunkBytes` (a chunk holds whole entries, so one large
  * node can make it longer). The store must not change while the generator runs.
  */
-export function* snapshotChunks(store: TreeStore, chunkBytes = 1 << 20): Generator<Uint8Array> {
+export function* snapshotChunks(
+  store: Pick<TreeStore, "getMeta" | "nodesAfter" | "sessionsAfter">,
+  chunkBytes = 1 << 20,
+): Generator<Uint8Array> {
   const meta = store.getMeta();
   invariant(meta !== undefined, "snapshot of an uninitialized tree");
   let w = new ByteWriter().text(magic).u8(formatVersion);
@@ -59,26 +62,42 @@ export function* snapshotChunks(store: TreeStore, chunkBytes = 1 << 20): Generat
 }
 
 /**
- * Replaces the store's contents with a snapshot and returns the restored meta. The digest is
- * recomputed from the entries and must equal the one recorded, or this throws.
+ * Rebuilds a store from a snapshot one chunk at a time, so a receiver holds one chunk, never the
+ * tree. `finish` checks the recomputed digest and totals against the header and writes the meta.
  */
-export function restoreSnapshot(store: TreeStore, chunks: Iterable<Uint8Array>): TreeMeta {
-  store.clear();
-  let header: TreeMeta | undefined;
-  let digest = 0n;
-  let nodes = 0;
-  let sessions = 0;
-  let dataBytes = 0;
-  let ended = false;
-  for (const chunk of chunks) {
-    invariant(!ended, "snapshot has bytes after its end");
+export class SnapshotRestorer {
+  readonly #store: TreeStore;
+  #header: TreeMeta | undefined;
+  #digest = 0n;
+  #nodes = 0;
+  #sessions = 0;
+  #dataBytes = 0;
+  #ended = false;
+
+  constructor(store: TreeStore) {
+    this.#store = store;
+    store.clear();
+  }
+
+  /** The header's meta once the first chunk is in. */
+  get meta(): TreeMeta | undefined {
+    return this.#header;
+  }
+
+  /** True once the end record has been read. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  push(chunk: Uint8Array): void {
+    invariant(!this.#ended, "snapshot has bytes after its end");
     const r = new ByteReader(chunk);
-    if (header === undefined) {
+    if (this.#header === undefined) {
       invariant(r.text() === magic, "not an edgekeeper tree snapshot");
       const version = r.u8();
       invariant(version === formatVersion, `unknown snapshot format ${version}`);
       const lastZxid = r.int();
-      header = {
+      this.#header = {
         lastZxid,
         digest: BigInt.asUintN(64, r.i64()),
         nodeCount: r.int(),
@@ -91,29 +110,49 @@ export function restoreSnapshot(store: TreeStore, chunks: Iterable<Uint8Array>):
       if (t === tag.node) {
         const path = r.text();
         const node = readNode(r);
-        store.putNode(path, node);
-        digest = add64(digest, nodeFingerprint(path, node));
-        dataBytes += node.data.length;
-        nodes++;
+        this.#store.putNode(path, node);
+        this.#digest = add64(this.#digest, nodeFingerprint(path, node));
+        this.#dataBytes += node.data.length;
+        this.#nodes++;
       } else if (t === tag.session) {
         const s = readSession(r);
-        store.putSession(s);
-        digest = add64(digest, sessionFingerprint(s));
-        sessions++;
+        this.#store.putSession(s);
+        this.#digest = add64(this.#digest, sessionFingerprint(s));
+        this.#sessions++;
       } else {
         invariant(t === tag.end, `unknown snapshot entry tag ${t}`);
-        invariant(r.int() === nodes && r.int() === sessions, "snapshot entry counts do not match");
+        invariant(
+          r.int() === this.#nodes && r.int() === this.#sessions,
+          "snapshot entry counts do not match",
+        );
         invariant(r.done, "snapshot has bytes after its end");
-        ended = true;
+        this.#ended = true;
       }
     }
   }
-  invariant(header !== undefined && ended, "snapshot is truncated");
-  invariant(digest === header.digest, `snapshot digest mismatch: ${digest} != ${header.digest}`);
-  invariant(
-    nodes === header.nodeCount && dataBytes === header.dataBytes,
-    "snapshot totals do not match",
-  );
-  store.putMeta(header);
-  return header;
+
+  finish(): TreeMeta {
+    const header = this.#header;
+    invariant(header !== undefined && this.#ended, "snapshot is truncated");
+    invariant(
+      this.#digest === header.digest,
+      `snapshot digest mismatch: ${this.#digest} != ${header.digest}`,
+    );
+    invariant(
+      this.#nodes === header.nodeCount && this.#dataBytes === header.dataBytes,
+      "snapshot totals do not match",
+    );
+    this.#store.putMeta(header);
+    return header;
+  }
+}
+
+/**
+ * Replaces the store's contents with a snapshot and returns the restored meta. The digest is
+ * recomputed from the entries and must equal the one recorded, or this throws.
+ */
+export function restoreSnapshot(store: TreeStore, chunks: Iterable<Uint8Array>): TreeMeta {
+  const restorer = new SnapshotRestorer(store);
+  for (const chunk of chunks) restorer.push(chunk);
+  return restorer.finish();
 }
