@@ -5,7 +5,7 @@
 import type { BenchSession, BenchTarget } from "./bench-target.ts";
 import { edgekeeperTarget } from "./edgekeeper-target.ts";
 import { jsonLine, ratios, ratioTable, table } from "./report.ts";
-import { runScale } from "./scale.ts";
+import { runScale, type SnapshotDownload } from "./scale.ts";
 import {
   type BenchOptions,
   runWorkload,
@@ -96,6 +96,7 @@ export async function runBench(
           seed: options.seed,
         },
         () => ensembleStatus(target.url, text("token")),
+        () => downloadSnapshot(target.url, text("token")),
         (line) => io.err(line),
       );
       await Promise.all(pool.map((s) => s.close().catch(() => {})));
@@ -155,6 +156,34 @@ async function ensembleStatus(url: string, token: string | undefined): Promise<u
     storageBytes: m.storageBytes,
     logEntries: m.logEntries,
   }));
+}
+
+/** Streams a follower's snapshot file, counting bytes (never holding it) and timing it. */
+async function downloadSnapshot(url: string, token: string | undefined): Promise<SnapshotDownload> {
+  const headers: Record<string, string> =
+    token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const members = (await (await fetch(`${url}/v1/admin/ensemble`, { headers })).json()) as {
+    members?: Array<{ member: number; role: string }>;
+  };
+  const member = members.members?.find((m) => m.role === "follower")?.member ?? 0;
+  const start = performance.now();
+  const response = await fetch(`${url}/v1/admin/snapshot?member=${member}`, { headers });
+  if (!response.ok || !response.body)
+    throw new Error(`snapshot download: HTTP ${response.status} ${await response.text()}`);
+  let firstByteMs: number | undefined;
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    firstByteMs ??= performance.now() - start;
+    bytes += chunk.length;
+  }
+  const round = (ms: number) => Math.round(ms / 100) / 10;
+  return {
+    member,
+    index: Number(response.headers.get("x-edgekeeper-snapshot-index")),
+    bytes,
+    firstByteSeconds: round(firstByteMs ?? 0),
+    seconds: round(performance.now() - start),
+  };
 }
 
 /** Opens the sessions one at a time (as clients arriving), spread over the members in turn. */

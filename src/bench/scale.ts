@@ -25,9 +25,20 @@ export interface ScaleResult {
   readonly loadTxn: LatencySummary;
   /** One session's sequential reads of random nodes after the load. */
   readonly readAfterLoad: LatencySummary;
+  /** One member's tree downloaded as a snapshot file (/v1/admin/snapshot) after the load. */
+  readonly snapshot: SnapshotDownload;
   readonly members: unknown;
   readonly serverPeakRssMiB: number;
   readonly clientPeakRssMiB: number;
+}
+
+export interface SnapshotDownload {
+  readonly member: number;
+  readonly index: number;
+  readonly bytes: number;
+  /** Until the first byte: the member freezing its tree into the snapshot tables. */
+  readonly firstByteSeconds: number;
+  readonly seconds: number;
 }
 
 const perTxn = 100;
@@ -38,6 +49,7 @@ export async function runScale(
   pool: readonly BenchSession[],
   options: ScaleOptions,
   status: () => Promise<unknown>,
+  snapshot: () => Promise<SnapshotDownload>,
   progress: (line: string) => void,
 ): Promise<ScaleResult> {
   const first = pool[0];
@@ -117,6 +129,7 @@ export async function runScale(
     ...(firstError === undefined ? {} : { firstError }),
     loadTxn: txn.summary(),
     readAfterLoad: reads.summary(),
+    snapshot: await snapshot(),
     members: await status(),
     serverPeakRssMiB: peakRssMiB(servers),
     clientPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
