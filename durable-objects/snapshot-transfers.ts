@@ -83,11 +83,16 @@ export class SnapshotTransfers {
     this.#host = host;
     this.#outStore = new SqlTreeStore(host.sql, snapshotOutPrefix);
     this.#inStore = new SqlTreeStore(host.sql, snapshotInPrefix);
+    // Copies left by an incarnation that stopped mid-transfer are of no use to this one.
+    host.transact(() => {
+      this.#outStore.clear();
+      this.#inStore.clear();
+    });
   }
 
   /**
    * The leader's core wants `m.to` to have a snapshot. Streams the frozen copy, freezing the live
-   * tree first unless a copy recent enough to continue from the log exists. The snapshot sent is
+   * tree first unless a transfer still running has a copy recent enough to continue from the log. The snapshot sent is
    * at the applied index of the freeze, which may be past the index the core offered: the meta
    * travels with it, and the follower acknowledges the index it installed.
    */
@@ -104,6 +109,7 @@ export class SnapshotTransfers {
     void this.#stream(m, frozen).finally(() => {
       this.#outgoing.delete(m.to);
       this.#transferReaders--;
+      this.#releaseIfUnread();
     });
   }
 
@@ -121,6 +127,7 @@ export class SnapshotTransfers {
     const release = () => {
       if (open) this.#downloadReaders--;
       open = false;
+      this.#releaseIfUnread();
     };
     const chunks = snapshotChunks(this.#outStore, chunkBytes);
     const superseded = () => generation !== this.#generation;
@@ -154,6 +161,13 @@ export class SnapshotTransfers {
     this.#generation++;
     this.#frozen = { index, term, voters: [...voters] };
     return this.#frozen;
+  }
+
+  /** A copy nobody reads is dropped: it is as large as the tree, and storage is billed. */
+  #releaseIfUnread(): void {
+    if (this.#transferReaders + this.#downloadReaders > 0 || this.#frozen === null) return;
+    this.#host.transact(() => this.#outStore.clear());
+    this.#frozen = null;
   }
 
   async #stream(m: InstallSnapshot, meta: SnapshotMeta): Promise<void> {

@@ -1,6 +1,6 @@
 // Admin commands and metrics: what they report matches the ensemble, and they sit behind auth.
 
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/api/app.ts";
@@ -82,8 +82,14 @@ describe("admin commands", () => {
     expect(meta.lastZxid).toBe(follower.appliedIndex);
     expect(meta.digest.toString()).toBe(follower.digest);
     expect(store.getNode("/backup-39")?.data.length).toBe(3900);
-    // The download left the member as it was.
+    // The download left the member as it was, and its frozen copy is gone.
     expect((await member(follower.id).status()).digest).toBe(follower.digest);
+    const copyRows = await runInDurableObject(
+      member(follower.id),
+      async (_, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM snap_out_znode").one().n,
+    );
+    expect(copyRows).toBe(0);
     expect((await get("/v1/admin/snapshot?member=7")).status).toBe(400);
   });
 

@@ -1,7 +1,7 @@
 // The ensemble on real Durable Objects: election, replication, leader failure, partitions and a
 // wiped member catching up by snapshot; every scenario ends with equal digests everywhere.
 
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
   converged,
@@ -95,6 +95,17 @@ describe("ensemble", () => {
     const sent = (await member(leader).status()).snapshotSent;
     expect(sent).toMatchObject({ peer: victim, index: received?.index, chunks: received?.chunks });
     expect((await member(victim).read({ op: "getData", path: "/bulk-59" })).ok).toBe(true);
+    // Neither side keeps its copy of the tree once the transfer is over.
+    const copyRows = (at: number, table: string) =>
+      runInDurableObject(
+        member(at),
+        async (_, state) =>
+          state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n,
+      );
+    await eventually("the leader to drop its frozen copy", async () =>
+      (await copyRows(leader, "snap_out_znode")) === 0 ? true : undefined,
+    );
+    expect(await copyRows(victim, "snap_in_znode")).toBe(0);
     const big = await member(victim).read({ op: "getData", path: "/big-5" });
     expect(big.ok && "data" in big.value ? big.value.data.length : -1).toBe(400_000);
   });
