@@ -65,9 +65,8 @@ export class SnapshotTransfers {
   readonly #inStore: SqlTreeStore;
   /** The snapshot the snap_out_ tables hold, if any this incarnation froze. */
   #frozen: SnapshotMeta | null = null;
+  /** Peers a transfer is streaming to, reading the snap_out_ tables: no new freeze while any is. */
   readonly #outgoing = new Set<NodeId>();
-  /** Transfers reading the snap_out_ tables: no new freeze while any is. */
-  #transferReaders = 0;
   /** Downloads reading them: a transfer that needs a newer copy refreezes under them. */
   #downloadReaders = 0;
   /** Counts freezes, so a download notices when its copy is replaced. */
@@ -101,14 +100,12 @@ export class SnapshotTransfers {
     let frozen = this.#frozen;
     if (frozen === null || frozen.index < this.#host.raftStorage.firstIndex() - 1) {
       // Another transfer has the copy: the core asks again once its snapshot times out.
-      if (this.#transferReaders > 0) return;
+      if (this.#outgoing.size > 0) return;
       frozen = this.#freeze(m.snapshot.meta.voters);
     }
     this.#outgoing.add(m.to);
-    this.#transferReaders++;
     void this.#stream(m, frozen).finally(() => {
       this.#outgoing.delete(m.to);
-      this.#transferReaders--;
       this.#releaseIfUnread();
     });
   }
@@ -119,7 +116,7 @@ export class SnapshotTransfers {
    * lagging member outranks a download: if it has to refreeze, the download fails.
    */
   download(voters: readonly NodeId[]): { meta: SnapshotMeta; body: ReadableStream<Uint8Array> } {
-    const busy = this.#transferReaders + this.#downloadReaders > 0;
+    const busy = this.#outgoing.size + this.#downloadReaders > 0;
     const meta = busy && this.#frozen !== null ? this.#frozen : this.#freeze(voters);
     const generation = this.#generation;
     this.#downloadReaders++;
@@ -165,7 +162,7 @@ export class SnapshotTransfers {
 
   /** A copy nobody reads is dropped: it is as large as the tree, and storage is billed. */
   #releaseIfUnread(): void {
-    if (this.#transferReaders + this.#downloadReaders > 0 || this.#frozen === null) return;
+    if (this.#outgoing.size + this.#downloadReaders > 0 || this.#frozen === null) return;
     this.#host.transact(() => this.#outStore.clear());
     this.#frozen = null;
   }
