@@ -81,8 +81,7 @@ export class Member extends DurableObject<Env> {
   /** This member's tree as one snapshot file (the Worker's /v1/admin/snapshot streams it). */
   async #snapshotDownload(): Promise<Response> {
     const replica = await this.#started();
-    const voters = Array.from({ length: this.#config.size }, (_, i) => i);
-    const { meta, body } = replica.snapshots.download(voters);
+    const { meta, body } = replica.snapshots.download();
     return new Response(body, {
       headers: {
         "content-type": "application/octet-stream",
@@ -329,8 +328,7 @@ export class Member extends DurableObject<Env> {
       },
       sendSnapshotChunk: async (chunk) => {
         if (!faults().canSend(chunk.to)) return false;
-        const taken = await stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk);
-        return taken === true;
+        return stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk);
       },
     };
   }

@@ -133,10 +133,12 @@ export class Replica {
     this.#treeStore = new SqlTreeStore(sql);
     this.tree = new ZnodeTree(this.#treeStore, defaultTreeConfig);
     this.pipeline = new Pipeline(this.tree.store);
+    const voters = Array.from({ length: ensemble.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
       sql,
       liveStore: this.#treeStore,
       raftStorage: this.raftStorage,
+      voters,
       appliedIndex: () => this.tree.lastZxid,
       isLeader: () => this.isLeader,
       transact: (body) => this.#inTransaction(body),
@@ -145,7 +147,7 @@ export class Replica {
     });
     const config: ConsensusConfig = {
       id,
-      voters: Array.from({ length: ensemble.size }, (_, i) => i),
+      voters,
       electionTicks: ensemble.electionTicks,
       heartbeatTicks: ensemble.heartbeatTicks,
       random: options.random,

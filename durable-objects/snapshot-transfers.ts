@@ -40,6 +40,8 @@ export interface SnapshotTransferHost {
   readonly sql: SqlStorage;
   readonly liveStore: SqlTreeStore;
   readonly raftStorage: SqlRaftStorage;
+  /** The ensemble's voters (fixed), recorded in each snapshot's meta. */
+  readonly voters: readonly NodeId[];
   /** The applied index the live tree is at. */
   appliedIndex(): number;
   isLeader(): boolean;
@@ -101,7 +103,7 @@ export class SnapshotTransfers {
     if (frozen === null || frozen.index < this.#host.raftStorage.firstIndex() - 1) {
       // Another transfer has the copy: the core asks again once its snapshot times out.
       if (this.#outgoing.size > 0) return;
-      frozen = this.#freeze(m.snapshot.meta.voters);
+      frozen = this.#freeze();
     }
     this.#outgoing.add(m.to);
     void this.#stream(m, frozen).finally(() => {
@@ -115,9 +117,9 @@ export class SnapshotTransfers {
    * the frozen copy, else that copy (the returned meta says which index it is). A transfer to a
    * lagging member outranks a download: if it has to refreeze, the download fails.
    */
-  download(voters: readonly NodeId[]): { meta: SnapshotMeta; body: ReadableStream<Uint8Array> } {
+  download(): { meta: SnapshotMeta; body: ReadableStream<Uint8Array> } {
     const busy = this.#outgoing.size + this.#downloadReaders > 0;
-    const meta = busy && this.#frozen !== null ? this.#frozen : this.#freeze(voters);
+    const meta = busy && this.#frozen !== null ? this.#frozen : this.#freeze();
     const generation = this.#generation;
     this.#downloadReaders++;
     let open = true;
@@ -149,14 +151,14 @@ export class SnapshotTransfers {
     return { meta, body };
   }
 
-  #freeze(voters: readonly NodeId[]): SnapshotMeta {
+  #freeze(): SnapshotMeta {
     const index = this.#host.appliedIndex();
     const term = this.#host.raftStorage.term(index);
     invariant(term !== undefined, `no term for applied index ${index}`);
     this.#host.transact(() => copyTree(this.#host.sql, "", snapshotOutPrefix));
     this.#outStore.dropCache();
     this.#generation++;
-    this.#frozen = { index, term, voters: [...voters] };
+    this.#frozen = { index, term, voters: this.#host.voters };
     return this.#frozen;
   }
 

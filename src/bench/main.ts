@@ -142,9 +142,7 @@ export async function runBench(
 
 /** Each member's tree size, log, snapshot and role, from the admin read-out. */
 async function ensembleStatus(url: string, token: string | undefined): Promise<unknown> {
-  const response = await fetch(`${url}/v1/admin/ensemble`, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-  });
+  const response = await fetch(`${url}/v1/admin/ensemble`, { headers: authHeaders(token) });
   const body = (await response.json()) as { members?: Array<Record<string, unknown>> };
   return (body.members ?? []).map((m) => ({
     member: m.member,
@@ -158,10 +156,13 @@ async function ensembleStatus(url: string, token: string | undefined): Promise<u
   }));
 }
 
+function authHeaders(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
 /** Streams a follower's snapshot file, counting bytes (never holding it) and timing it. */
 async function downloadSnapshot(url: string, token: string | undefined): Promise<SnapshotDownload> {
-  const headers: Record<string, string> =
-    token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const headers = authHeaders(token);
   const members = (await (await fetch(`${url}/v1/admin/ensemble`, { headers })).json()) as {
     members?: Array<{ member: number; role: string }>;
   };
