@@ -147,6 +147,8 @@ describe("an interactive zkCli.sh through the bridge", () => {
       await shell.until(/type:NodeDeleted path:\/pw\/one/);
       shell.send("create /pw/last x");
       await shell.until(/Created \/pw\/last/);
+      // zkCli prints events from its event thread, so the reply can be printed before the event.
+      await shell.until(/type:NodeCreated path:\/pw\/last/);
       // A recursive watch never hears NodeChildrenChanged; the one-shot data watch on /pw/once
       // fires once (the second set is heard through the recursive watch only); the persistent
       // watch on /pw/one and the recursive one on /pw share the default watcher, so ZooKeeper
