@@ -8,6 +8,7 @@ import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
 import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts";
 import { RawNode } from "../src/core/consensus/raw-node.ts";
 import type { SoftState } from "../src/core/consensus/ready.ts";
+import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
 import { type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
 import type { Rng } from "../src/core/random.ts";
 import { ExpiryQueue } from "../src/core/session/expiry-queue.ts";
@@ -90,6 +91,7 @@ export class Replica {
   readonly #treeStore: SqlTreeStore;
   readonly snapshots: SnapshotTransfers;
   #drainScheduled = false;
+  readonly #loop: ReadyHost<WriteAnswer | null>;
   readonly counters: ReplicaCounters = {
     readies: 0,
     sqlTransactions: 0,
@@ -160,6 +162,7 @@ export class Replica {
       amnesiac: options.amnesiac,
     };
     this.node = new RawNode(config, this.raftStorage, this.raftStorage);
+    this.#loop = this.#readyHost();
   }
 
   get isLeader(): boolean {
@@ -371,32 +374,35 @@ export class Replica {
     }
   }
 
-  /** Carries out every pending Ready in the order its contract demands. */
+  /** Carries out every pending Ready through the loop the simulator runs (ready-loop.ts). */
   drain(): void {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      while (this.node.hasReady()) {
-        const rd = this.node.ready();
-        this.counters.readies++;
-        const applied: Array<{ entry: Entry; answer: WriteAnswer | null }> = [];
-        // 1 + 3 + 5 in one SQLite transaction: the log, the hard state and the applied tree move
-        // together, and the output gate holds the messages below until it is durable.
-        this.#inTransaction(() => {
-          if (rd.snapshot) this.raftStorage.installSnapshot(rd.snapshot);
-          this.raftStorage.append(rd.entries);
-          if (rd.hardState) this.raftStorage.save(rd.hardState);
-          if (rd.snapshot) {
-            this.snapshots.install(rd.snapshot.meta);
-            this.pipeline.reset();
-          }
-          for (const entry of rd.committed) applied.push({ entry, answer: this.#apply(entry) });
-          // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
-          if (rd.compactTo)
-            this.raftStorage.compact({ meta: rd.compactTo, data: new Uint8Array() });
-        });
+      this.counters.readies += drainReadies(this.node, this.#loop);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** The member's side of the Ready contract: SQLite, peer RPC, the tree and the waiters. */
+  #readyHost(): ReadyHost<WriteAnswer | null> {
+    return {
+      log: this.raftStorage,
+      hard: this.raftStorage,
+      transact: (body) => {
+        this.#inTransaction(body);
         this.counters.sqlTransactions++;
-        this.#send(rd.messages);
+      },
+      restore: (snapshot) => {
+        this.snapshots.install(snapshot.meta);
+        this.pipeline.reset();
+      },
+      apply: (entry) => this.#apply(entry),
+      // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
+      snapshotData: () => new Uint8Array(),
+      send: (messages) => this.#send(messages),
+      settle: (rd, applied) => {
         if (rd.softState) this.#onSoftState(rd.softState);
         // Watch events go out before the replies that follow them (ZooKeeper's ordering).
         if (this.#appliedEvents.length > 0 || this.#closedSessions.length > 0 || rd.snapshot) {
@@ -407,17 +413,14 @@ export class Replica {
           this.#observer?.({ events, closedSessions: closed, restored: rd.snapshot !== null });
         }
         if (rd.snapshot) this.#abandonProposalsThrough(rd.snapshot.meta.index);
-        for (const { entry, answer } of applied) this.#answer(entry, answer);
+        for (const { entry, result } of applied) this.#answer(entry, result);
         for (const rs of rd.readStates) {
           const read = this.#reads.get(rs.context);
           if (read) this.#reads.set(rs.context, { ...read, index: rs.index });
         }
         this.#releaseAppliedWaiters();
-        this.node.advance();
-      }
-    } finally {
-      this.#draining = false;
-    }
+      },
+    };
   }
 
   /** One SQLite transaction; when it rolls back, the tree store's cached reads go with it. */

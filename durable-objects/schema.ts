@@ -2,7 +2,7 @@
 // the version check that refuses storage written by a build with a different layout.
 
 /** Bump whenever a statement below changes the layout of existing tables. */
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 /**
  * The tables of one copy of the tree. The live tree has the bare names; a member also keeps two
@@ -78,6 +78,7 @@ export const schemaStatements: readonly string[] = [
      commit_idx INTEGER NOT NULL,
      vote_floor INTEGER NOT NULL,
      incarnation INTEGER NOT NULL,
+     lead INTEGER,
      snap_idx INTEGER NOT NULL,
      snap_term INTEGER NOT NULL,
      snap_voters TEXT NOT NULL
@@ -96,8 +97,14 @@ export const schemaStatements: readonly string[] = [
 /**
  * Creates the schema on empty storage and records its version; on storage that has one, checks
  * the version first. A mismatch throws a precise error instead of letting a statement fail on a
- * missing column halfway through a start (there are no migrations yet: the layout is pre-1.0).
+ * missing column halfway through a start. Storage one version behind is migrated in place.
  */
+/** Version n → n + 1, for storage written by the previous build. */
+const migrations = new Map<number, (sql: SqlStorage) => void>([
+  // 2: the hard state remembers the term's leader, so a woken member needs no election.
+  [1, (sql) => sql.exec("ALTER TABLE raft_state ADD COLUMN lead INTEGER")],
+]);
+
 export function createSchema(sql: SqlStorage): void {
   const existing = sql
     .exec<{ name: string }>(
@@ -110,7 +117,11 @@ export function createSchema(sql: SqlStorage): void {
       ? (sql.exec<{ version: number }>("SELECT version FROM schema_info WHERE id = 1").toArray()[0]
           ?.version ?? 0)
       : 0;
-    if (stored !== schemaVersion)
+    const migrate = migrations.get(stored);
+    if (migrate && stored + 1 === schemaVersion) {
+      migrate(sql);
+      sql.exec("UPDATE schema_info SET version = ? WHERE id = 1", schemaVersion);
+    } else if (stored !== schemaVersion)
       throw new Error(
         `member storage has schema version ${stored}, this build needs ${schemaVersion}: ` +
           "start from empty storage (locally: delete .wrangler/state) or run the build that wrote it",

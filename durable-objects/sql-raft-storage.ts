@@ -32,6 +32,7 @@ interface StateRow extends Record<string, SqlStorageValue> {
   vote: number | null;
   commit_idx: number;
   vote_floor: number;
+  lead: number | null;
   incarnation: number;
   snap_idx: number;
   snap_term: number;
@@ -60,6 +61,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
         commit: row.commit_idx,
         voteFloor: row.vote_floor,
         incarnation: row.incarnation,
+        lead: row.lead,
       };
       this.#snap = {
         index: row.snap_idx,
@@ -217,16 +219,17 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     const h = this.#hard;
     const s = this.#snap;
     this.#sql.exec(
-      `INSERT INTO raft_state (id, term, vote, commit_idx, vote_floor, incarnation, snap_idx, snap_term, snap_voters)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO raft_state (id, term, vote, commit_idx, vote_floor, incarnation, lead, snap_idx, snap_term, snap_voters)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET term = excluded.term, vote = excluded.vote, commit_idx = excluded.commit_idx,
-         vote_floor = excluded.vote_floor, incarnation = excluded.incarnation, snap_idx = excluded.snap_idx,
-         snap_term = excluded.snap_term, snap_voters = excluded.snap_voters`,
+         vote_floor = excluded.vote_floor, incarnation = excluded.incarnation, lead = excluded.lead,
+         snap_idx = excluded.snap_idx, snap_term = excluded.snap_term, snap_voters = excluded.snap_voters`,
       h.term,
       h.vote,
       h.commit,
       h.voteFloor,
       h.incarnation,
+      h.lead,
       s.index,
       s.term,
       JSON.stringify(s.voters),

@@ -140,7 +140,14 @@ export function hardStateStorageConformance(
   describe(`${name} (HardStateStorage conformance)`, () => {
     it("starts at term 0 with no vote", () =>
       use(async (s) => {
-        expect(s.load()).toEqual({ term: 0, vote: null, commit: 0, voteFloor: 0, incarnation: 0 });
+        expect(s.load()).toEqual({
+          term: 0,
+          vote: null,
+          commit: 0,
+          voteFloor: 0,
+          incarnation: 0,
+          lead: null,
+        });
       }));
 
     it("keeps the last state saved, every field exactly", () =>
@@ -151,12 +158,14 @@ export function hardStateStorageConformance(
           commit: 41,
           voteFloor: Number.MAX_SAFE_INTEGER,
           incarnation: 123456789,
+          lead: 1,
         };
-        s.save({ term: 1, vote: 0, commit: 1, voteFloor: 0, incarnation: 5 });
+        s.save({ term: 1, vote: 0, commit: 1, voteFloor: 0, incarnation: 5, lead: 0 });
         s.save(state);
         expect(s.load()).toEqual(state);
-        s.save({ ...state, vote: null });
+        s.save({ ...state, vote: null, lead: null });
         expect(s.load().vote).toBeNull();
+        expect(s.load().lead).toBeNull();
       }));
   });
 }

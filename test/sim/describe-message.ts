@@ -11,6 +11,8 @@ export function describeMessage(m: Message): string {
       return `${head} ${m.reject ? `reject ${m.index} hint ${m.hintIndex}/${m.hintTerm}` : `ok ${m.index}`}`;
     case "heartbeat":
       return `${head} commit ${m.commit}`;
+    case "quiesce":
+      return `${head} at ${m.index}/${m.logTerm} commit ${m.commit}`;
     case "snapshot":
       return `${head} at ${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
     case "preVote":

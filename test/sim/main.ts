@@ -63,10 +63,17 @@ console.log(
 console.log(
   `ticks to commit after healing: ${summary(collect((r) => r.stats.ticksToProgressAfterHeal))}`,
 );
+const all = (pick: (r: SimResult) => number[]) => results.flatMap(pick);
+console.log(
+  `ticks from the last write until every member slept: ${summary(all((r) => r.stats.ticksToQuiesce))}`,
+);
+console.log(
+  `ticks to acknowledge a write after sleep, evictions and leader crashes: ${summary(all((r) => r.stats.ticksToWakeWrite))}`,
+);
 const total = (pick: (r: SimResult) => number) => results.reduce((sum, r) => sum + pick(r), 0);
 console.log(
   `acknowledged writes ${total((r) => r.stats.proposalsAcked)}, linearizable reads ${total((r) => r.stats.readsServed)}, ` +
-    `crashes ${total((r) => r.stats.crashes)}, wipes ${total((r) => r.stats.wipes)}, snapshots sent ${total((r) => r.stats.snapshotsSent)}`,
+    `crashes ${total((r) => r.stats.crashes)}, evictions ${total((r) => r.stats.evictions)}, wipes ${total((r) => r.stats.wipes)}, snapshots sent ${total((r) => r.stats.snapshotsSent)}`,
 );
 console.log(`${results.length - failures.length} passed, ${failures.length} failed`);
 process.exitCode = failures.length > 0 ? 1 : 0;

@@ -9,6 +9,8 @@ const mutants: Mutant[] = [
   "commitPreviousTerm",
   "unpersistedVote",
   "staleSnapshot",
+  "proposalKeepsQuiescent",
+  "quiescentVoteWithoutLogCheck",
 ];
 
 describe.each([3, 5])("with %i members", (members) => {

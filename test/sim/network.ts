@@ -31,6 +31,11 @@ export class Network {
     this.faults = faults;
   }
 
+  /** Messages sent and not yet delivered or dropped. */
+  inFlightCount(): number {
+    return this.inFlight.length;
+  }
+
   send(message: Message, now: number): void {
     this.sent++;
     if (this.rng.chance(this.faults.lossRate)) return;

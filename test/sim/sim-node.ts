@@ -9,6 +9,7 @@ import {
 } from "../../src/core/consensus/memory-storage.ts";
 import type { Message } from "../../src/core/consensus/message.ts";
 import { RawNode } from "../../src/core/consensus/raw-node.ts";
+import { handleReady, type ReadyHost } from "../../src/core/consensus/ready-loop.ts";
 import type { Checker } from "./checker.ts";
 import { DigestMachine } from "./digest-machine.ts";
 
@@ -96,65 +97,65 @@ export class SimNode {
     );
   }
 
-  /** Carries out one Ready, in the order its contract demands. */
+  /** Carries out one Ready through the production loop (src/core/consensus/ready-loop.ts). */
   handleReady(host: Host): void {
     const node = this.node;
-    if (!node?.hasReady()) return;
-    const rd = node.ready();
+    if (!node) return;
     const checker = host.checker;
-
-    if (rd.snapshot) this.logStorage.installSnapshot(rd.snapshot);
-    this.logStorage.append(rd.entries);
-    if (rd.hardState) this.hardStorage.save(rd.hardState);
-
-    for (const m of rd.messages) {
-      checker.onSend(m);
-      host.send(m);
-    }
-
-    if (rd.snapshot) {
-      const { index, term } = rd.snapshot.meta;
-      if (index < this.machine.index)
-        checker.fail(`member ${this.id} rewound its state from ${this.machine.index} to ${index}`);
-      this.machine = DigestMachine.fromSnapshot(rd.snapshot);
-      checker.onSnapshotApplied(this.id, index, term, this.machine.digest);
-    }
-    for (const e of rd.committed) {
-      if (e.index !== this.machine.index + 1) {
-        checker.fail(`member ${this.id} applied ${e.index} after ${this.machine.index}`);
-      }
-      this.machine.apply(e);
-      checker.onApply(this.id, e, this.machine.digest);
-      const p = this.proposals.get(e.index);
-      if (p) {
-        this.proposals.delete(e.index);
-        if (p.term === e.term) host.acked(p, this.id);
-      }
-    }
-
-    for (const rs of rd.readStates) {
-      const read = this.reads.get(rs.context);
-      if (read) read.index = rs.index;
-    }
-    for (const read of this.reads.values()) {
-      if (read.index !== undefined && this.machine.index >= read.index) {
-        this.reads.delete(read.context);
-        host.served(read, this.machine.index);
-      }
-    }
-
-    if (rd.compactTo) {
-      if (rd.compactTo.index !== this.machine.index) {
-        checker.fail(
-          `member ${this.id} asked to compact at ${rd.compactTo.index}, state at ${this.machine.index}`,
-        );
-      } else {
-        this.logStorage.compact({ meta: rd.compactTo, data: this.machine.snapshotData() });
-      }
-    }
-    node.advance();
-
-    this.observe(checker);
+    const loop: ReadyHost<void> = {
+      log: this.logStorage,
+      hard: this.hardStorage,
+      transact: (body) => body(),
+      restore: (snapshot) => {
+        const { index, term } = snapshot.meta;
+        if (index < this.machine.index)
+          checker.fail(
+            `member ${this.id} rewound its state from ${this.machine.index} to ${index}`,
+          );
+        this.machine = DigestMachine.fromSnapshot(snapshot);
+        checker.onSnapshotApplied(this.id, index, term, this.machine.digest);
+      },
+      apply: (e) => {
+        if (e.index !== this.machine.index + 1) {
+          checker.fail(`member ${this.id} applied ${e.index} after ${this.machine.index}`);
+        }
+        this.machine.apply(e);
+        checker.onApply(this.id, e, this.machine.digest);
+      },
+      snapshotData: (meta) => {
+        if (meta.index !== this.machine.index) {
+          checker.fail(
+            `member ${this.id} asked to compact at ${meta.index}, state at ${this.machine.index}`,
+          );
+        }
+        return this.machine.snapshotData();
+      },
+      send: (messages) => {
+        for (const m of messages) {
+          checker.onSend(m);
+          host.send(m);
+        }
+      },
+      settle: (rd, applied) => {
+        for (const { entry } of applied) {
+          const p = this.proposals.get(entry.index);
+          if (!p) continue;
+          this.proposals.delete(entry.index);
+          if (p.term === entry.term) host.acked(p, this.id);
+        }
+        for (const rs of rd.readStates) {
+          const read = this.reads.get(rs.context);
+          if (read) read.index = rs.index;
+        }
+        for (const read of this.reads.values()) {
+          if (read.index !== undefined && this.machine.index >= read.index) {
+            this.reads.delete(read.context);
+            host.served(read, this.machine.index);
+          }
+        }
+      },
+    };
+    if (handleReady(node, loop)) this.observe(checker);
   }
 
   /** Runs a call into the node and lets the checkers look at what it changed. */
@@ -179,6 +180,12 @@ export class SimNode {
     checker.noteCommit(node.commitIndex());
     if (soft.role !== "leader") return;
     const commit = node.commitIndex();
+    // A leader sleeps only with nothing in flight; a proposal always wakes it.
+    const last = node.status().lastIndex;
+    if (node.isQuiescent() && commit < last)
+      checker.fail(
+        `leader ${this.id} is quiescent with entries ${commit + 1}..${last} uncommitted`,
+      );
     if (this.leaderTerm !== soft.term) {
       this.leaderTerm = soft.term;
       this.leaderSince = checker.now;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { describeFailure, runSeeds } from "./run-seeds.ts";
 import { runSimulation } from "./simulation.ts";
 
-const seedsPerSize = Number(process.env.SIM_SEEDS ?? 1000);
+const seedsPerSize = Number(process.env.SIM_SEEDS ?? 2000);
 
 describe.each([3, 5])("simulation with %i members", (members) => {
   it(`keeps every safety property and makes progress over ${seedsPerSize} seeds`, {
@@ -20,6 +20,14 @@ describe.each([3, 5])("simulation with %i members", (members) => {
     expect(acked).toBeGreaterThan(seedsPerSize * 50);
     expect(crashes).toBeGreaterThan(seedsPerSize);
     expect(snapshots).toBeGreaterThan(0);
+    // Every run fell asleep four times, lost volatile state, and served a write on demand after.
+    const evictions = summary.results.reduce((n, r) => n + r.stats.evictions, 0);
+    const wakeWrites = summary.results.flatMap((r) => r.stats.ticksToWakeWrite);
+    expect(evictions).toBeGreaterThan(seedsPerSize);
+    expect(wakeWrites.length).toBe(seedsPerSize * 4);
+    console.log(
+      `${members} members: a write after sleep took at most ${Math.max(...wakeWrites)} ticks (bound ${20 * 10})`,
+    );
   });
 });
 

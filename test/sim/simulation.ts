@@ -22,7 +22,9 @@ export interface SimOptions {
   faultTicks?: number;
   /** Phase 2 must see a new write committed and applied everywhere within this many ticks. */
   livenessTicks?: number;
-  /** Run phase 3 (measurements). */
+  /** Rounds of phase 3: idle until asleep, lose volatile state, wake on demand (0 skips it). */
+  quietRounds?: number;
+  /** Run phase 4 (measurements). */
   measure?: boolean;
   /** Use the production batching and compaction settings instead of per-seed ones. */
   defaultTuning?: boolean;
@@ -35,6 +37,10 @@ export interface SimStats {
   failoverTicks: number | null;
   messagesPerEntry: number | null;
   ticksToProgressAfterHeal: number | null;
+  /** Phase 3: ticks from the last write until every member slept, and to serve a write after. */
+  ticksToQuiesce: number[];
+  ticksToWakeWrite: number[];
+  evictions: number;
   proposalsAcked: number;
   readsServed: number;
   crashes: number;
@@ -86,6 +92,9 @@ class Simulation implements Host {
     failoverTicks: null,
     messagesPerEntry: null,
     ticksToProgressAfterHeal: null,
+    ticksToQuiesce: [],
+    ticksToWakeWrite: [],
+    evictions: 0,
     proposalsAcked: 0,
     readsServed: 0,
     crashes: 0,
@@ -101,6 +110,7 @@ class Simulation implements Host {
     this.options = {
       faultTicks: 300,
       livenessTicks: 40 * electionTicks,
+      quietRounds: 4,
       measure: false,
       mutants: [],
       trace: null,
@@ -210,6 +220,7 @@ class Simulation implements Host {
     while (this.tick < faultEnd && this.ok()) this.advanceTick(true, true);
     if (this.ok()) this.heal();
     if (this.ok()) this.requireProgress();
+    for (let round = 0; round < this.options.quietRounds && this.ok(); round++) this.quietRound();
     if (this.ok() && this.options.measure) this.measure();
     if (this.ok()) this.finalChecks();
   }
@@ -318,17 +329,24 @@ class Simulation implements Host {
     }
   }
 
-  /** A client writes through `via`, or through the leader `via` names. */
+  /**
+   * A client writes through `via`, or through the leader `via` names. When no leader can take it
+   * (none known, or the named one is down or no longer leads), `via` campaigns at once, as a
+   * member does when a client waits: asleep, nobody else would notice a lost leader.
+   */
   private propose(via: SimNode): Proposal | null {
     const id = this.nextProposal++;
     const data = new TextEncoder().encode(`p${id}`);
     let target = via;
     let result = via.act(this.checker, (n) => n.propose(data));
-    if (result && !result.ok && result.leader !== null) {
+    if (result && !result.ok && result.leader !== null && result.leader !== via.id) {
       target = this.nodes[result.leader] as SimNode;
       result = target.act(this.checker, (n) => n.propose(data));
     }
-    if (!result?.ok) return null;
+    if (!result?.ok) {
+      if (!result || result.reason === "notLeader") via.act(this.checker, (n) => n.campaign());
+      return null;
+    }
     const proposal: Proposal = { id, index: result.index, term: result.term };
     target.proposals.set(result.index, proposal);
     return proposal;
@@ -366,8 +384,11 @@ class Simulation implements Host {
       const leader = this.leader();
       // Like a client with a timeout: retry a write that was not acknowledged in time.
       const timedOut = pending?.ackedAt === undefined && this.tick - proposedAt > 2 * electionTicks;
-      if ((!pending || timedOut) && leader) {
-        pending = this.propose(leader);
+      if (!pending || timedOut) {
+        // Through the leader if one is known, else through any member (which campaigns).
+        const up = this.nodes.filter((n) => n.up);
+        const via = leader ?? up[this.rng.int(0, up.length - 1)];
+        if (via) pending = this.propose(via);
         proposedAt = this.tick;
       }
       if (
@@ -379,19 +400,121 @@ class Simulation implements Host {
       }
     }
     if (this.ok()) {
-      const states = this.nodes.map((n) => {
-        const s = n.node?.status();
-        return s
-          ? `${n.id}:${s.role}/t${s.term}/lead${s.leader}/c${s.commit}/a${s.applied}/l${s.lastIndex}`
-          : `${n.id}:down`;
-      });
       this.checker.fail(
-        `no write committed and applied everywhere within ${bound} ticks of healing [${states.join(" ")}]`,
+        `no write committed and applied everywhere within ${bound} ticks of healing [${this.describeStates()}]`,
       );
     }
   }
 
-  // ---- phase 3: measurements ----------------------------------------------------------------
+  private describeStates(): string {
+    return this.nodes
+      .map((n) => {
+        const s = n.node?.status();
+        return s
+          ? `${n.id}:${s.role}/t${s.term}/lead${s.leader}/c${s.commit}/a${s.applied}/l${s.lastIndex}${s.quiescent ? "/q" : ""}`
+          : `${n.id}:down`;
+      })
+      .join(" ");
+  }
+
+  // ---- phase 3: quiescence ------------------------------------------------------------------
+
+  /**
+   * One round of an idle ensemble: a follower may be down while writes commit; the ensemble must
+   * fall asleep (every member quiescent, nothing in flight) and stay silent; members then lose
+   * their volatile state at random (eviction) and the leader may crash in its sleep; a client's
+   * write through any member must then be acknowledged within a bound — on a lossy network.
+   */
+  private quietRound(): void {
+    const r = this.rng;
+    this.network.faults = { ...this.network.faults, lossRate: r.next() * 0.1, duplicateRate: 0 };
+    const down = r.chance(0.5) ? this.follower() : undefined;
+    down?.crash();
+    for (let i = r.int(0, 3); i > 0 && this.ok(); i--) this.writeAndWait(this.leader());
+    if (!this.ok()) return;
+
+    const start = this.tick;
+    const bound = 60 * electionTicks;
+    while (!this.asleep() && this.tick < start + bound && this.ok()) this.advanceTick(false, false);
+    if (!this.ok()) return;
+    if (!this.asleep()) {
+      this.checker.fail(`not asleep ${bound} ticks after the last write`);
+      return;
+    }
+    this.stats.ticksToQuiesce.push(this.tick - start);
+
+    const sent = this.network.sent;
+    for (let t = 0; t < 5 * electionTicks && this.ok(); t++) this.advanceTick(false, false);
+    if (this.network.sent !== sent) {
+      this.checker.fail(`${this.network.sent - sent} messages sent while quiescent`);
+      return;
+    }
+
+    for (const n of this.nodes) {
+      if (n.up && r.chance(0.5)) {
+        n.crash();
+        n.start();
+        this.stats.evictions++;
+        this.options.trace?.(`${this.tick} evict ${n.id}`);
+      }
+    }
+    down?.start(); // back asleep, and behind if writes committed without it
+    const leader = this.leader();
+    // Only while the others can still elect: a wiped member not yet caught up cannot vote.
+    const voters = this.nodes.filter((n) => n.up && n !== leader && !n.recovering()).length;
+    if (leader && r.chance(0.5) && voters >= Math.floor(this.nodes.length / 2) + 1) {
+      leader.crash();
+      this.stats.crashes++;
+      this.options.trace?.(`${this.tick} crash ${leader.id} (asleep)`);
+    }
+    const up = this.nodes.filter((n) => n.up);
+    const ticks = this.writeAndWait(up[r.int(0, up.length - 1)]);
+    if (ticks !== null) this.stats.ticksToWakeWrite.push(ticks);
+    for (const n of this.nodes) if (!n.up) n.start();
+  }
+
+  /** Writes through `via` (then through random members) until acknowledged; the ticks it took. */
+  private writeAndWait(via: SimNode | undefined): number | null {
+    const start = this.tick;
+    const bound = 20 * electionTicks;
+    let pending: Proposal | null = null;
+    let proposedAt = -Infinity;
+    let through = via;
+    while (this.tick < start + bound && this.ok()) {
+      if (pending?.ackedAt !== undefined) return this.tick - start;
+      // Like a client with a timeout: retry through another member when no answer comes.
+      if (this.tick - proposedAt > 2 * electionTicks) {
+        const up = this.nodes.filter((n) => n.up);
+        through ??= up[this.rng.int(0, up.length - 1)];
+        if (through) pending = this.propose(through);
+        through = undefined;
+        proposedAt = this.tick;
+      }
+      this.advanceTick(false, false);
+    }
+    if (this.ok()) {
+      const states = this.describeStates();
+      this.checker.fail(
+        `a write issued with a quorum up was not acknowledged within ${bound} ticks [${states}]`,
+      );
+    }
+    return null;
+  }
+
+  private follower(): SimNode | undefined {
+    const followers = this.nodes.filter((n) => n.up && n.node?.softState().role === "follower");
+    return followers[this.rng.int(0, followers.length - 1)];
+  }
+
+  /** Every member up is quiescent and no message is on its way. */
+  private asleep(): boolean {
+    return (
+      this.network.inFlightCount() === 0 &&
+      this.nodes.every((n) => !n.node || (n.node.isQuiescent() && !n.node.hasReady()))
+    );
+  }
+
+  // ---- phase 4: measurements ----------------------------------------------------------------
 
   private measure(): void {
     const sentBefore = this.network.sent;

@@ -12,7 +12,14 @@ export type Mutant =
   /** Leave term and vote out of the Ready, so they are not persisted before the vote goes out. */
   | "unpersistedVote"
   /** Install a snapshot even when it is older than what the node has committed. */
-  | "staleSnapshot";
+  | "staleSnapshot"
+  /** A quiescent leader stays quiescent when it takes a proposal (no heartbeats, no retries). */
+  | "proposalKeepsQuiescent"
+  /**
+   * A member woken from quiescence by a candidate grants that candidate's votes without the log
+   * check ("everyone was caught up when we slept").
+   */
+  | "quiescentVoteWithoutLogCheck";
 
 export interface ConsensusConfig {
   readonly id: NodeId;

@@ -20,7 +20,9 @@ export interface Entry {
  * after the member lost its storage (it may have voted in terms it no longer remembers) until a
  * leader has caught it up, when it becomes that leader's term. `incarnation` is a random
  * number drawn when the storage is new: it lets a leader tell this storage's acknowledgements
- * from those of a wiped predecessor still in flight.
+ * from those of a wiped predecessor still in flight. `lead` is the leader this member knew in
+ * `term` (itself when it won the term): a member woken from eviction resumes following — or
+ * leading — without an election, which is what lets an idle ensemble sleep.
  */
 export interface HardState {
   readonly term: number;
@@ -28,6 +30,7 @@ export interface HardState {
   readonly commit: number;
   readonly voteFloor: number;
   readonly incarnation: number;
+  readonly lead: NodeId | null;
 }
 
 export const recovering = Number.MAX_SAFE_INTEGER;
@@ -51,6 +54,7 @@ export const emptyHardState: HardState = {
   commit: 0,
   voteFloor: 0,
   incarnation: 0,
+  lead: null,
 };
 
 export function sameHardState(a: HardState, b: HardState): boolean {
@@ -59,7 +63,8 @@ export function sameHardState(a: HardState, b: HardState): boolean {
     a.vote === b.vote &&
     a.commit === b.commit &&
     a.voteFloor === b.voteFloor &&
-    a.incarnation === b.incarnation
+    a.incarnation === b.incarnation &&
+    a.lead === b.lead
   );
 }
 

@@ -10,6 +10,28 @@ import type { LeaderRole } from "./role.ts";
 
 export function becomeLeader(r: Raft): void {
   r.resetForLeadership();
+  const role = leaderRole(r);
+  r.role = role;
+  // An entry of its own term lets the leader commit everything before it (Raft §5.4.2).
+  r.appendEntry(role, "noop", new Uint8Array());
+  maybeCommit(r, role);
+}
+
+/**
+ * A leader woken from eviction takes up its term again, asleep: it knows nothing of its
+ * followers, so it probes them when it wakes. No no-op: its term's entry is already in its log.
+ */
+export function resumeLeadership(r: Raft): void {
+  r.lead = r.id;
+  r.role = {
+    ...leaderRole(r),
+    broadcastPending: false,
+    readFloor: r.log.lastIndex(),
+    confirmed: false,
+  };
+}
+
+function leaderRole(r: Raft): LeaderRole {
   const next = r.log.lastIndex() + 1;
   const progress = new Map<NodeId, Progress>();
   for (const v of r.voters) progress.set(v, new Progress(next, r.config.maxInflightAppends));
@@ -17,39 +39,120 @@ export function becomeLeader(r: Raft): void {
   self.maybeUpdate(r.log.lastIndex());
   self.becomeReplicate();
   self.recentActive = true;
-  const role: LeaderRole = {
+  return {
     kind: "leader",
     progress,
     reads: new ReadOnlyQueue(),
     waitingReads: [],
     transferee: null,
     broadcastPending: true,
+    readFloor: 0,
+    confirmed: true,
+    confirmations: new Set(),
   };
-  r.role = role;
-  // An entry of its own term lets the leader commit everything before it (Raft §5.4.2).
-  r.appendEntry(role, "noop", new Uint8Array());
-  maybeCommit(r, role);
+}
+
+/**
+ * Leaving quiescence: nobody was heard from while asleep, so CheckQuorum starts a fresh round,
+ * and (`announce`) a heartbeat tells followers — and any member trying to elect itself — that
+ * this leader is alive. A proposal needs no heartbeat: its Appends say the same.
+ */
+export function wakeLeader(r: Raft, role: LeaderRole, announce: boolean): void {
+  for (const [id, pr] of role.progress) {
+    if (id === r.id) continue;
+    pr.recentActive = false;
+    pr.silentTicks = 0;
+  }
+  if (announce || !role.confirmed) broadcastHeartbeat(r, role, null);
 }
 
 export function tickLeader(r: Raft, role: LeaderRole): void {
   r.heartbeatElapsed++;
   r.electionElapsed++;
   for (const pr of role.progress.values()) {
+    pr.silentTicks++;
     // A lost snapshot is never acknowledged: fall back to probing, which resends it if needed.
     if (pr.state === "snapshot" && ++pr.snapshotTicks >= r.config.electionTicks) pr.becomeProbe();
   }
   if (r.electionElapsed >= r.config.electionTicks) {
     r.electionElapsed = 0;
-    if (!quorumActive(r, role)) {
+    if (!quorumActive(r, role) || !role.confirmed) {
       r.becomeFollower(r.term, null);
       return;
     }
     role.transferee = null; // a handover that took a whole election timeout has failed
   }
+  if (maybeQuiesce(r, role)) return;
   if (r.heartbeatElapsed >= r.config.heartbeatTicks) {
     r.heartbeatElapsed = 0;
-    broadcastHeartbeat(r, role, null);
+    // Reads whose round was lost are confirmed by the next one instead of waiting forever.
+    broadcastHeartbeat(r, role, role.reads.newest());
   }
+}
+
+/**
+ * Quiesces when nothing is in flight (CockroachDB's range quiescence): every entry committed,
+ * applied and of this term, no read or handover pending, and every follower either caught up
+ * and told the commit index, or silent for an election timeout (down: it catches up on the next
+ * write). Caught-up followers are told to stop their timers; then nobody ticks or sends.
+ */
+function maybeQuiesce(r: Raft, role: LeaderRole): boolean {
+  const last = r.log.lastIndex();
+  if (
+    !role.confirmed ||
+    role.transferee !== null ||
+    role.broadcastPending ||
+    role.reads.size() > 0 ||
+    role.waitingReads.length > 0 ||
+    r.log.committed !== last ||
+    r.log.applied !== last ||
+    r.log.term(last) !== r.term
+  ) {
+    return false;
+  }
+  const quiet: NodeId[] = [];
+  for (const to of r.peers()) {
+    const pr = role.progress.get(to) as Progress;
+    if (caughtUp(pr, last)) quiet.push(to);
+    else if (pr.silentTicks < r.config.electionTicks) return false;
+  }
+  if (quiet.length + 1 < r.quorum) return false;
+  r.quiescent = true;
+  for (const to of quiet)
+    r.send({ type: "quiesce", to, index: last, logTerm: r.term, commit: last });
+  return true;
+}
+
+/**
+ * A sleeping leader takes an answer from a caught-up follower without waking: it only says the
+ * follower was awake for an earlier heartbeat or Append, so the follower gets the quiesce again
+ * (it may have missed it) instead of a new round of heartbeats. True when absorbed.
+ */
+export function absorbWhileQuiescent(r: Raft, role: LeaderRole, m: Message): boolean {
+  switch (m.type) {
+    case "heartbeatResponse":
+      if (m.context !== null) return false;
+      break;
+    case "appendResponse":
+      if (m.reject) return false;
+      break;
+    case "recovering":
+      // A member caught up earlier in this term keeps saying so; it needs nothing more.
+      if (m.commit < r.log.committed) return false;
+      break;
+    default:
+      return false;
+  }
+  const pr = role.progress.get(m.from);
+  const last = r.log.lastIndex();
+  if (!pr || pr.incarnation !== m.incarnation || !caughtUp(pr, last)) return false;
+  pr.silentTicks = 0;
+  r.send({ type: "quiesce", to: m.from, index: last, logTerm: r.term, commit: r.log.committed });
+  return true;
+}
+
+function caughtUp(pr: Progress, last: number): boolean {
+  return pr.state === "replicate" && pr.match === last && pr.sentCommit === last;
 }
 
 /** CheckQuorum: did a quorum answer during the last election timeout? Resets the marks. */
@@ -95,6 +198,7 @@ function answering(role: LeaderRole, m: { from: NodeId; incarnation: number }): 
   const pr = role.progress.get(m.from);
   if (!pr?.accepts(m.incarnation)) return null;
   pr.recentActive = true;
+  pr.silentTicks = 0;
   return pr;
 }
 
@@ -140,6 +244,13 @@ function handleHeartbeatResponse(
 ): void {
   const pr = answering(role, m);
   if (!pr) return;
+  if (!role.confirmed && !m.recovering) {
+    role.confirmations.add(m.from);
+    if (role.confirmations.size + 1 >= r.quorum) {
+      role.confirmed = true;
+      role.broadcastPending = true;
+    }
+  }
   pr.onHeartbeatResponse();
   if (pr.match < r.log.lastIndex() || pr.sentCommit < r.log.committed)
     sendAppends(r, role, m.from, true);
@@ -154,7 +265,7 @@ function sendAppends(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boolean
 
 function maybeSendAppend(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boolean): boolean {
   const pr = role.progress.get(to);
-  if (!pr || pr.isPaused()) return false;
+  if (!pr || pr.isPaused() || !role.confirmed) return false;
   const prevIndex = pr.next - 1;
   const prevTerm = r.log.term(prevIndex);
   const entries =
@@ -179,12 +290,13 @@ function maybeSendAppend(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boo
 
 /** Advances the commit index to what a quorum holds, but only through an entry of this term. */
 function maybeCommit(r: Raft, role: LeaderRole): boolean {
+  if (!role.confirmed) return false;
   const matches = [...role.progress.values()].map((p) => p.match).sort((a, b) => b - a);
   const quorumIndex = matches[r.quorum - 1] ?? 0;
   if (quorumIndex <= r.log.committed) return false;
   if (r.log.term(quorumIndex) !== r.term && !r.has("commitPreviousTerm")) return false;
   r.log.commitTo(quorumIndex);
-  if (role.waitingReads.length > 0 && r.log.term(r.log.committed) === r.term) {
+  if (role.waitingReads.length > 0 && readable(r, role)) {
     for (const w of role.waitingReads.splice(0)) handleReadIndex(r, role, w.context, w.from);
   }
   return true;
@@ -215,12 +327,19 @@ export function handleReadIndex(r: Raft, role: LeaderRole, context: string, from
     answerRead(r, { context, index: r.log.committed, from, acks: new Set() });
     return;
   }
-  // Until it commits an entry of its own term, a new leader's commit index may be behind.
-  if (r.log.term(r.log.committed) !== r.term) {
+  if (!readable(r, role)) {
     role.waitingReads.push({ context, from });
     return;
   }
   role.reads.add(context, r.log.committed, from, r.id);
+}
+
+/**
+ * Whether the commit index covers everything committed before this leader's reads: a new leader
+ * must commit an entry of its own term first, a resumed one its whole log as it found it.
+ */
+function readable(r: Raft, role: LeaderRole): boolean {
+  return r.log.term(r.log.committed) === r.term && r.log.committed >= role.readFloor;
 }
 
 function answerRead(r: Raft, read: PendingRead): void {
@@ -233,6 +352,7 @@ function answerRead(r: Raft, read: PendingRead): void {
 export function transferLeadership(r: Raft, to: NodeId): boolean {
   const role = r.leaderRole();
   if (!role || to === r.id || !r.voters.includes(to)) return false;
+  r.wake(false);
   if (role.transferee === to) return true;
   role.transferee = to;
   r.electionElapsed = 0;

@@ -62,6 +62,19 @@ export interface HeartbeatResponse extends Envelope {
   readonly type: "heartbeatResponse";
   readonly incarnation: number;
   readonly context: string | null;
+  /** The sender lost its storage and may not remember the latest term (see Raft.isRecovering). */
+  readonly recovering: boolean;
+}
+
+/**
+ * The leader has nothing in flight: a follower whose log ends at `index`/`logTerm` takes `commit`
+ * and stops its election timer, and does not answer. Any other message wakes it again.
+ */
+export interface Quiesce extends Envelope {
+  readonly type: "quiesce";
+  readonly index: number;
+  readonly logTerm: number;
+  readonly commit: number;
 }
 
 export interface InstallSnapshot extends Envelope {
@@ -105,6 +118,7 @@ export type Message =
   | AppendResponse
   | Heartbeat
   | HeartbeatResponse
+  | Quiesce
   | InstallSnapshot
   | TimeoutNow
   | ReadIndexRequest

@@ -21,6 +21,8 @@ export class Progress {
   private inflight: number[] = [];
   /** Whether the follower answered since the last CheckQuorum round. */
   recentActive = false;
+  /** Leader ticks since the follower last answered: an election timeout of silence is "down". */
+  silentTicks = 0;
   /** The commit index last told to this follower. */
   sentCommit = 0;
   /** The follower's storage incarnation whose answers this progress reflects. */

@@ -3,7 +3,15 @@
 
 import type { ConsensusConfig, Mutant } from "./config.ts";
 import { type Entry, type HardState, type NodeId, recovering, type Snapshot } from "./entry.ts";
-import { becomeLeader, handleReadIndex, stepLeader, tickLeader } from "./leader.ts";
+import {
+  absorbWhileQuiescent,
+  becomeLeader,
+  handleReadIndex,
+  resumeLeadership,
+  stepLeader,
+  tickLeader,
+  wakeLeader,
+} from "./leader.ts";
 import type { Message, Outgoing } from "./message.ts";
 import { invariant, type RaftLog } from "./raft-log.ts";
 import type { ReadState } from "./ready.ts";
@@ -33,6 +41,13 @@ export class Raft {
   readStates: ReadState[] = [];
   /** Votes are granted only in terms above this (see HardState.voteFloor). */
   voteFloor: number;
+  /**
+   * Timers stopped because nothing is in flight: a quiescent leader sends no heartbeats and a
+   * quiescent follower runs no election timer. Any message or request wakes the member.
+   */
+  quiescent = false;
+  /** Who last woke this member from quiescence, until a leader is heard; read only by a mutant. */
+  private wokenBy: NodeId | null = null;
   readonly incarnation: number;
 
   readonly config: ConsensusConfig;
@@ -51,6 +66,18 @@ export class Raft {
     this.voteFloor = config.amnesiac ? recovering : hard.voteFloor;
     this.incarnation = hard.incarnation || config.random.int(1, 2 ** 31 - 1);
     this.resetTimers();
+    // Woken from eviction: follow (or lead) the term's known leader, asleep until something
+    // happens. Both are safe: a term has one leader, and the log it led with is durable. A leader
+    // with entries it may not have committed stays awake to finish them.
+    if (hard.lead !== null && this.voters.includes(hard.lead) && this.promotable()) {
+      if (hard.lead === this.id) {
+        resumeLeadership(this);
+        this.quiescent = log.committed >= log.lastIndex();
+      } else {
+        this.lead = hard.lead;
+        this.quiescent = true;
+      }
+    }
   }
 
   has(mutant: Mutant): boolean {
@@ -122,6 +149,7 @@ export class Raft {
   // ---- timers -------------------------------------------------------------------------------
 
   tick(): void {
+    if (this.quiescent) return;
     if (this.role.kind === "leader") {
       tickLeader(this, this.role);
       return;
@@ -136,6 +164,7 @@ export class Raft {
   /** Starts an election: a pre-vote first, unless a leader handed over (`transfer`). */
   campaign(transfer: boolean): void {
     if (this.role.kind === "leader" || !this.promotable()) return;
+    this.quiescent = false;
     if (transfer) this.startElection("candidate", true);
     else this.startElection("preCandidate", false);
   }
@@ -175,23 +204,53 @@ export class Raft {
 
   // ---- messages -----------------------------------------------------------------------------
 
+  /**
+   * CheckQuorum lease: while a member hears from a leader, a disruptive candidate is ignored. A
+   * quiescent follower has heard nothing for an unknown time, so it holds no lease: a member
+   * that needs a leader and cannot reach the old one can be elected at once.
+   */
+  private inLease(): boolean {
+    if (this.lead === null) return false;
+    if (this.lead === this.id) return true;
+    return !this.quiescent && this.electionElapsed < this.config.electionTicks;
+  }
+
+  /**
+   * Restarts the timers; a waking leader tells its followers it is alive (`announce`). A
+   * follower woken by anyone but its leader has still not heard from the leader: its lease stays
+   * expired (`leaseExpired`), so a candidate that needs it now is not kept waiting.
+   */
+  wake(announce: boolean, leaseExpired = false): void {
+    if (!this.quiescent) return;
+    this.quiescent = false;
+    this.electionElapsed = leaseExpired ? this.config.electionTicks : 0;
+    this.heartbeatElapsed = 0;
+    const role = this.leaderRole();
+    if (role) wakeLeader(this, role, announce);
+  }
+
   step(m: Message): void {
+    const wasQuiescent = this.quiescent;
+    const inLease = this.inLease();
+    const role = this.leaderRole();
+    if (wasQuiescent && role && m.term === this.term && absorbWhileQuiescent(this, role, m)) return;
+    if (m.type !== "quiesce") this.wake(true, m.from !== this.lead);
+    if (wasQuiescent && !this.quiescent) this.wokenBy = m.from;
+    if (leaderMessage(m)) this.wokenBy = null;
     if (m.term > this.term) {
       if (m.type === "preVote" || m.type === "vote") {
         const force = m.type === "vote" && m.transfer;
-        // CheckQuorum lease: while we hear from a leader, a disruptive candidate is ignored.
-        const inLease = this.lead !== null && this.electionElapsed < this.config.electionTicks;
         if (!force && inLease) return;
       }
       if (m.type === "preVote" || (m.type === "preVoteResponse" && !m.reject)) {
         // A pre-vote at a higher term changes nobody's term; a granted one echoes the asked term.
-      } else if (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") {
+      } else if (leaderMessage(m)) {
         this.becomeFollower(m.term, m.from);
       } else {
         this.becomeFollower(m.term, null);
       }
     } else if (m.term < this.term) {
-      if (m.type === "append" || m.type === "heartbeat") {
+      if (m.type === "append" || m.type === "heartbeat" || m.type === "quiesce") {
         // A stale leader: tell it the current term so it steps down (it may not otherwise learn
         // it, since the lease makes us ignore its votes).
         this.send({
@@ -234,7 +293,9 @@ export class Raft {
       (this.vote === null && this.lead === null) ||
       (m.type === "preVote" && m.term > this.term);
     const upToDate =
-      this.has("voteWithoutLogCheck") || this.log.isUpToDate(m.lastIndex, m.lastTerm);
+      this.has("voteWithoutLogCheck") ||
+      (this.wokenBy === m.from && this.has("quiescentVoteWithoutLogCheck")) ||
+      this.log.isUpToDate(m.lastIndex, m.lastTerm);
     if (canVote && upToDate && m.term > this.voteFloor) {
       this.send({ type: responseType, to: m.from, reject: false }, m.term);
       if (m.type === "vote") {
@@ -250,6 +311,7 @@ export class Raft {
     switch (m.type) {
       case "append":
       case "heartbeat":
+      case "quiesce":
       case "snapshot":
         this.becomeFollower(m.term, m.from);
         this.stepFollower(m);
@@ -266,10 +328,9 @@ export class Raft {
   }
 
   private stepFollower(m: Message): void {
-    if (
-      (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") &&
-      this.isRecovering()
-    ) {
+    // Once caught up, this incarnation is known to the leader: a quiesce needs no reminder.
+    const reminds = m.type !== "quiesce" || this.voteFloor === recovering;
+    if (leaderMessage(m) && reminds && this.isRecovering()) {
       this.send({
         type: "recovering",
         to: m.from,
@@ -287,6 +348,11 @@ export class Raft {
         this.electionElapsed = 0;
         this.lead = m.from;
         this.handleHeartbeat(m);
+        return;
+      case "quiesce":
+        this.electionElapsed = 0;
+        this.lead = m.from;
+        this.handleQuiesce(m);
         return;
       case "snapshot":
         this.electionElapsed = 0;
@@ -357,7 +423,23 @@ export class Raft {
       incarnation: this.incarnation,
       to: m.from,
       context: m.context,
+      recovering: this.isRecovering(),
     });
+  }
+
+  /**
+   * Sleeps only when this log ends where the leader's does. In the same term a follower never
+   * lacks what the leader counted as acknowledged (a wiped one says `recovering` instead), so a
+   * quiesce that does not match is an old one, overtaken by entries since: ignored.
+   */
+  private handleQuiesce(m: Extract<Message, { type: "quiesce" }>): void {
+    const caughtUp =
+      this.voteFloor !== recovering &&
+      this.log.lastIndex() === m.index &&
+      this.log.term(m.index) === m.logTerm;
+    if (!caughtUp) return;
+    this.log.commitTo(m.commit);
+    this.quiescent = true;
   }
 
   private handleSnapshot(from: NodeId, snapshot: Snapshot): void {
@@ -413,6 +495,7 @@ export class Raft {
   propose(data: Uint8Array): ProposeResult {
     const role = this.leaderRole();
     if (!role) return { ok: false, reason: "notLeader", leader: this.lead };
+    if (!this.has("proposalKeepsQuiescent")) this.wake(false);
     if (role.transferee !== null) return { ok: false, reason: "transferring", leader: this.lead };
     if (this.log.lastIndex() - this.log.committed >= this.config.maxUncommittedEntries) {
       return { ok: false, reason: "overloaded", leader: this.lead };
@@ -432,6 +515,7 @@ export class Raft {
 
   /** Asks for a linearizable read point; false when no leader is known (retry later). */
   readIndex(context: string): boolean {
+    this.wake(true);
     const role = this.leaderRole();
     if (role) {
       handleReadIndex(this, role, context, this.id);
@@ -441,4 +525,11 @@ export class Raft {
     this.send({ type: "readIndex", to: this.lead, context });
     return true;
   }
+}
+
+/** Messages only a leader sends: they name the sender as the term's leader. */
+function leaderMessage(m: Message): boolean {
+  return (
+    m.type === "append" || m.type === "heartbeat" || m.type === "quiesce" || m.type === "snapshot"
+  );
 }

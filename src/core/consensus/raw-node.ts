@@ -19,6 +19,8 @@ export interface Status {
   readonly vote: NodeId | null;
   readonly commit: number;
   readonly applied: number;
+  /** Timers stopped: the member needs no ticks until a message or request arrives. */
+  readonly quiescent: boolean;
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly progress: ReadonlyArray<{
@@ -82,6 +84,14 @@ export class RawNode {
   campaign(): void {
     this.idle();
     this.raft.campaign(false);
+  }
+
+  /**
+   * True while the member needs no ticks: its host books no timer for consensus until a message
+   * arrives or it makes a request (propose, readIndex, campaign, transfer).
+   */
+  isQuiescent(): boolean {
+    return this.raft.quiescent;
   }
 
   hasReady(): boolean {
@@ -150,6 +160,7 @@ export class RawNode {
       vote: r.vote,
       commit: r.log.committed,
       applied: r.log.applied,
+      quiescent: r.quiescent,
       firstIndex: r.log.firstIndex(),
       lastIndex: r.log.lastIndex(),
       progress: leader
@@ -186,6 +197,7 @@ export class RawNode {
         commit: r.log.committed,
         voteFloor: r.voteFloor,
         incarnation: r.incarnation,
+        lead: this.persistedHard.lead,
       };
     }
     return {
@@ -194,6 +206,7 @@ export class RawNode {
       commit: r.log.committed,
       voteFloor: r.voteFloor,
       incarnation: r.incarnation,
+      lead: r.lead,
     };
   }
 

@@ -51,6 +51,11 @@ export class ReadOnlyQueue {
     return ready < 0 ? [] : this.queue.splice(0, ready + 1);
   }
 
+  /** The newest request waiting: a round carrying it confirms every request before it too. */
+  newest(): string | null {
+    return this.queue.at(-1)?.context ?? null;
+  }
+
   size(): number {
     return this.queue.length;
   }

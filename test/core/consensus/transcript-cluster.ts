@@ -180,7 +180,8 @@ export class TranscriptCluster implements Host {
     const s = n.node?.status();
     if (!s) return `${n.id}: down`;
     const lead = s.leader === null ? "none" : String(s.leader);
-    return `${n.id}: ${s.role} term ${s.term} leader ${lead} commit ${s.commit} applied ${s.applied} log ${s.firstIndex}..${s.lastIndex}`;
+    const asleep = s.quiescent ? " (quiescent)" : "";
+    return `${n.id}: ${s.role} term ${s.term} leader ${lead} commit ${s.commit} applied ${s.applied} log ${s.firstIndex}..${s.lastIndex}${asleep}`;
   }
 
   // ---- Host ---------------------------------------------------------------------------------
