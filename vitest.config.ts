@@ -15,6 +15,9 @@ function inWorkerd() {
         // The API tests run without tokens; bearer-auth.test.ts turns auth on per request.
         AUTH: "off",
         COMPACTION_ENTRIES: "40",
+        // Live sessions are re-checked every second (production: every minute), so tests of a
+        // silent client's expiry take seconds.
+        SESSION_CHECK_MS: "1000",
         // The randomized history test's seed; replay a failure with HISTORY_SEED=<n>.
         HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),
         // ENSEMBLE_SIZE=5 npm run test:workers runs every scenario on five members.

@@ -82,7 +82,6 @@ export class ClientSockets {
     const replica = await this.#replica();
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, frame, replica))))
       return;
-    const sessionId = conn.sessionId as bigint;
     const parsed = requestFrameSchema.safeParse(frame);
     if (!parsed.success) {
       const id =
@@ -100,7 +99,6 @@ export class ClientSockets {
       );
     }
     const request = parsed.data;
-    replica.touchSessions([sessionId]);
     await inOrder(
       conn,
       writeOps.has(request.op) && replica.isLeader,
@@ -110,8 +108,17 @@ export class ClientSockets {
     if (request.op === "close") ws.close(1000, "session closed");
   }
 
-  close(ws: WebSocket): void {
-    this.#sessions.forget(ws);
+  /** A socket closed; returns the session it carried, if any. */
+  close(ws: WebSocket): bigint | undefined {
+    return this.#sessions.forget(ws);
+  }
+
+  heard(ws: WebSocket, nowMs: number): void {
+    this.#sessions.heard(ws, nowMs);
+  }
+
+  lastHeard(sessionIds: ReadonlySet<bigint>, into: Map<bigint, number>): void {
+    this.#sessions.lastHeard(sessionIds, into);
   }
 
   /** After each applied batch: push watch events, and end the sockets of closed sessions. */
@@ -143,7 +150,6 @@ export class ClientSockets {
       const created = await replica.submit(
         { op: "createSession", timeoutMs: f.timeoutMs ?? 30_000 },
         { authIds: [] },
-        () => Date.now(),
       );
       if (!created.ok || created.result.type !== "createSession") {
         send(
@@ -187,9 +193,9 @@ export class ClientSockets {
         return;
       }
       timeoutMs = session.timeoutMs;
-      replica.touchSessions([sessionId]);
     }
     this.#sessions.bind(ws, conn, sessionId);
+    replica.report([{ sessionId, kind: "attached", atMs: Date.now() }]);
     send(ws, {
       type: "connected",
       sessionId: sessionId.toString(),
@@ -211,9 +217,7 @@ export class ClientSockets {
         conn.closing = true;
         return answerWrite(
           r.id,
-          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
-            Date.now(),
-          ),
+          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }),
         );
       }
       case "auth": {
@@ -234,7 +238,7 @@ export class ClientSockets {
           sessionId,
           ...(r.seq === undefined ? {} : { seq: r.seq }),
         };
-        return answerWrite(r.id, await replica.submit(request, context, () => Date.now()));
+        return answerWrite(r.id, await replica.submit(request, context));
       }
       case "sync":
         return (await replica.syncPoint())

@@ -10,6 +10,14 @@ export interface EnsembleConfig {
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   readonly compactionEntries: number;
+  /** How long a request may wait for a leader, a commit or a local apply (REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
+  /**
+   * Live sessions' deadlines are rounded up to a multiple of this (SESSION_CHECK_MS): idle
+   * sessions cost one wake-up per interval, and a silent client that keeps its socket open is
+   * expired at most this long after its timeout. A closed socket is exact.
+   */
+  readonly sessionCheckMs: number;
   readonly faultInjection: boolean;
 }
 
@@ -24,6 +32,8 @@ export function ensembleConfig(env: Env): EnsembleConfig {
     electionTicks: int(env.ELECTION_TICKS, defaultTuning.electionTicks),
     heartbeatTicks: int(env.HEARTBEAT_TICKS, defaultTuning.heartbeatTicks),
     compactionEntries: int(env.COMPACTION_ENTRIES, defaultTuning.compactionThresholdEntries),
+    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 5_000),
+    sessionCheckMs: int(env.SESSION_CHECK_MS, 60_000),
     faultInjection: env.FAULT_INJECTION === "on",
   };
 }

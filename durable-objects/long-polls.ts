@@ -1,5 +1,5 @@
 // Long-poll watches (Consul-style blocking queries): a request waits until a change at its path
-// is applied here or its deadline passes. Deadlines are checked on the member's alarm ticks.
+// is applied here or its deadline passes; the member books an alarm for the earliest deadline.
 
 import { reaches } from "../src/core/session/watch-resume.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
@@ -32,6 +32,12 @@ export class LongPolls {
       else still.push(poll);
     }
     this.#polls = still;
+  }
+
+  nextDeadlineMs(): number | null {
+    let next: number | null = null;
+    for (const p of this.#polls) if (next === null || p.deadlineMs < next) next = p.deadlineMs;
+    return next;
   }
 
   sweep(nowMs: number): void {

@@ -1,5 +1,6 @@
 // The admin read-out of one member: consensus position, log and snapshot, tree totals, faults.
 
+import type { CostCounts } from "./cost-counters.ts";
 import type { LinkFaults } from "./fault-switch.ts";
 import type { Replica, ReplicaCounters } from "./replica.ts";
 import type { TransferRecord } from "./snapshot-transfers.ts";
@@ -27,17 +28,27 @@ export interface MemberStatus {
   readonly connections: number;
   readonly watches: number;
   readonly pipelined: number;
+  /** Consensus needs no ticks: nothing is in flight and the member books no tick alarm. */
+  readonly quiescent: boolean;
+  /** The alarm the member has booked (epoch ms), or null: nothing is due. */
+  readonly alarmAtMs: number | null;
   readonly counters: ReplicaCounters;
+  /** What Cloudflare bills, counted since the member's storage was created (see cost.md). */
+  readonly costs: CostCounts;
   readonly faults: LinkFaults;
 }
 
-export function statusOf(
-  replica: Replica,
-  faults: LinkFaults,
-  clients: { connections: number; watches: number },
-  storageBytes: number,
-): MemberStatus {
-  const s = replica.node.status();
+export interface MemberShell {
+  readonly faults: LinkFaults;
+  readonly connections: number;
+  readonly watches: number;
+  readonly storageBytes: number;
+  readonly costs: CostCounts;
+  readonly alarmAtMs: number | null;
+}
+
+export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
+  const s = replica.consensusStatus();
   const meta = replica.tree.meta();
   return {
     id: replica.id,
@@ -49,17 +60,20 @@ export function statusOf(
     lastIndex: s.lastIndex,
     snapshotIndex: replica.raftStorage.firstIndex() - 1,
     logEntries: replica.raftStorage.entryCount(),
-    storageBytes,
+    storageBytes: shell.storageBytes,
     snapshotSent: replica.snapshots.lastSent,
     snapshotReceived: replica.snapshots.lastReceived,
     digest: meta.digest.toString(),
     nodeCount: meta.nodeCount,
     dataBytes: meta.dataBytes,
     sessions: replica.tree.store.sessionsAfter(undefined, 1_000_000).length,
-    connections: clients.connections,
-    watches: clients.watches,
-    pipelined: replica.pipeline.size,
-    counters: { ...replica.counters },
-    faults,
+    connections: shell.connections,
+    watches: shell.watches,
+    pipelined: replica.pipelined,
+    quiescent: s.quiescent,
+    alarmAtMs: shell.alarmAtMs,
+    counters: replica.counters,
+    costs: structuredClone(shell.costs),
+    faults: shell.faults,
   };
 }

@@ -12,15 +12,20 @@ import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ReadOp } from "../src/core/tree/tree-reads.ts";
 import { type Env, sessionSecret } from "../src/env.ts";
+import { pingFrame, pongFrame } from "../src/protocol/keep-alive.ts";
+import { AlarmBook } from "./alarm-book.ts";
 import { ClientSockets } from "./client-sockets.ts";
+import { CostCounters } from "./cost-counters.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
 import { createSchema } from "./schema.ts";
+import type { SessionReport } from "./session-expiry.ts";
 import type { SnapshotChunk } from "./snapshot-transfers.ts";
 import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
+import { earliest } from "./wait-list.ts";
 import { ZkSockets } from "./zk-sockets.ts";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
@@ -36,6 +41,9 @@ export class Member extends DurableObject<Env> {
   readonly #config: EnsembleConfig;
   #faults: FaultSwitch;
   #replica: Replica | null = null;
+  #costs: CostCounters;
+  readonly #alarm: AlarmBook;
+  /** When consensus last ticked; 0 while it sleeps (the next tick after waking counts one). */
   #lastTickMs = 0;
   readonly #sockets: ClientSockets;
   readonly #zk: ZkSockets;
@@ -46,9 +54,13 @@ export class Member extends DurableObject<Env> {
     this.#config = ensembleConfig(env);
     // Synchronous SQL in the constructor runs before any request is delivered.
     createSchema(ctx.storage.sql);
+    this.#costs = new CostCounters(ctx.storage.sql);
+    this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
     this.#sockets = new ClientSockets(ctx, sessionSecret(env), () => this.#started());
     this.#zk = new ZkSockets(ctx, sessionSecret(env), () => this.#started());
+    // Keep-alive pings are answered by the runtime: an idle client never wakes this object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(pingFrame, pongFrame));
   }
 
   /** The WebSocket session protocol: the Worker forwards the upgrade here. */
@@ -65,13 +77,22 @@ export class Member extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.#zk.owns(ws)) await this.#zk.message(ws, message);
-    else await this.#sockets.message(ws, message);
+    this.#costs.bump("socketMessages");
+    const sockets = this.#zk.owns(ws) ? this.#zk : this.#sockets;
+    sockets.heard(ws, Date.now());
+    await sockets.message(ws, message);
   }
 
+  /** A client's socket closed: its session's deadline starts now (told to the leader). */
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    if (this.#zk.owns(ws)) this.#zk.close(ws);
-    else this.#sockets.close(ws);
+    const sessionId = this.#zk.owns(ws)
+      ? this.#zk.close(ws)
+      : this.#sockets.owns(ws)
+        ? this.#sockets.close(ws)
+        : undefined;
+    if (sessionId === undefined) return;
+    const replica = await this.#started();
+    replica.report([{ sessionId, kind: "detached", atMs: Date.now() }]);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
@@ -95,6 +116,7 @@ export class Member extends DurableObject<Env> {
 
   /** Peer messages (Durable Object RPC from another member). */
   async deliver(batch: PeerBatch): Promise<void> {
+    this.#costs.received("deliver");
     if (batch.protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
     }
@@ -104,6 +126,7 @@ export class Member extends DurableObject<Env> {
 
   /** A piece of the leader's snapshot; false tells the leader to stop this transfer. */
   async snapshotChunk(protocol: number, chunk: SnapshotChunk): Promise<boolean> {
+    this.#costs.received("snapshotChunk");
     if (protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${protocol} is not ${peerProtocolVersion}`);
     }
@@ -113,7 +136,8 @@ export class Member extends DurableObject<Env> {
 
   /** A client write; any member takes it and answers once it has applied it. */
   async submit(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
-    return (await this.#started()).submit(request, context, () => Date.now());
+    this.#costs.received("submit");
+    return (await this.#started()).submit(request, context);
   }
 
   /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
@@ -122,19 +146,43 @@ export class Member extends DurableObject<Env> {
     request: WriteRequest,
     context: WriteContext,
   ): Promise<WriteAnswer> {
+    this.#costs.received("forwarded");
     if (!this.#faults.canReceive(from)) return unreachable(from);
-    return (await this.#started()).proposeHere(request, context, Date.now());
+    return (await this.#started()).proposeHere(request, context);
   }
 
-  /** A session-activity report from a follower, for the leader's expiry schedule. */
-  async touched(from: NodeId, sessionIds: bigint[]): Promise<void> {
+  /** What a member saw of its clients' sessions, for the leader's expiry schedule. */
+  async sessionReports(from: NodeId, reports: SessionReport[]): Promise<void> {
+    this.#costs.received("sessionReports");
     if (!this.#faults.canReceive(from)) return;
-    (await this.#started()).acceptTouches(sessionIds);
+    (await this.#started()).acceptReports(from, reports);
   }
 
-  /** Marks sessions active at this member (their clients are connected here). */
+  /** The leader asks, when a deadline is due: when did this member last hear these clients? */
+  async presence(
+    from: NodeId,
+    sessionIds: bigint[],
+  ): Promise<Array<{ sessionId: bigint; atMs: number }>> {
+    this.#costs.received("presence");
+    if (!this.#faults.canReceive(from)) throw new Error(`member ${from} is cut off`);
+    return [...this.#localPresence(sessionIds)].map(([sessionId, atMs]) => ({ sessionId, atMs }));
+  }
+
+  /** An HTTP client's keep-alive for its session (session sockets ping instead). */
   async touchSessions(sessionIds: bigint[]): Promise<void> {
-    (await this.#started()).touchSessions(sessionIds);
+    this.#costs.received("touchSessions");
+    const atMs = Date.now();
+    (await this.#started()).report(
+      sessionIds.map((sessionId) => ({ sessionId, kind: "alive", atMs })),
+    );
+  }
+
+  #localPresence(sessionIds: bigint[]): Map<bigint, number> {
+    const wanted = new Set(sessionIds);
+    const heard = new Map<bigint, number>();
+    this.#sockets.lastHeard(wanted, heard);
+    this.#zk.lastHeard(wanted, heard);
+    return heard;
   }
 
   /**
@@ -146,6 +194,7 @@ export class Member extends DurableObject<Env> {
     authIds: AuthId[] = [],
     options: { linearizable?: boolean } = {},
   ): Promise<ReadAnswer> {
+    this.#costs.received("read");
     this.#faults.assertUp();
     const replica = await this.#started();
     if (options.linearizable && !(await replica.syncPoint())) {
@@ -156,6 +205,7 @@ export class Member extends DurableObject<Env> {
 
   /** ZooKeeper's sync, made a real quorum operation: returns the zxid this member caught up to. */
   async sync(): Promise<{ ok: true; zxid: number } | { ok: false; failure: ZkFailure }> {
+    this.#costs.received("sync");
     const replica = await this.#started();
     return (await replica.syncPoint())
       ? { ok: true, zxid: replica.tree.lastZxid }
@@ -164,39 +214,67 @@ export class Member extends DurableObject<Env> {
 
   /** Several reads answered from the same applied state. */
   async multiRead(ops: ReadOp[], authIds: AuthId[] = []) {
+    this.#costs.received("multiRead");
     return (await this.#started()).tree.reads.multiRead(ops, authIds);
   }
 
   async status(): Promise<MemberStatus> {
-    return statusOf(
-      await this.#started(),
-      this.#faults.faults,
-      {
-        connections: this.#sockets.connectionCount + this.#zk.connectionCount,
-        watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
-      },
-      this.ctx.storage.sql.databaseSize,
-    );
+    this.#costs.received("status");
+    return statusOf(await this.#started(), {
+      faults: this.#faults.faults,
+      connections: this.#sockets.connectionCount + this.#zk.connectionCount,
+      watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
+      storageBytes: this.ctx.storage.sql.databaseSize,
+      costs: this.#costs.settle(),
+      alarmAtMs: this.#alarm.bookedAtMs,
+    });
   }
 
   /** Connected clients and their watches (admin: cons, wchs). */
   async clients() {
+    this.#costs.received("clients");
     await this.#started();
     return this.#sockets.view();
   }
 
+  /** Wakes for whatever is due: consensus ticks while awake, request and session deadlines. */
   override async alarm(): Promise<void> {
+    this.#costs.bump("alarmsFired");
+    this.#alarm.fired();
     const now = Date.now();
-    // The next tick is booked first, so the clock keeps running even if this one fails.
-    await this.ctx.storage.setAlarm(now + this.#config.tickMs);
-    const replica = await this.#started();
-    const elapsed =
-      this.#lastTickMs === 0 ? 1 : Math.floor((now - this.#lastTickMs) / this.#config.tickMs);
-    // A late alarm catches up a little, never a burst that would fire every timeout at once.
-    const ticks = Math.max(1, Math.min(elapsed, 5));
-    this.#lastTickMs = now;
-    replica.tick(ticks, now);
-    this.#polls.sweep(now);
+    try {
+      const replica = await this.#started();
+      if (replica.awake) {
+        const elapsed =
+          this.#lastTickMs === 0 ? 1 : Math.floor((now - this.#lastTickMs) / this.#config.tickMs);
+        // A late alarm catches up a little, never a burst that would fire every timeout at once.
+        this.#lastTickMs = now;
+        replica.tick(Math.max(1, Math.min(elapsed, 5)));
+      }
+      this.#polls.sweep(now);
+      await replica.runDue(now);
+    } finally {
+      this.#schedule();
+    }
+  }
+
+  /**
+   * Books the next wake-up: the next consensus tick while it is awake, else the earliest request,
+   * long-poll, session or reaping deadline — and nothing at all when nothing is due.
+   */
+  #schedule(): void {
+    const replica = this.#replica;
+    if (!replica) return;
+    const now = Date.now();
+    let tickAt: number | null = null;
+    if (replica.awake) {
+      if (this.#lastTickMs === 0) this.#lastTickMs = now;
+      tickAt = this.#lastTickMs + this.#config.tickMs;
+    } else {
+      this.#lastTickMs = 0;
+    }
+    const next = earliest(tickAt, replica.nextDeadlineMs(), this.#polls.nextDeadlineMs());
+    this.#alarm.bookBy(next);
   }
 
   /**
@@ -209,6 +287,7 @@ export class Member extends DurableObject<Env> {
     since: number,
     waitMs: number,
   ): Promise<{ ok: true; zxid: number; events: TreeEvent[] } | { ok: false; failure: ZkFailure }> {
+    this.#costs.received("changes");
     const replica = await this.#started();
     const tree = replica.tree;
     if (since > tree.lastZxid) {
@@ -224,7 +303,9 @@ export class Member extends DurableObject<Env> {
     if ("name" in past) return { ok: false, failure: past };
     const missed = past.filter((e) => reaches(path, recursive, e));
     if (missed.length > 0 || waitMs <= 0) return { ok: true, zxid: tree.lastZxid, events: missed };
-    const events = await this.#polls.wait(path, recursive, Date.now() + waitMs);
+    const polled = this.#polls.wait(path, recursive, Date.now() + waitMs);
+    this.#schedule();
+    const events = await polled;
     return { ok: true, zxid: tree.lastZxid, events };
   }
 
@@ -251,6 +332,7 @@ export class Member extends DurableObject<Env> {
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS test_wiped (id INTEGER PRIMARY KEY)");
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO test_wiped (id) VALUES (1)");
     this.#faults = new FaultSwitch(this.ctx.storage.sql, true);
+    this.#costs = new CostCounters(this.ctx.storage.sql);
     this.#replica = null;
     this.#lastTickMs = 0;
     await this.#started();
@@ -261,21 +343,31 @@ export class Member extends DurableObject<Env> {
     const id = memberIndex(this.#config, this.ctx.id.name);
     if (id === null)
       throw new Error(`"${this.ctx.id.name}" is not a member of ensemble "${this.#config.name}"`);
-    const replica = new Replica(this.ctx, id, this.#config, this.#peerLink(id), {
-      amnesiac: this.#wasWiped(),
-      random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
-      observer: ({ events, closedSessions }) => {
-        this.#sockets.onApplied(events, closedSessions);
-        this.#zk.onApplied(events, closedSessions);
-        this.#polls.onApplied(events);
+    const replica = new Replica(
+      this.ctx,
+      this.#costs.counting(),
+      id,
+      this.#config,
+      this.#peerLink(id),
+      {
+        amnesiac: this.#wasWiped(),
+        random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
+        observer: ({ events, closedSessions }) => {
+          this.#sockets.onApplied(events, closedSessions);
+          this.#zk.onApplied(events, closedSessions);
+          this.#polls.onApplied(events);
+        },
+        now: () => Date.now(),
+        costs: this.#costs,
+        wantsWake: () => this.#schedule(),
+        localPresence: (ids) => this.#localPresence(ids),
       },
-    });
+    );
     this.#replica = replica;
-    // A crash can leave no alarm, or one pushed far out by the runtime's retry backoff.
-    const alarm = await this.ctx.storage.getAlarm();
-    const next = Date.now() + this.#config.tickMs;
-    if (alarm === null || alarm > next) await this.ctx.storage.setAlarm(next);
+    // What the runtime has booked survives eviction; a crash can leave a late one (retry backoff).
+    await this.#alarm.load();
     replica.drain();
+    this.#schedule();
     return replica;
   }
 
@@ -295,9 +387,11 @@ export class Member extends DurableObject<Env> {
   #peerLink(self: NodeId): PeerLink {
     const stub = (to: NodeId) => this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
     const faults = () => this.#faults;
+    const costs = this.#costs;
     return {
       send: (to, messages) => {
         if (!faults().canSend(to)) return;
+        costs.sent("deliver");
         stub(to)
           .deliver({ protocol: peerProtocolVersion, from: self, messages })
           .catch(() => {
@@ -306,6 +400,7 @@ export class Member extends DurableObject<Env> {
       },
       forward: async (to, request, context) => {
         if (!faults().canSend(to)) return unreachable(to);
+        costs.sent("forwarded");
         try {
           return await stub(to).forwarded(self, request, context);
         } catch (error) {
@@ -320,14 +415,24 @@ export class Member extends DurableObject<Env> {
           };
         }
       },
-      touch: (to, ids) => {
+      report: (to, reports) => {
         if (!faults().canSend(to)) return;
+        costs.sent("sessionReports");
         stub(to)
-          .touched(self, ids)
-          .catch(() => {});
+          .sessionReports(self, reports)
+          .catch(() => {
+            // The leader asks when the session's deadline comes due anyway.
+          });
+      },
+      presence: async (member, ids) => {
+        if (!faults().canSend(member)) throw new Error(`member ${member} is cut off`);
+        costs.sent("presence");
+        const heard = await stub(member).presence(self, ids);
+        return new Map(heard.map((h) => [h.sessionId, h.atMs]));
       },
       sendSnapshotChunk: async (chunk) => {
         if (!faults().canSend(chunk.to)) return false;
+        costs.sent("snapshotChunk");
         return stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk);
       },
     };

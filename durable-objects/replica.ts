@@ -1,57 +1,52 @@
 // One member's replica: the consensus core, the applied znode tree and the leader's pipeline,
-// driven by one synchronous drain() that carries out each Ready in contract order. Storage calls
-// are synchronous SQLite, so drain never awaits: no other request can interleave inside it and
-// role or term cannot change under it.
+// driven through the Ready loop the simulator runs (core/consensus/ready-loop.ts), with each duty
+// in a module of its own — writes, read barriers, session expiry, reaping. Storage calls are
+// synchronous SQLite, so a drain never awaits: no request interleaves inside it and role or term
+// cannot change under it. Nothing here ticks by itself: the member books wake-ups for what
+// nextWakeMs() names, and for nothing when the ensemble is idle.
 
 import type { ConsensusConfig } from "../src/core/consensus/config.ts";
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
 import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts";
-import { RawNode } from "../src/core/consensus/raw-node.ts";
+import { RawNode, type Status } from "../src/core/consensus/raw-node.ts";
 import type { SoftState } from "../src/core/consensus/ready.ts";
 import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
-import { type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
 import type { Rng } from "../src/core/random.ts";
-import { ExpiryQueue } from "../src/core/session/expiry-queue.ts";
-import type { TxnResult } from "../src/core/tree/apply.ts";
-import { decodeCommand, encodeCommand } from "../src/core/tree/command.ts";
+import { decodeCommand } from "../src/core/tree/command.ts";
 import { Pipeline } from "../src/core/tree/pipeline.ts";
-import { prepare } from "../src/core/tree/prepare.ts";
-import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
-import { decodeResult } from "../src/core/tree/result-codec.ts";
+import type { WriteRequest } from "../src/core/tree/request.ts";
 import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
+import type { CostCounters } from "./cost-counters.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
+import { ReadBarriers } from "./read-barriers.ts";
+import { Reaper } from "./reaper.ts";
+import { SessionExpiry, type SessionReport } from "./session-expiry.ts";
 import { type SnapshotChunk, SnapshotTransfers } from "./snapshot-transfers.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
+import { earliest } from "./wait-list.ts";
+import {
+  type ForwardWrite,
+  unknown,
+  type WriteAnswer,
+  type WriteContext,
+  Writes,
+} from "./writes.ts";
 
-export type WriteAnswer =
-  | { readonly ok: true; readonly zxid: number; readonly result: TxnResult }
-  | {
-      readonly ok: false;
-      readonly failure: ZkFailure;
-      readonly opErrors?: readonly ErrorName[];
-      /** Set when the write was certainly not applied and the current leader may take it. */
-      readonly retryable?: boolean;
-      /** Set when the leader could not be reached from here: try another member. */
-      readonly unreachable?: boolean;
-    };
-
-/**
- * The caller's side of a write, without the time (the leader stamps it). A session's writes
- * carry increasing `seq` numbers so a retry through another leader is applied at most once.
- */
-export type WriteContext = Omit<RequestContext, "nowMs"> & { readonly seq?: number | undefined };
+export type { WriteAnswer, WriteContext } from "./writes.ts";
 
 /** How a replica reaches its peers; implemented over Durable Object RPC by the member. */
 export interface PeerLink {
   /** Fire and forget: delivery may fail or be slow, and the caller never waits. */
   send(to: NodeId, messages: Message[]): void;
   /** Asks the leader to run a write; resolves once the leader has applied it. */
-  forward(to: NodeId, request: WriteRequest, context: WriteContext): Promise<WriteAnswer>;
-  /** Tells the leader which sessions have been active here. */
-  touch(to: NodeId, sessionIds: bigint[]): void;
+  forward: ForwardWrite;
+  /** Tells the leader what this member saw of its clients' sessions. */
+  report(to: NodeId, reports: SessionReport[]): void;
+  /** When `member` last heard from each of these sessions' clients. */
+  presence(member: NodeId, sessionIds: bigint[]): Promise<Map<bigint, number>>;
   /** One piece of a snapshot; resolves false when the peer did not take it. */
   sendSnapshotChunk(chunk: SnapshotChunk): Promise<boolean>;
 }
@@ -64,118 +59,164 @@ export type AppliedObserver = (applied: {
   readonly restored: boolean;
 }) => void;
 
-/** How many ticks a request may wait for a leader, a commit or a local apply before giving up. */
-const requestTimeoutTicks = 100;
-/** Every this many ticks the leader looks for containers and TTL nodes to reap. */
-const reapEveryTicks = 20;
-
-interface Waiter<T> {
-  readonly deadline: number;
-  readonly resolve: (value: T) => void;
-}
-
 export interface ReplicaCounters {
   readies: number;
   sqlTransactions: number;
   messagesSent: number;
   rpcBatches: number;
   proposals: number;
+  sessionSweeps: number;
+}
+
+export interface ReplicaOptions {
+  readonly amnesiac: boolean;
+  readonly random: Rng;
+  readonly observer?: AppliedObserver;
+  readonly now: () => number;
+  readonly costs: CostCounters;
+  /** Called when the replica may need a wake-up sooner than booked (a request parked, a drain). */
+  readonly wantsWake: () => void;
+  /** When this member last heard from the clients of these sessions (its own sockets). */
+  readonly localPresence: (sessionIds: bigint[]) => Map<bigint, number>;
 }
 
 export class Replica {
   readonly id: NodeId;
-  readonly node: RawNode;
-  readonly raftStorage: SqlRaftStorage;
+  readonly #node: RawNode;
+  readonly #raftStorage: SqlRaftStorage;
   readonly tree: ZnodeTree;
-  readonly pipeline: Pipeline;
+  readonly #pipeline: Pipeline;
   readonly #treeStore: SqlTreeStore;
   readonly snapshots: SnapshotTransfers;
-  #drainScheduled = false;
+  readonly #barriers: ReadBarriers;
+  readonly #writes: Writes;
+  readonly #expiry: SessionExpiry;
+  readonly #reaper: Reaper;
   readonly #loop: ReadyHost<WriteAnswer | null>;
-  readonly counters: ReplicaCounters = {
-    readies: 0,
-    sqlTransactions: 0,
-    messagesSent: 0,
-    rpcBatches: 0,
-    proposals: 0,
-  };
   readonly #ctx: DurableObjectState;
-  readonly #ensemble: EnsembleConfig;
   readonly #link: PeerLink;
-  readonly #expiry = new ExpiryQueue(2);
-  readonly #proposals = new Map<number, Waiter<WriteAnswer> & { term: number }>();
-  #appliedWaiters: Array<Waiter<boolean> & { zxid: number }> = [];
-  #leaderWaiters: Array<Waiter<boolean>> = [];
-  #pendingTouches = new Set<bigint>();
-  readonly #observer: AppliedObserver | undefined;
+  readonly #options: ReplicaOptions;
+  readonly #counters = { readies: 0, sqlTransactions: 0, messagesSent: 0, rpcBatches: 0 };
   /** Events and session closes applied in the current Ready, handed to the observer after it. */
   #appliedEvents: TreeEvent[] = [];
   #closedSessions: bigint[] = [];
-  /** Linearizable read points asked for, by context; `index` arrives in a later Ready. */
-  readonly #reads = new Map<string, Waiter<boolean> & { index?: number }>();
-  #readSeq = 0;
+  #drainScheduled = false;
   #leading = false;
   #draining = false;
-  #tick = 0;
 
   constructor(
     ctx: DurableObjectState,
+    sql: SqlStorage,
     id: NodeId,
-    ensemble: EnsembleConfig,
+    config: EnsembleConfig,
     link: PeerLink,
-    options: { amnesiac: boolean; random: Rng; observer?: AppliedObserver },
+    options: ReplicaOptions,
   ) {
     this.#ctx = ctx;
     this.id = id;
-    this.#ensemble = ensemble;
     this.#link = link;
-    this.#observer = options.observer;
-    const sql = ctx.storage.sql;
-    this.raftStorage = new SqlRaftStorage(sql);
+    this.#options = options;
+    this.#raftStorage = new SqlRaftStorage(sql);
     this.#treeStore = new SqlTreeStore(sql);
     this.tree = new ZnodeTree(this.#treeStore, defaultTreeConfig);
-    this.pipeline = new Pipeline(this.tree.store);
-    const voters = Array.from({ length: ensemble.size }, (_, i) => i);
+    this.#pipeline = new Pipeline(this.tree.store);
+    const voters = Array.from({ length: config.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
       sql,
       liveStore: this.#treeStore,
-      raftStorage: this.raftStorage,
+      raftStorage: this.#raftStorage,
       voters,
       appliedIndex: () => this.tree.lastZxid,
       isLeader: () => this.isLeader,
       transact: (body) => this.#inTransaction(body),
       sendChunk: (chunk) => link.sendSnapshotChunk(chunk),
-      now: () => Date.now(),
+      now: options.now,
     });
-    const config: ConsensusConfig = {
+    const consensus: ConsensusConfig = {
       id,
       voters,
-      electionTicks: ensemble.electionTicks,
-      heartbeatTicks: ensemble.heartbeatTicks,
+      electionTicks: config.electionTicks,
+      heartbeatTicks: config.heartbeatTicks,
       random: options.random,
       maxEntriesPerAppend: 256,
       maxBytesPerAppend: 1024 * 1024,
       maxInflightAppends: 8,
       maxUncommittedEntries: 10_000,
-      compactionThresholdEntries: ensemble.compactionEntries,
+      compactionThresholdEntries: config.compactionEntries,
       applied: this.tree.lastZxid,
       amnesiac: options.amnesiac,
     };
-    this.node = new RawNode(config, this.raftStorage, this.raftStorage);
+    this.#node = new RawNode(consensus, this.#raftStorage, this.#raftStorage);
+    const electionMs = config.electionTicks * config.tickMs;
+    this.#barriers = new ReadBarriers(
+      this.#node,
+      id,
+      {
+        now: options.now,
+        requestTimeoutMs: config.requestTimeoutMs,
+        readTimeoutMs: 2 * electionMs,
+      },
+      options.wantsWake,
+    );
+    this.#writes = new Writes({
+      node: this.#node,
+      tree: this.tree,
+      pipeline: this.#pipeline,
+      barriers: this.#barriers,
+      forward: (to, request, context) => link.forward(to, request, context),
+      now: options.now,
+      requestTimeoutMs: config.requestTimeoutMs,
+      drain: (soon) => (soon ? this.#drainSoon() : this.drain()),
+      parked: options.wantsWake,
+    });
+    this.#expiry = new SessionExpiry({
+      sql,
+      store: this.tree.store,
+      self: id,
+      voters,
+      now: options.now,
+      checkIntervalMs: config.sessionCheckMs,
+      presence: async (member, ids) =>
+        member === id ? options.localPresence(ids) : link.presence(member, ids),
+      close: (sessionId) => {
+        void this.#writes.proposeHere({ op: "closeSession", sessionId }, { authIds: [] });
+      },
+    });
+    this.#reaper = new Reaper(this.tree);
     this.#loop = this.#readyHost();
+    // Woken from eviction as the term's leader: carry on with the log tail in flight and the
+    // expiry schedule it kept in SQLite.
+    if (this.#node.softState().role === "leader") this.#lead(false);
   }
 
   get isLeader(): boolean {
-    return this.node.softState().role === "leader";
+    return this.#node.softState().role === "leader";
   }
 
-  get leader(): NodeId | null {
-    return this.node.softState().leader;
+  /** Consensus position for status read-outs. */
+  consensusStatus(): Status {
+    return this.#node.status();
+  }
+
+  get counters(): ReplicaCounters {
+    return {
+      ...this.#counters,
+      proposals: this.#writes.proposed,
+      sessionSweeps: this.#expiry.sweeps,
+    };
+  }
+
+  get pipelined(): number {
+    return this.#pipeline.size;
+  }
+
+  get raftStorage(): Pick<SqlRaftStorage, "firstIndex" | "entryCount"> {
+    return this.#raftStorage;
   }
 
   /** Messages from a peer. */
   receive(messages: readonly Message[]): void {
-    for (const m of messages) if (m.to === this.id) this.node.step(m);
+    for (const m of messages) if (m.to === this.id) this.#node.step(m);
     this.drain();
   }
 
@@ -192,10 +233,87 @@ export class Replica {
     }
     if (complete === false) return false;
     if (complete !== null) {
-      this.node.step(complete);
+      this.#node.step(complete);
       this.drain();
     }
     return true;
+  }
+
+  /** Runs a client write through the leader; answers once this member has applied it. */
+  submit(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
+    return this.#writes.submit(request, context);
+  }
+
+  /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
+  proposeHere(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
+    return this.#writes.proposeHere(request, context);
+  }
+
+  /**
+   * Resolves true once this member has applied everything committed when it was called
+   * (ReadIndex, confirmed by a quorum of heartbeats): a read served after it is linearizable.
+   */
+  syncPoint(): Promise<boolean> {
+    return this.#barriers.syncPoint(() => this.drain());
+  }
+
+  /** Reports from a member (this one included) about its clients' sessions; the leader's. */
+  acceptReports(from: NodeId, reports: readonly SessionReport[]): void {
+    if (this.#leading) this.#expiry.report(from, reports);
+  }
+
+  /** Tells the leader what this member saw of its clients (dropped when no leader is known). */
+  report(reports: SessionReport[]): void {
+    if (reports.length === 0) return;
+    const leader = this.#node.softState().leader;
+    if (leader === this.id) this.acceptReports(this.id, reports);
+    else if (leader !== null) this.#link.report(leader, reports);
+    this.#options.wantsWake();
+  }
+
+  /** Whether consensus needs ticks (it is not quiescent). */
+  get awake(): boolean {
+    return !this.#node.isQuiescent();
+  }
+
+  /** Advances consensus time by `ticks` (only while awake). */
+  tick(ticks: number): void {
+    for (let i = 0; i < ticks; i++) this.#node.tick();
+    this.drain();
+  }
+
+  /** Runs what is due at `nowMs`: request deadlines, and the leader's expiry and reaping. */
+  async runDue(nowMs: number): Promise<void> {
+    this.#writes.expire(nowMs);
+    this.#barriers.expire(nowMs);
+    if (!this.#leading) return;
+    for (const path of this.#reaper.due(nowMs)) {
+      void this.#writes.proposeHere({ op: "reap", path }, { authIds: [] });
+    }
+    const deadline = this.#expiry.nextDeadlineMs();
+    if (deadline !== null && deadline <= nowMs) await this.#expiry.sweep();
+  }
+
+  /** The earliest wall-clock time something here is due, besides consensus ticks. */
+  nextDeadlineMs(): number | null {
+    return earliest(
+      this.#writes.nextDeadlineMs(),
+      this.#barriers.nextDeadlineMs(),
+      this.#leading ? this.#expiry.nextDeadlineMs() : null,
+      this.#leading ? this.#reaper.nextDeadlineMs() : null,
+    );
+  }
+
+  /** Carries out every pending Ready through the loop the simulator runs (ready-loop.ts). */
+  drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      this.#counters.readies += drainReadies(this.#node, this.#loop);
+    } finally {
+      this.#draining = false;
+    }
+    this.#options.wantsWake();
   }
 
   /**
@@ -212,191 +330,21 @@ export class Replica {
     }, 0);
   }
 
-  /** Advances logical time by `ticks` and runs the leader's periodic duties. */
-  tick(ticks: number, nowMs: number): void {
-    for (let i = 0; i < ticks; i++) {
-      this.node.tick();
-      this.#tick++;
-      if (this.#leading) this.#leaderDuties(nowMs);
-    }
-    this.#flushTouches();
-    this.#sweep();
-    this.drain();
-  }
-
-  /** Runs a write on the leader, forwarding if needed; answers once this member has applied it. */
-  async submit(
-    request: WriteRequest,
-    context: WriteContext,
-    nowMs: () => number,
-  ): Promise<WriteAnswer> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (this.isLeader) return this.proposeHere(request, context, nowMs());
-      const leader = this.leader;
-      if (leader === null) {
-        if (!(await this.#waitForLeader())) break;
-        continue;
-      }
-      const answer = await this.#link.forward(leader, request, context);
-      if (answer.ok) {
-        // Answer only once this member has applied it, so the client's next read here sees it.
-        if (await this.waitApplied(answer.zxid)) return answer;
-        return unknown(
-          `The write committed at zxid ${answer.zxid} but this member has not caught up; ` +
-            "retry with the same sequence number to get its result",
-        );
-      }
-      if (!answer.retryable || answer.unreachable) return answer;
-      await this.#waitForLeader();
-    }
-    return {
-      ok: false,
-      failure: failure("CONNECTIONLOSS", "No leader could take the write; retry"),
-    };
-  }
-
-  /** The leader's half: prepare against the pipeline, propose, resolve when applied here. */
-  proposeHere(request: WriteRequest, context: WriteContext, nowMs: number): Promise<WriteAnswer> {
-    if (!this.isLeader) return Promise.resolve(notLeader(this.leader));
-    const origin =
-      context.sessionId !== undefined && context.seq !== undefined
-        ? { sessionId: context.sessionId, seq: context.seq }
-        : undefined;
-    if (origin) {
-      const seen = this.pipeline.getSession(origin.sessionId);
-      if (seen && origin.seq <= seen.lastSeq)
-        return this.#answerRetry(origin.seq, seen.lastSeq, seen.lastZxid, origin.sessionId);
-    }
-    const prepared = prepare(request, this.pipeline, { ...context, nowMs }, this.tree.config);
-    if (!prepared.ok) {
-      return Promise.resolve(
-        prepared.opErrors
-          ? { ok: false, failure: prepared.failure, opErrors: prepared.opErrors }
-          : prepared,
-      );
-    }
-    const proposed = this.node.propose(encodeCommand({ txn: prepared.txn, origin }));
-    if (!proposed.ok) {
-      return Promise.resolve(
-        proposed.reason === "overloaded"
-          ? {
-              ok: false,
-              failure: failure("THROTTLEDOP", "Too many writes in flight; retry shortly"),
-            }
-          : notLeader(proposed.leader),
-      );
-    }
-    this.counters.proposals++;
-    this.pipeline.push(prepared.txn, proposed.index, origin);
-    const answer = new Promise<WriteAnswer>((resolve) => {
-      this.#proposals.set(proposed.index, {
-        term: proposed.term,
-        deadline: this.#tick + requestTimeoutTicks,
-        resolve,
-      });
-    });
-    // Alone, a write goes out at once; behind others still in flight, it joins the next batch.
-    if (this.#proposals.size > 1) this.#drainSoon();
-    else this.drain();
-    return answer;
-  }
-
-  /** A write whose sequence number the session already used: answer it from the first attempt. */
-  async #answerRetry(
-    seq: number,
-    lastSeq: number,
-    lastZxid: number,
-    sessionId: bigint,
-  ): Promise<WriteAnswer> {
-    if (seq < lastSeq) {
-      return {
-        ok: false,
-        failure: failure(
-          "BADARGUMENTS",
-          `Sequence number ${seq} is older than the session's last (${lastSeq})`,
-        ),
-      };
-    }
-    if (!(await this.waitApplied(lastZxid)))
-      return unknown(`zxid ${lastZxid} did not apply in time; its outcome is unknown`);
-    const session = this.tree.store.getSession(sessionId);
-    if (!session || session.lastSeq !== seq || session.lastResult.length === 0) {
-      return unknown(
-        `The first attempt of write ${seq} applied at zxid ${lastZxid}, but its result is gone`,
-      );
-    }
-    return { ok: true, zxid: lastZxid, result: decodeResult(session.lastResult) };
-  }
-
-  /** Resolves true once this member has applied `zxid` (false on timeout). */
-  waitApplied(zxid: number): Promise<boolean> {
-    if (this.tree.lastZxid >= zxid) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.#appliedWaiters.push({ zxid, deadline: this.#tick + requestTimeoutTicks, resolve });
-    });
-  }
-
-  /**
-   * Resolves true once this member has applied everything committed when it was called
-   * (Raft's ReadIndex, confirmed by a quorum of heartbeats): a read served after that is
-   * linearizable. False when no leader answered in time.
-   */
-  async syncPoint(): Promise<boolean> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const context = `${this.id}:${++this.#readSeq}`;
-      if (!this.node.readIndex(context)) {
-        if (!(await this.#waitForLeader())) return false;
-        continue;
-      }
-      const done = new Promise<boolean>((resolve) => {
-        this.#reads.set(context, {
-          deadline: this.#tick + 2 * this.#ensemble.electionTicks,
-          resolve,
-        });
-      });
-      this.drain();
-      return done;
-    }
-    return false;
-  }
-
-  /** Records client activity; the leader learns of it on the next tick. */
-  touchSessions(ids: readonly bigint[]): void {
-    for (const id of ids) this.#pendingTouches.add(id);
-  }
-
-  /** The leader's side of a touch report. */
-  acceptTouches(ids: readonly bigint[]): void {
-    if (!this.#leading) return;
-    for (const id of ids) {
-      const session = this.tree.store.getSession(id);
-      if (session) this.#expiry.touch(id, this.#tick, this.#ticksFor(session.timeoutMs));
-    }
-  }
-
-  /** Carries out every pending Ready through the loop the simulator runs (ready-loop.ts). */
-  drain(): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    try {
-      this.counters.readies += drainReadies(this.node, this.#loop);
-    } finally {
-      this.#draining = false;
-    }
-  }
-
   /** The member's side of the Ready contract: SQLite, peer RPC, the tree and the waiters. */
   #readyHost(): ReadyHost<WriteAnswer | null> {
     return {
-      log: this.raftStorage,
-      hard: this.raftStorage,
+      log: this.#raftStorage,
+      hard: this.#raftStorage,
       transact: (body) => {
-        this.#inTransaction(body);
-        this.counters.sqlTransactions++;
+        this.#inTransaction(() => {
+          body();
+          this.#options.costs.persist();
+        });
+        this.#counters.sqlTransactions++;
       },
       restore: (snapshot) => {
         this.snapshots.install(snapshot.meta);
-        this.pipeline.reset();
+        this.#pipeline.reset();
       },
       apply: (entry) => this.#apply(entry),
       // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
@@ -410,15 +358,17 @@ export class Replica {
           const closed = this.#closedSessions;
           this.#appliedEvents = [];
           this.#closedSessions = [];
-          this.#observer?.({ events, closedSessions: closed, restored: rd.snapshot !== null });
+          this.#options.observer?.({
+            events,
+            closedSessions: closed,
+            restored: rd.snapshot !== null,
+          });
         }
-        if (rd.snapshot) this.#abandonProposalsThrough(rd.snapshot.meta.index);
-        for (const { entry, result } of applied) this.#answer(entry, result);
-        for (const rs of rd.readStates) {
-          const read = this.#reads.get(rs.context);
-          if (read) this.#reads.set(rs.context, { ...read, index: rs.index });
-        }
-        this.#releaseAppliedWaiters();
+        if (rd.snapshot) this.#writes.abandonThrough(rd.snapshot.meta.index);
+        for (const { entry, result } of applied) this.#writes.answer(entry, result);
+        if (applied.length > 0 && this.#leading) this.#reaper.changed(this.#options.now());
+        this.#barriers.onReadStates(rd.readStates);
+        this.#barriers.onApplied(this.tree.lastZxid);
       },
     };
   }
@@ -439,7 +389,7 @@ export class Replica {
       return null;
     }
     const outcome = this.tree.applyCommand(decodeCommand(entry.data), entry.index);
-    this.pipeline.appliedThrough(entry.index);
+    this.#pipeline.appliedThrough(entry.index);
     if (outcome.duplicate) {
       return outcome.result
         ? { ok: true, zxid: outcome.zxid, result: outcome.result }
@@ -449,119 +399,42 @@ export class Replica {
     this.#appliedEvents.push(...outcome.events);
     if (result.type === "closeSession") this.#closedSessions.push(result.sessionId);
     if (this.#leading) {
-      if (result.type === "createSession") {
-        this.#expiry.touch(result.sessionId, this.#tick, this.#ticksFor(result.timeoutMs));
-      } else if (result.type === "closeSession") {
-        this.#expiry.remove(result.sessionId);
-      }
+      if (result.type === "createSession") this.#expiry.created(result.sessionId, result.timeoutMs);
+      else if (result.type === "closeSession") this.#expiry.closed(result.sessionId);
     }
     return { ok: true, zxid: entry.index, result };
   }
 
-  #answer(entry: Entry, answer: WriteAnswer | null): void {
-    const waiter = this.#proposals.get(entry.index);
-    if (!waiter) return;
-    this.#proposals.delete(entry.index);
-    if (waiter.term === entry.term && answer) waiter.resolve(answer);
-    else
-      waiter.resolve(
-        lost(`Leadership changed before zxid ${entry.index} committed; the write was not applied`),
-      );
-  }
-
-  #abandonProposalsThrough(index: number): void {
-    for (const [i, waiter] of this.#proposals) {
-      if (i > index) continue;
-      this.#proposals.delete(i);
-      waiter.resolve(unknown(`zxid ${i} was covered by a snapshot; its outcome is unknown here`));
-    }
-  }
-
-  #releaseAppliedWaiters(): void {
-    const applied = this.tree.lastZxid;
-    for (const [context, read] of this.#reads) {
-      if (read.index === undefined || read.index > applied) continue;
-      this.#reads.delete(context);
-      read.resolve(true);
-    }
-    const due = this.#appliedWaiters.filter((w) => w.zxid <= applied);
-    this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.zxid > applied);
-    for (const w of due) w.resolve(true);
-  }
-
   #onSoftState(soft: SoftState): void {
     const leading = soft.role === "leader";
-    if (leading && !this.#leading) this.#becomeLeader();
+    if (leading && !this.#leading) this.#lead(true);
     if (!leading && this.#leading) {
-      this.pipeline.reset();
-      this.#expiry.clear();
+      this.#pipeline.reset();
+      this.#expiry.deposed();
+      this.#reaper.stopped();
     }
     this.#leading = leading;
-    if (soft.leader !== null) {
-      for (const w of this.#leaderWaiters) w.resolve(true);
-      this.#leaderWaiters = [];
-    }
+    if (soft.leader !== null) this.#barriers.onLeaderKnown();
   }
 
-  /** A new leader: its uncommitted log tail is in flight, and every session gets a fresh deadline. */
-  #becomeLeader(): void {
-    this.pipeline.reset();
+  /**
+   * This member leads: its uncommitted log tail is in flight (prepare must see it). Elected, it
+   * gives every session a fresh deadline; resumed after eviction, it keeps its schedule.
+   */
+  #lead(elected: boolean): void {
+    this.#leading = true;
+    this.#pipeline.reset();
     const from = this.tree.lastZxid + 1;
-    const to = this.raftStorage.lastIndex();
+    const to = this.#raftStorage.lastIndex();
     if (from <= to) {
-      for (const e of this.raftStorage.entries(from, to + 1)) {
+      for (const e of this.#raftStorage.entries(from, to + 1)) {
         if (e.kind !== "normal" || e.data.length === 0) continue;
         const command = decodeCommand(e.data);
-        this.pipeline.push(command.txn, e.index, command.origin);
+        this.#pipeline.push(command.txn, e.index, command.origin);
       }
     }
-    let after: bigint | undefined;
-    for (;;) {
-      const page = this.tree.store.sessionsAfter(after, 500);
-      for (const s of page) this.#expiry.touch(s.id, this.#tick, this.#ticksFor(s.timeoutMs));
-      if (page.length < 500) break;
-      after = page.at(-1)?.id;
-    }
-  }
-
-  #leaderDuties(nowMs: number): void {
-    for (const sessionId of this.#expiry.expire(this.#tick)) {
-      void this.proposeHere({ op: "closeSession", sessionId }, { authIds: [] }, nowMs);
-    }
-    if (this.#tick % reapEveryTicks === 0) {
-      for (const path of this.tree.reapCandidates(nowMs, 100)) {
-        void this.proposeHere({ op: "reap", path }, { authIds: [] }, nowMs);
-      }
-    }
-  }
-
-  #flushTouches(): void {
-    if (this.#pendingTouches.size === 0) return;
-    const ids = [...this.#pendingTouches];
-    this.#pendingTouches.clear();
-    const leader = this.leader;
-    if (leader === this.id) this.acceptTouches(ids);
-    else if (leader !== null) this.#link.touch(leader, ids);
-  }
-
-  #sweep(): void {
-    const now = this.#tick;
-    for (const [index, w] of this.#proposals) {
-      if (w.deadline > now) continue;
-      this.#proposals.delete(index);
-      w.resolve(unknown(`zxid ${index} did not commit in time; its outcome is unknown`));
-    }
-    const appliedLate = this.#appliedWaiters.filter((w) => w.deadline <= now);
-    this.#appliedWaiters = this.#appliedWaiters.filter((w) => w.deadline > now);
-    for (const w of appliedLate) w.resolve(false);
-    for (const [context, read] of this.#reads) {
-      if (read.deadline > now) continue;
-      this.#reads.delete(context);
-      read.resolve(false);
-    }
-    const leaderLate = this.#leaderWaiters.filter((w) => w.deadline <= now);
-    this.#leaderWaiters = this.#leaderWaiters.filter((w) => w.deadline > now);
-    for (const w of leaderLate) w.resolve(false);
+    if (elected) this.#expiry.elected();
+    this.#reaper.started(this.#options.now());
   }
 
   #send(messages: readonly Message[]): void {
@@ -576,38 +449,9 @@ export class Replica {
       byPeer.set(m.to, list);
     }
     for (const [to, batch] of byPeer) {
-      this.counters.rpcBatches++;
-      this.counters.messagesSent += batch.length;
+      this.#counters.rpcBatches++;
+      this.#counters.messagesSent += batch.length;
       this.#link.send(to, batch);
     }
   }
-
-  /** Resolves when a leader becomes known, or false after two election timeouts. */
-  #waitForLeader(): Promise<boolean> {
-    const deadline = this.#tick + 2 * this.#ensemble.electionTicks;
-    return new Promise((resolve) => this.#leaderWaiters.push({ deadline, resolve }));
-  }
-
-  #ticksFor(ms: number): number {
-    return Math.max(1, Math.ceil(ms / this.#ensemble.tickMs));
-  }
-}
-
-function notLeader(leader: NodeId | null): WriteAnswer {
-  return {
-    ok: false,
-    failure: failure(
-      "CONNECTIONLOSS",
-      `This member is not the leader (leader: ${leader ?? "unknown"}); not applied`,
-    ),
-    retryable: true,
-  };
-}
-
-function lost(message: string): WriteAnswer {
-  return { ok: false, failure: failure("CONNECTIONLOSS", message), retryable: true };
-}
-
-function unknown(message: string): WriteAnswer {
-  return { ok: false, failure: failure("OPERATIONTIMEOUT", message) };
 }

@@ -83,6 +83,15 @@ export const schemaStatements: readonly string[] = [
      snap_term INTEGER NOT NULL,
      snap_voters TEXT NOT NULL
    )`,
+  // The leader's session-expiry schedule (local to the member, not replicated).
+  `CREATE TABLE IF NOT EXISTS session_deadline (
+     session_id TEXT PRIMARY KEY,
+     deadline_ms INTEGER NOT NULL,
+     member INTEGER
+   )`,
+  `CREATE INDEX IF NOT EXISTS session_deadline_by_time ON session_deadline (deadline_ms)`,
+  // The member's cost counters, written with the transactions it makes anyway.
+  `CREATE TABLE IF NOT EXISTS cost_counters (id INTEGER PRIMARY KEY CHECK (id = 1), counts TEXT NOT NULL)`,
   // A snapshot can pass SQLite's 2 MB row limit, so it is kept in chunks.
   `CREATE TABLE IF NOT EXISTS raft_snapshot_chunk (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)`,
   ...treeTableStatements(""),

@@ -22,7 +22,12 @@ interface Attachment {
   readonly id: string;
   readonly ip: string;
   readonly sessionId?: string;
+  /** When the client last sent a message this object handled (pings answered for it aside). */
+  readonly heardMs?: number;
 }
+
+/** A message updates a socket's heardMs at most this often (it is a structured clone). */
+const heardResolutionMs = 1_000;
 
 export class SocketSessions {
   readonly #ctx: DurableObjectState;
@@ -48,12 +53,44 @@ export class SocketSessions {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
+  /**
+   * Whether `ws` speaks this protocol. Read from the attachment (its id starts with the tag): the
+   * runtime refuses getTags() for a socket whose close reaches an object reset since (a crash).
+   */
   owns(ws: WebSocket): boolean {
-    return this.#ctx.getTags(ws).includes(this.#tag);
+    try {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      return a?.id.startsWith(`${this.#tag}:`) ?? false;
+    } catch {
+      return false;
+    }
   }
 
   sockets(): WebSocket[] {
     return this.#ctx.getWebSockets(this.#tag);
+  }
+
+  /** Notes that the client behind `ws` just sent a message. */
+  heard(ws: WebSocket, nowMs: number): void {
+    const a = ws.deserializeAttachment() as Attachment | null;
+    if (!a || (a.heardMs !== undefined && nowMs - a.heardMs < heardResolutionMs)) return;
+    ws.serializeAttachment({ ...a, heardMs: nowMs });
+  }
+
+  /**
+   * When each of these sessions' clients was last heard on a socket here: its last message or
+   * the last ping the runtime answered for it without waking this object.
+   */
+  lastHeard(sessionIds: ReadonlySet<bigint>, into: Map<bigint, number>): void {
+    for (const ws of this.sockets()) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (a?.sessionId === undefined) continue;
+      const id = BigInt(a.sessionId);
+      if (!sessionIds.has(id)) continue;
+      const pinged = this.#ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      const at = Math.max(a.heardMs ?? 0, pinged);
+      if (at > (into.get(id) ?? 0)) into.set(id, at);
+    }
   }
 
   socketOf(connection: string): WebSocket | undefined {
@@ -98,11 +135,18 @@ export class SocketSessions {
     });
   }
 
-  forget(ws: WebSocket): void {
-    const id = (ws.deserializeAttachment() as Attachment | null)?.id;
-    if (id === undefined) return;
-    this.watches.removeWatcher(id);
-    this.#connections.delete(id);
+  /** A socket closed: drops its connection; returns the session it carried, if any. */
+  forget(ws: WebSocket): bigint | undefined {
+    let a: Attachment | null;
+    try {
+      a = ws.deserializeAttachment() as Attachment | null;
+    } catch {
+      return undefined; // a socket of an earlier incarnation of this object
+    }
+    if (a?.id === undefined) return undefined;
+    this.watches.removeWatcher(a.id);
+    this.#connections.delete(a.id);
+    return a.sessionId === undefined ? undefined : BigInt(a.sessionId);
   }
 
   /** Pushes each event to the sockets whose watches it reaches. */

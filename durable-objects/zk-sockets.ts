@@ -80,7 +80,6 @@ export class ZkSockets {
     const replica = await this.#replica();
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, bytes, replica))))
       return;
-    const sessionId = conn.sessionId as bigint;
     let header: { xid: number; type: number };
     let request: ZkRequest;
     const input = new JuteInput(bytes);
@@ -95,7 +94,6 @@ export class ZkSockets {
       ws.close(4004, e instanceof JuteError ? e.message : "malformed packet");
       return;
     }
-    replica.touchSessions([sessionId]);
     const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
       request.type,
     );
@@ -108,8 +106,17 @@ export class ZkSockets {
     if (request.type === "closeSession") ws.close(1000, "session closed");
   }
 
-  close(ws: WebSocket): void {
-    this.#sessions.forget(ws);
+  /** A socket closed; returns the session it carried, if any. */
+  close(ws: WebSocket): bigint | undefined {
+    return this.#sessions.forget(ws);
+  }
+
+  heard(ws: WebSocket, nowMs: number): void {
+    this.#sessions.heard(ws, nowMs);
+  }
+
+  lastHeard(sessionIds: ReadonlySet<bigint>, into: Map<bigint, number>): void {
+    this.#sessions.lastHeard(sessionIds, into);
   }
 
   onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
@@ -154,7 +161,6 @@ export class ZkSockets {
       const created = await replica.submit(
         { op: "createSession", timeoutMs: request.timeOut },
         { authIds: [] },
-        () => Date.now(),
       );
       if (!created.ok || created.result.type !== "createSession")
         return ws.close(4005, "could not create a session");
@@ -169,9 +175,9 @@ export class ZkSockets {
       const session = replica.tree.store.getSession(sessionId);
       if (!session || !passwordMatches(this.#secret, sessionId, request.passwd)) return expired();
       timeOut = session.timeoutMs;
-      replica.touchSessions([sessionId]);
     }
     this.#sessions.bind(ws, conn, sessionId);
+    replica.report([{ sessionId, kind: "attached", atMs: Date.now() }]);
     const out = new JuteOutput();
     writeConnectResponse(out, {
       protocolVersion: 0,
@@ -209,9 +215,7 @@ export class ZkSockets {
         // Answered before the socket ends: the session's own close is not an expiry.
         conn.closing = true;
         if (sessionId !== undefined)
-          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds }, () =>
-            Date.now(),
-          );
+          await replica.submit({ op: "closeSession", sessionId }, { authIds: conn.authIds });
         return ok();
       }
       case "whoAmI":
@@ -223,9 +227,7 @@ export class ZkSockets {
       case "check":
       case "multi": {
         const request = writeRequestOf(r);
-        const answer = await replica.submit(request, { authIds: conn.authIds, sessionId }, () =>
-          Date.now(),
-        );
+        const answer = await replica.submit(request, { authIds: conn.authIds, sessionId });
         return this.#writeReply(header.xid, r, answer, zxid);
       }
       case "sync":
@@ -389,7 +391,7 @@ export class ZkSockets {
 
   async #fourLetter(word: string): Promise<string> {
     const replica = await this.#replica();
-    const s = replica.node.status();
+    const s = replica.consensusStatus();
     if (word === "ruok") return "imok";
     if (word === "srvr" || word === "stat") {
       return `Zookeeper version: edgekeeper\nMode: ${s.role}\nZxid: 0x${replica.tree.lastZxid.toString(16)}\nNode count: ${replica.tree.meta().nodeCount}\n`;

@@ -14,6 +14,8 @@ export interface Env {
   HEARTBEAT_TICKS?: string;
   /** Applied entries between snapshots (log compaction). */
   COMPACTION_ENTRIES?: string;
+  REQUEST_TIMEOUT_MS?: string;
+  SESSION_CHECK_MS?: string;
   /** Bearer tokens that may call /v1 (comma-separated; a Worker secret). */
   AUTH_TOKENS?: string;
   /** "off" turns token auth off (local development's .dev.vars does); anything else keeps it on. */

@@ -211,6 +211,62 @@ adminRoutes.get("/metrics", async (c) => {
     "Inter-member RPCs sent since start",
     of((s) => s.counters.rpcBatches),
   );
+  gauge(
+    "edgekeeper_quiescent",
+    "1 while the member's consensus sleeps (no ticks, no heartbeats)",
+    of((s) => (s.quiescent ? 1 : 0)),
+  );
+  // What Cloudflare bills, per member since its storage was created (docs/cost.md).
+  const counter = (name: string, help: string, rows: Array<[string, number]>) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+    for (const [labels, value] of rows) lines.push(`${name}{${labels}} ${value}`);
+  };
+  const perMember = (f: (s: MemberStatus) => number) =>
+    of(f).map(([m, v]): [string, number] => [`member="${m}"`, v]);
+  const byMethod = (f: (s: MemberStatus) => Record<string, number>) =>
+    statuses.flatMap((s, i) =>
+      s
+        ? Object.entries(f(s)).map(([method, v]): [string, number] => [
+            `member="${i}",method="${method}"`,
+            v,
+          ])
+        : [],
+    );
+  counter(
+    "edgekeeper_wakeups_total",
+    "Object starts (first start or wake from eviction)",
+    perMember((s) => s.costs.wakeups),
+  );
+  counter(
+    "edgekeeper_alarms_fired_total",
+    "Alarms that fired",
+    perMember((s) => s.costs.alarmsFired),
+  );
+  counter(
+    "edgekeeper_alarms_booked_total",
+    "setAlarm() calls (a row written each)",
+    perMember((s) => s.costs.alarmsBooked),
+  );
+  counter(
+    "edgekeeper_rpc_sent_total",
+    "Durable Object RPCs sent, by method",
+    byMethod((s) => s.costs.rpcSent),
+  );
+  counter(
+    "edgekeeper_rpc_received_total",
+    "Durable Object RPCs received, by method",
+    byMethod((s) => s.costs.rpcReceived),
+  );
+  counter(
+    "edgekeeper_socket_messages_total",
+    "WebSocket messages that reached the member (auto-answered pings never do)",
+    perMember((s) => s.costs.socketMessages),
+  );
+  counter(
+    "edgekeeper_sqlite_rows_written_total",
+    "SQLite rows written",
+    perMember((s) => s.costs.sqlRowsWritten),
+  );
   return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4" });
 });
 

@@ -3,6 +3,7 @@
 // session, re-registers watches and replays what persistent watches missed. Standard fetch and
 // WebSocket only, so it runs in workerd, Node ≥ 22 and browsers.
 
+import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
 import { KeeperError } from "./keeper-error.ts";
 
 export type CreateMode =
@@ -445,6 +446,7 @@ export class EdgeKeeperClient {
       if (alreadyOpen) queueMicrotask(hello);
       else ws.addEventListener("open", hello);
       ws.addEventListener("message", (e) => {
+        if (e.data === pongFrame) return; // the runtime's answer to a keep-alive
         const frame = JSON.parse(String(e.data)) as Frame;
         if (!settled) {
           if (frame.type === "connected") {
@@ -570,12 +572,15 @@ export class EdgeKeeperClient {
     }
   }
 
-  #send(frame: Record<string, unknown>): void {
+  #send(frame: Record<string, unknown> | string): void {
     this.#lastSentMs = Date.now();
-    this.#ws?.send(JSON.stringify(frame));
+    this.#ws?.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
-  /** As ZooKeeper's client does: ping when idle for a third of the session timeout. */
+  /**
+   * As ZooKeeper's client does: ping when idle for a third of the session timeout. The ping is
+   * the fixed keep-alive frame the runtime answers without waking the member.
+   */
   #startPinging(): void {
     if (this.#pinger !== null) return;
     const every = Math.max(250, Math.floor(this.#timeoutMs / 3));
@@ -586,7 +591,7 @@ export class EdgeKeeperClient {
         return;
       }
       if (this.#state === "connected" && Date.now() - this.#lastSentMs >= every) {
-        this.#call({ op: "ping" }).catch(() => {});
+        this.#send(pingFrame);
       }
     }, every);
   }

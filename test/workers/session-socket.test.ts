@@ -2,66 +2,9 @@
 // watch events pushed with their zxid (also for writes made through another member), reconnect
 // to another member resuming the session and its watches, expiry, and garbage frames.
 
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventually, member, stableLeader } from "./ensemble-harness.ts";
-
-type Frame = Record<string, unknown> & { type: string };
-
-class Client {
-  readonly frames: Frame[] = [];
-  readonly ws: WebSocket;
-  #next = 1;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.addEventListener("message", (e) => this.frames.push(JSON.parse(e.data as string) as Frame));
-  }
-
-  static async open(memberIndex: number): Promise<Client> {
-    const res = await exports.default.fetch(
-      new Request(`http://edgekeeper.test/v1/session?member=${memberIndex}`, {
-        headers: { upgrade: "websocket" },
-      }),
-    );
-    const ws = res.webSocket;
-    if (!ws) throw new Error(`no socket: ${res.status} ${await res.text()}`);
-    ws.accept();
-    return new Client(ws);
-  }
-
-  send(frame: Record<string, unknown>): number {
-    const id = this.#next++;
-    this.ws.send(JSON.stringify({ id, ...frame }));
-    return id;
-  }
-
-  raw(text: string): void {
-    this.ws.send(text);
-  }
-
-  /** Waits for the first frame matching `pick` that has not been taken yet, and takes it. */
-  take(what: string, pick: (f: Frame) => boolean): Promise<Frame> {
-    return eventually(what, async () => {
-      const i = this.frames.findIndex(pick);
-      if (i < 0) return undefined;
-      return this.frames.splice(i, 1)[0];
-    });
-  }
-
-  async request(frame: Record<string, unknown>): Promise<Frame> {
-    const id = this.send(frame);
-    return this.take(`reply ${id}`, (f) => f.type === "reply" && f.id === id);
-  }
-
-  async connect(extra: Record<string, unknown> = {}): Promise<Frame> {
-    this.ws.send(JSON.stringify({ op: "connect", ...extra }));
-    return this.take(
-      "connected",
-      (f) => f.type === "connected" || f.type === "session" || f.type === "reply",
-    );
-  }
-}
+import { SessionClient as Client } from "./session-client.ts";
 
 describe("WebSocket sessions", () => {
   it("answers pipelined requests in order and pushes watch events before later replies", async () => {

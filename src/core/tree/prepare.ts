@@ -289,6 +289,19 @@ function prepareReap(path: string, view: TreeReader, context: RequestContext): T
 }
 
 /** True when the reaper may remove `node` at `nowMs` (the same test prepare applies). */
+/**
+ * When `node` becomes reapable: now for an empty container that had children, mtime + TTL for
+ * an empty TTL node, never (null) otherwise — a node with children waits for a delete, which is
+ * a write and wakes the leader anyway.
+ */
+export function reapableAtMs(node: NodeRecord, nowMs: number): number | null {
+  if (node.numChildren > 0) return null;
+  const type = nodeType(node.ephemeralOwner);
+  if (type === "container") return node.cversion !== 0 ? nowMs : null;
+  if (type === "ttl") return node.mtime + ttlOf(node.ephemeralOwner) + 1;
+  return null;
+}
+
 export function isReapable(node: NodeRecord, nowMs: number): boolean {
   if (node.numChildren > 0) return false;
   const type = nodeType(node.ephemeralOwner);

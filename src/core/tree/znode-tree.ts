@@ -6,7 +6,7 @@ import { type Acl, openAcl, readOnlyAcl } from "./acl.ts";
 import { type Applied, invariant } from "./apply.ts";
 import { applyCommand, type Command, type CommandOutcome } from "./command.ts";
 import { type NodeRecord, newRecord } from "./node-record.ts";
-import { isReapable } from "./prepare.ts";
+import { isReapable, reapableAtMs } from "./prepare.ts";
 import { defaultTreeConfig, type TreeConfig } from "./tree-config.ts";
 import { TrackedTree, type TreeTotals } from "./tree-digest.ts";
 import type { TreeEvent } from "./tree-event.ts";
@@ -103,6 +103,21 @@ export class ZnodeTree {
         if (out.length >= limit) return out;
       }
       if (page.length < 256) return out;
+      after = page.at(-1)?.[0];
+    }
+  }
+
+  /** The earliest time a container or TTL node becomes reapable (null: none will by itself). */
+  nextReapMs(nowMs: number): number | null {
+    let next: number | null = null;
+    let after: string | undefined;
+    for (;;) {
+      const page = this.store.extendedNodes(after, 256);
+      for (const [, node] of page) {
+        const at = reapableAtMs(node, nowMs);
+        if (at !== null && (next === null || at < next)) next = at;
+      }
+      if (page.length < 256) return next;
       after = page.at(-1)?.[0];
     }
   }
