@@ -427,8 +427,20 @@ export class Member extends DurableObject<Env> {
       presence: async (member, ids) => {
         if (!faults().canSend(member)) throw new Error(`member ${member} is cut off`);
         costs.sent("presence");
-        const heard = await stub(member).presence(self, ids);
-        return new Map(heard.map((h) => [h.sessionId, h.atMs]));
+        // A member that does not answer in time vouches for nobody.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`member ${member} did not answer`)),
+            this.#config.requestTimeoutMs,
+          );
+        });
+        try {
+          const heard = await Promise.race([stub(member).presence(self, ids), late]);
+          return new Map(heard.map((h): [bigint, number] => [h.sessionId, h.atMs]));
+        } finally {
+          if (timer !== undefined) clearTimeout(timer);
+        }
       },
       sendSnapshotChunk: async (chunk) => {
         if (!faults().canSend(chunk.to)) return false;

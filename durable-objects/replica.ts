@@ -181,6 +181,7 @@ export class Replica {
       close: (sessionId) => {
         void this.#writes.proposeHere({ op: "closeSession", sessionId }, { authIds: [] });
       },
+      swept: options.wantsWake,
     });
     this.#reaper = new Reaper(this.tree);
     this.#loop = this.#readyHost();

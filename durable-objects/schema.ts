@@ -86,7 +86,7 @@ export const schemaStatements: readonly string[] = [
   // The leader's session-expiry schedule (local to the member, not replicated).
   `CREATE TABLE IF NOT EXISTS session_deadline (
      session_id TEXT PRIMARY KEY,
-     deadline_ms INTEGER NOT NULL,
+     deadline_ms INTEGER,
      member INTEGER
    )`,
   `CREATE INDEX IF NOT EXISTS session_deadline_by_time ON session_deadline (deadline_ms)`,

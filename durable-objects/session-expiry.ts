@@ -1,12 +1,14 @@
 // The leader's session-expiry schedule. Clients ping without waking anyone (the runtime answers
-// their pings), so the leader does not hear of liveness as it happens: it keeps one deadline per
-// session in its own SQLite (it survives eviction) and, only when a deadline comes due, asks the
-// member holding the session's socket when it last heard from the client. Heard recently: the
-// deadline moves on, rounded up to the check interval so that idle sessions cost one wake-up per
-// interval for all of them. Not heard: the session is closed through the log.
+// their pings), so the leader does not hear of liveness as it happens. A session attached to a
+// socket is checked at every multiple of the check interval: the leader asks the member holding
+// the socket when it last heard from the client, and closes the session through the log if that
+// was a timeout ago. An idle check writes nothing (a session's row changes only when it attaches,
+// detaches or moves), so all idle sessions together cost one wake-up and one presence question
+// per member holding sockets per interval.
 //
-// Members report what they see: a session attached to one of their sockets, a socket that closed
-// (the deadline becomes exactly close + timeout, as in ZooKeeper), an HTTP keep-alive.
+// Sessions without a socket have an exact deadline in the leader's own SQLite (it survives
+// eviction): a new session's first timeout, a closed socket's close + timeout (as in ZooKeeper),
+// an HTTP client's last keep-alive + timeout.
 
 import type { NodeId } from "../src/core/consensus/entry.ts";
 import type { TreeStore } from "../src/core/tree/tree-store.ts";
@@ -23,17 +25,20 @@ export interface ExpiryHost {
   readonly self: NodeId;
   readonly voters: readonly NodeId[];
   readonly now: () => number;
-  /** Deadlines of live sessions are rounded up to a multiple of this. */
+  /** Attached sessions are checked at every multiple of this. */
   readonly checkIntervalMs: number;
   /** When each of `ids` was last heard at `member` (absent: no socket there, or unreachable). */
   readonly presence: (member: NodeId, ids: bigint[]) => Promise<Map<bigint, number>>;
   /** Proposes closing the session (fire and forget; the schedule drops it once applied). */
   readonly close: (sessionId: bigint) => void;
+  /** A sweep ended: the member books its next wake-up. */
+  readonly swept: () => void;
 }
 
 interface Row extends Record<string, SqlStorageValue> {
   session_id: string;
-  deadline_ms: number;
+  /** An exact deadline, or null: attached to `member`'s socket, checked every interval. */
+  deadline_ms: number | null;
   member: number | null;
 }
 
@@ -44,8 +49,10 @@ const sweepBatch = 500;
 
 export class SessionExpiry {
   readonly #host: ExpiryHost;
-  /** The earliest deadline, cached: undefined when it must be read again. */
-  #next: number | null | undefined;
+  /** The earliest exact deadline and whether any session is attached; undefined: read again. */
+  #rows: { next: number | null; attached: boolean } | undefined;
+  /** When attached sessions are checked next; null after a start (at the next wake). */
+  #nextCheckMs: number | null = null;
   #sweeping = false;
   sweeps = 0;
 
@@ -65,13 +72,12 @@ export class SessionExpiry {
       if (page.length < 500) break;
       after = page.at(-1)?.id;
     }
-    this.#next = undefined;
   }
 
   /** Leadership lost: another member keeps the schedule now. */
   deposed(): void {
     this.#host.sql.exec("DELETE FROM session_deadline");
-    this.#next = null;
+    this.#rows = { next: null, attached: false };
   }
 
   /** A session created while this member leads (inside the apply transaction). */
@@ -81,7 +87,7 @@ export class SessionExpiry {
 
   closed(sessionId: bigint): void {
     this.#host.sql.exec("DELETE FROM session_deadline WHERE session_id = ?", sessionId.toString());
-    this.#next = undefined;
+    this.#rows = undefined;
   }
 
   /** What a member saw of its clients (this member's own reports included). */
@@ -90,28 +96,31 @@ export class SessionExpiry {
       const session = this.#host.store.getSession(r.sessionId);
       if (!session) continue;
       const row = this.#row(r.sessionId);
-      if (r.kind === "detached") {
+      if (r.kind === "attached") {
+        if (!row || row.member !== from || row.deadline_ms !== null)
+          this.#put(r.sessionId, null, from);
+      } else if (r.kind === "detached") {
         // A socket elsewhere took the session over since: its report decides.
         if (row && row.member !== null && row.member !== from) continue;
         this.#put(r.sessionId, r.atMs + session.timeoutMs, null);
-      } else {
-        const member = r.kind === "attached" ? from : (row?.member ?? null);
-        this.#put(r.sessionId, this.#gridded(r.atMs + session.timeoutMs), member);
+      } else if (row?.deadline_ms !== null) {
+        // An HTTP keep-alive moves an exact deadline on (an attached session needs none).
+        const deadline = r.atMs + session.timeoutMs;
+        if (!row || (row.deadline_ms ?? 0) < deadline) this.#put(r.sessionId, deadline, null);
       }
     }
   }
 
   nextDeadlineMs(): number | null {
-    if (this.#next === undefined) {
-      const row = this.#host.sql
-        .exec<{ next: number | null }>("SELECT min(deadline_ms) AS next FROM session_deadline")
-        .one();
-      this.#next = row.next;
-    }
-    return this.#next;
+    // A sweep waiting for answers books nothing: its end schedules what is next.
+    if (this.#sweeping) return null;
+    const rows = this.#read();
+    if (!rows.attached) return rows.next;
+    const check = this.#checkDueMs(this.#host.now());
+    return rows.next === null ? check : Math.min(rows.next, check);
   }
 
-  /** Examines the sessions whose deadline passed: extends the live ones, closes the others. */
+  /** Closes the sessions not heard from within their timeout; keeps the others. */
   async sweep(): Promise<void> {
     if (this.#sweeping) return;
     this.#sweeping = true;
@@ -119,19 +128,28 @@ export class SessionExpiry {
       await this.#sweepDue();
     } finally {
       this.#sweeping = false;
+      this.#host.swept();
     }
   }
 
   async #sweepDue(): Promise<void> {
     const { sql, store, now } = this.#host;
     const start = now();
+    const checkAttached = this.#read().attached && this.#checkDueMs(start) - this.#early() <= start;
     const due = sql
       .exec<Row>(
-        "SELECT * FROM session_deadline WHERE deadline_ms <= ? ORDER BY deadline_ms LIMIT ?",
+        `SELECT * FROM session_deadline
+         WHERE deadline_ms <= ? OR (? AND deadline_ms IS NULL) ORDER BY session_id LIMIT ?`,
         start,
+        checkAttached ? 1 : 0,
         sweepBatch,
       )
       .toArray();
+    if (checkAttached) {
+      // The next multiple of the interval; an alarm a little early for this one counts as it.
+      const step = this.#host.checkIntervalMs;
+      this.#nextCheckMs = (Math.floor((start + this.#early()) / step) + 1) * step;
+    }
     if (due.length === 0) return;
     this.sweeps++;
     const heard = await this.#lastHeard(due);
@@ -145,7 +163,9 @@ export class SessionExpiry {
       }
       const seen = heard.get(id);
       if (seen && seen.atMs + session.timeoutMs > checked) {
-        this.#put(id, this.#gridded(seen.atMs + session.timeoutMs), seen.member);
+        // Alive: attached to the member that vouched (a write only when that changed).
+        if (row.deadline_ms !== null || row.member !== seen.member)
+          this.#put(id, null, seen.member);
       } else {
         this.#put(id, checked + closeRetryMs, row.member);
         this.#host.close(id);
@@ -153,6 +173,15 @@ export class SessionExpiry {
     }
   }
 
+  /** When attached sessions are next checked: each multiple of the interval, or now after a start. */
+  #checkDueMs(nowMs: number): number {
+    return this.#nextCheckMs ?? nowMs;
+  }
+
+  /** How early an alarm may fire and still count as on time (timers are not exact). */
+  #early(): number {
+    return Math.min(100, this.#host.checkIntervalMs / 10);
+  }
   /**
    * When each due session was last heard: asks the member named for it, then — for sessions it
    * did not vouch for (the client may have moved) — every other member, once.
@@ -198,7 +227,23 @@ export class SessionExpiry {
       .toArray()[0];
   }
 
-  #put(sessionId: bigint, deadlineMs: number, member: NodeId | null): void {
+  #read(): { next: number | null; attached: boolean } {
+    this.#rows ??= this.#host.sql
+      .exec<{ next: number | null; attached: number }>(
+        `SELECT min(deadline_ms) AS next,
+                EXISTS (SELECT 1 FROM session_deadline WHERE deadline_ms IS NULL) AS attached
+         FROM session_deadline`,
+      )
+      .toArray()
+      .map((r) => ({ next: r.next, attached: r.attached === 1 }))[0] ?? {
+      next: null,
+      attached: false,
+    };
+    return this.#rows;
+  }
+
+  /** An exact deadline, or (null) attached to `member`'s socket and checked every interval. */
+  #put(sessionId: bigint, deadlineMs: number | null, member: NodeId | null): void {
     this.#host.sql.exec(
       `INSERT INTO session_deadline (session_id, deadline_ms, member) VALUES (?, ?, ?)
        ON CONFLICT (session_id) DO UPDATE SET deadline_ms = excluded.deadline_ms, member = excluded.member`,
@@ -206,11 +251,6 @@ export class SessionExpiry {
       deadlineMs,
       member,
     );
-    this.#next = undefined;
-  }
-
-  #gridded(deadlineMs: number): number {
-    const step = this.#host.checkIntervalMs;
-    return Math.ceil(deadlineMs / step) * step;
+    this.#rows = undefined;
   }
 }

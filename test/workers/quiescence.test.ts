@@ -86,9 +86,15 @@ describe("quiescence", () => {
     await stableLeader();
     const clients: SessionClient[] = [];
     for (let i = 0; i < 10; i++) clients.push(await openSession(i % ids.length, 4_000));
-    await quiescent();
-    const before = await statuses();
     const pingers = clients.map((c) => setInterval(() => c.raw(pingFrame), 1_000));
+    // A new session's first deadline (creation + timeout) may already have an alarm booked
+    // (alarms only move earlier): the window starts once those have passed.
+    const created = Date.now();
+    await quiescent();
+    await eventually("the sessions' first deadlines passed", async () =>
+      Date.now() > created + 4_000 + checkMs ? true : undefined,
+    );
+    const before = await statuses();
     const seconds = 6;
     await scheduler.wait(seconds * 1_000);
     for (const p of pingers) clearInterval(p);
