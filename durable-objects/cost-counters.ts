@@ -1,7 +1,11 @@
 // What a member does that Cloudflare bills: wake-ups, alarms, alarm bookings (a row written
 // each), RPCs by method, WebSocket messages, SQLite rows written. Kept in memory and written in
-// the same SQLite transactions the member makes anyway, so counting costs no extra write; what
-// was counted after the member's last write is lost if it is evicted (documented in cost.md).
+// the SQLite transactions the member makes anyway, at most once a second (one row), so counting
+// costs no extra transaction; what was counted after the last such write is lost if the member
+// is evicted (documented in cost.md).
+
+/** Counters ride along with a transaction at most this often. */
+const persistEveryMs = 1_000;
 
 export interface CostCounts {
   /** Times the object was constructed: a first start or a wake from eviction. */
@@ -32,6 +36,7 @@ export class CostCounters {
   /** Cursors of statements run since rows were last summed (rowsWritten is read lazily). */
   #cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
   #dirty = true;
+  #persistedMs = 0;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -88,11 +93,12 @@ export class CostCounters {
     return this.counts;
   }
 
-  /** Inside a transaction the member makes anyway: keeps the counts with it. */
-  persist(): void {
-    if (!this.#dirty) return;
+  /** Inside a transaction the member makes anyway: keeps the counts with it, now and then. */
+  persist(nowMs: number): void {
+    if (!this.#dirty || nowMs - this.#persistedMs < persistEveryMs) return;
     this.settle();
     this.#dirty = false;
+    this.#persistedMs = nowMs;
     // Counted as written too (one row), so the figure includes what counting costs.
     this.counts.sqlRowsWritten++;
     this.#sql.exec(

@@ -378,7 +378,8 @@ export class Member extends DurableObject<Env> {
       sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'test_wiped'")
         .one().n > 0;
-    const empty = sql.exec<{ n: number }>("SELECT count(*) AS n FROM raft_entry").one().n === 0;
+    const empty =
+      sql.exec<{ n: number }>("SELECT EXISTS (SELECT 1 FROM raft_entry) AS n").one().n === 0;
     const fresh =
       sql.exec<{ n: number }>("SELECT count(*) AS n FROM raft_state WHERE term > 0").one().n === 0;
     return marked && empty && fresh;

@@ -339,7 +339,7 @@ export class Replica {
       transact: (body) => {
         this.#inTransaction(() => {
           body();
-          this.#options.costs.persist();
+          this.#options.costs.persist(this.#options.now());
         });
         this.#counters.sqlTransactions++;
       },

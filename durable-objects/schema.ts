@@ -103,17 +103,18 @@ export const schemaStatements: readonly string[] = [
   ...treeTableStatements(snapshotInPrefix),
 ];
 
-/**
- * Creates the schema on empty storage and records its version; on storage that has one, checks
- * the version first. A mismatch throws a precise error instead of letting a statement fail on a
- * missing column halfway through a start. Storage one version behind is migrated in place.
- */
 /** Version n → n + 1, for storage written by the previous build. */
 const migrations = new Map<number, (sql: SqlStorage) => void>([
   // 2: the hard state remembers the term's leader, so a woken member needs no election.
   [1, (sql) => sql.exec("ALTER TABLE raft_state ADD COLUMN lead INTEGER")],
 ]);
 
+/**
+ * Creates the schema on empty storage and records its version; on storage that has one, checks
+ * the version first. A mismatch throws a precise error instead of letting a statement fail on a
+ * missing column halfway through a start. Storage one version behind is migrated in place.
+ * Storage at this version is left as it is: every wake from eviction runs this.
+ */
 export function createSchema(sql: SqlStorage): void {
   const existing = sql
     .exec<{ name: string }>(
@@ -126,6 +127,7 @@ export function createSchema(sql: SqlStorage): void {
       ? (sql.exec<{ version: number }>("SELECT version FROM schema_info WHERE id = 1").toArray()[0]
           ?.version ?? 0)
       : 0;
+    if (stored === schemaVersion) return;
     const migrate = migrations.get(stored);
     if (migrate && stored + 1 === schemaVersion) {
       migrate(sql);

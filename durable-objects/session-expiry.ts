@@ -44,7 +44,7 @@ interface Row extends Record<string, SqlStorageValue> {
 
 /** How long a close the leader proposed may take before the sweep proposes it again. */
 const closeRetryMs = 5_000;
-/** Most sessions one sweep examines; the rest wait for the next. */
+/** Sessions examined per presence round of a sweep. */
 const sweepBatch = 500;
 
 export class SessionExpiry {
@@ -133,30 +133,41 @@ export class SessionExpiry {
   }
 
   async #sweepDue(): Promise<void> {
-    const { sql, store, now } = this.#host;
-    const start = now();
+    const start = this.#host.now();
     const checkAttached = this.#read().attached && this.#checkDueMs(start) - this.#early() <= start;
-    const due = sql
-      .exec<Row>(
-        `SELECT * FROM session_deadline
-         WHERE deadline_ms <= ? OR (? AND deadline_ms IS NULL) ORDER BY session_id LIMIT ?`,
-        start,
-        checkAttached ? 1 : 0,
-        sweepBatch,
-      )
-      .toArray();
     if (checkAttached) {
       // The next multiple of the interval; an alarm a little early for this one counts as it.
       const step = this.#host.checkIntervalMs;
       this.#nextCheckMs = (Math.floor((start + this.#early()) / step) + 1) * step;
     }
-    if (due.length === 0) return;
-    this.sweeps++;
+    let after = "";
+    for (;;) {
+      const due = this.#host.sql
+        .exec<Row>(
+          `SELECT * FROM session_deadline
+           WHERE session_id > ? AND (deadline_ms <= ? OR (? AND deadline_ms IS NULL))
+           ORDER BY session_id LIMIT ?`,
+          after,
+          start,
+          checkAttached ? 1 : 0,
+          sweepBatch,
+        )
+        .toArray();
+      if (due.length === 0) return;
+      this.sweeps++;
+      await this.#settle(due);
+      if (due.length < sweepBatch) return;
+      after = due.at(-1)?.session_id ?? after;
+    }
+  }
+
+  /** Keeps the due sessions heard from within their timeout; closes the others. */
+  async #settle(due: readonly Row[]): Promise<void> {
     const heard = await this.#lastHeard(due);
-    const checked = now();
+    const checked = this.#host.now();
     for (const row of due) {
       const id = BigInt(row.session_id);
-      const session = store.getSession(id);
+      const session = this.#host.store.getSession(id);
       if (!session) {
         this.closed(id);
         continue;

@@ -53,6 +53,38 @@ describe("schema version", () => {
       expect(() => createSchema(sql)).toThrow("schema version 0");
     });
   });
+
+  it("migrates storage of the previous version in place, keeping the hard state", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      createSchema(sql);
+      new SqlRaftStorage(sql).save({
+        term: 3,
+        vote: 1,
+        commit: 0,
+        voteFloor: 0,
+        incarnation: 9,
+        lead: 1,
+      });
+      // Version 1's layout: no leader in the hard state, no session or counter tables.
+      sql.exec("ALTER TABLE raft_state DROP COLUMN lead");
+      sql.exec("DROP TABLE session_deadline");
+      sql.exec("DROP TABLE cost_counters");
+      sql.exec("UPDATE schema_info SET version = 1");
+      createSchema(sql);
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 2 });
+      expect(new SqlRaftStorage(sql).load()).toEqual({
+        term: 3,
+        vote: 1,
+        commit: 0,
+        voteFloor: 0,
+        incarnation: 9,
+        lead: null,
+      });
+      expect(sql.exec("SELECT count(*) AS n FROM session_deadline").one()).toEqual({ n: 0 });
+    });
+  });
 });
 
 describe("SqlRaftStorage terms", () => {
