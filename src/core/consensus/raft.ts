@@ -223,9 +223,10 @@ export class Raft {
   wake(announce: boolean, leaseExpired = false): void {
     if (!this.quiescent) return;
     this.quiescent = false;
-    this.electionElapsed = leaseExpired ? this.config.electionTicks : 0;
-    this.heartbeatElapsed = 0;
     const role = this.leaderRole();
+    // A leader's election clock is its CheckQuorum round, which starts afresh.
+    this.electionElapsed = leaseExpired && !role ? this.config.electionTicks : 0;
+    this.heartbeatElapsed = 0;
     if (role) wakeLeader(this, role, announce);
   }
 
