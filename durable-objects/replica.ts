@@ -159,6 +159,7 @@ export class Replica {
       options.wantsWake,
     );
     this.#writes = new Writes({
+      id,
       node: this.#node,
       tree: this.tree,
       pipeline: this.#pipeline,

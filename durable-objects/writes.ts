@@ -44,6 +44,7 @@ export type ForwardWrite = (
 ) => Promise<WriteAnswer>;
 
 export interface WritesHost {
+  readonly id: NodeId;
   readonly node: RawNode;
   readonly tree: ZnodeTree;
   readonly pipeline: Pipeline;
@@ -79,7 +80,7 @@ export class Writes {
       if (this.isLeader) return this.proposeHere(request, context);
       const leader: NodeId | null = hint ?? node.softState().leader;
       hint = null;
-      if (leader === null || leader === this.#host.node.status().id) {
+      if (leader === null || leader === this.#host.id) {
         if (!(await this.#elect())) break;
         continue;
       }

@@ -85,21 +85,21 @@ export const measured = {
   },
   /** One writer at a time: each write wakes the ensemble, which falls asleep again after. */
   writeLowLoad: {
-    alarms: 0.79,
-    alarmsBooked: 0.8,
-    rpcs: 8.56,
+    alarms: 0.68,
+    alarmsBooked: 0.69,
+    rpcs: 8.47,
     socketMessages: 1,
-    rowsWritten: 48.41,
-    wakes: 9.35,
+    rowsWritten: 42.06,
+    wakes: 9.15,
   },
   /** 32 writers: batches share RPCs, transactions and ticks. */
   writeHighLoad: {
     alarms: 0.05,
     alarmsBooked: 0.05,
-    rpcs: 1.19,
+    rpcs: 1.21,
     socketMessages: 1,
-    rowsWritten: 39.64,
-    wakes: 1.24,
+    rowsWritten: 39.25,
+    wakes: 1.26,
   },
 } satisfies Record<string, Work>;
 
