@@ -223,7 +223,7 @@ export class ClientSockets {
       case "auth": {
         const ids = authenticate(r.scheme, r.credential, {});
         if ("name" in ids) return errorReply(r.id, ids);
-        conn.authIds.push(...ids);
+        this.#sessions.addAuth(conn, ids);
         return { type: "reply", id: r.id, zxid: zxid() };
       }
       case "create":

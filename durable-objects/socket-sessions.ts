@@ -1,9 +1,10 @@
 // The bookkeeping both client protocols share: accepting a hibernatable socket tagged with its
-// protocol, one connection record per socket (rebuilt from the socket's attachment after the
-// object wakes), the connection's watches, pushing events, and ending the sockets of closed
-// sessions.
+// protocol, one connection record per socket, the connection's watches, pushing events, and
+// ending the sockets of closed sessions. An idle member is evicted while its sockets stay open,
+// so what a connection holds — its session, its auth ids, its watches — lives in the socket's
+// attachment (kept by the runtime) and is rebuilt when the object starts again.
 
-import { WatchTable } from "../src/core/session/watch-table.ts";
+import { type WatchKind, WatchTable } from "../src/core/session/watch-table.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { Ordered } from "./reply-order.ts";
@@ -24,20 +25,57 @@ interface Attachment {
   readonly sessionId?: string;
   /** When the client last sent a message this object handled (pings answered for it aside). */
   readonly heardMs?: number;
+  /** Credentials added with auth, besides the ip. */
+  readonly authIds?: AuthId[];
+  /** The connection's watches, a line each: a kind letter and the path. */
+  readonly watches?: string;
+  /** Set when the watches outgrew the attachment: they cannot survive an eviction. */
+  readonly watchesLost?: boolean;
 }
 
 /** A message updates a socket's heardMs at most this often (it is a structured clone). */
 const heardResolutionMs = 1_000;
+/**
+ * Characters of watches kept in an attachment; the runtime allows 2,048 bytes in all. A
+ * connection with more has its socket closed when the member restarts, so that its client
+ * reconnects and registers them again (the SDK and ZooKeeper's clients do, replaying misses).
+ */
+const watchesBudget = 1_400;
+const kindLetters: ReadonlyArray<[WatchKind, string]> = [
+  ["data", "d"],
+  ["child", "c"],
+  ["persistent", "p"],
+  ["persistentRecursive", "r"],
+];
 
 export class SocketSessions {
   readonly #ctx: DurableObjectState;
   readonly #tag: string;
   readonly #connections = new Map<string, Connection>();
-  readonly watches = new WatchTable<string>();
+  readonly watches = new WatchTable<string>((id) => this.#saveWatches(id));
+  #restoring = false;
 
   constructor(ctx: DurableObjectState, tag: string) {
     this.#ctx = ctx;
     this.#tag = tag;
+    this.#restore();
+  }
+
+  /** After a start: every open socket's connection and watches, before any event is applied. */
+  #restore(): void {
+    for (const ws of this.sockets()) {
+      let a: Attachment | null;
+      try {
+        a = ws.deserializeAttachment() as Attachment | null;
+      } catch {
+        continue;
+      }
+      if (a?.watchesLost) {
+        ws.close(4006, "watches lost while the member slept; reconnect to register them again");
+        continue;
+      }
+      this.connection(ws);
+    }
   }
 
   /** Accepts an upgrade with the Hibernation API; the socket is tagged with a fresh id. */
@@ -103,13 +141,57 @@ export class SocketSessions {
     if (!conn) {
       conn = {
         id: a.id,
-        authIds: [{ scheme: "ip", id: a.ip }],
+        authIds: [{ scheme: "ip", id: a.ip }, ...(a.authIds ?? [])],
         tail: Promise.resolve(),
         ...(a.sessionId === undefined ? {} : { sessionId: BigInt(a.sessionId) }),
       };
       this.#connections.set(a.id, conn);
+      this.#restoreWatches(a);
     }
     return conn;
+  }
+
+  /** Adds credentials to a connection (auth), kept across the member's evictions. */
+  addAuth(conn: Connection, ids: readonly AuthId[]): void {
+    conn.authIds.push(...ids);
+    this.#update(conn.id, { authIds: conn.authIds.slice(1) });
+  }
+
+  #restoreWatches(a: Attachment): void {
+    if (!a.watches) return;
+    this.#restoring = true;
+    try {
+      for (const line of a.watches.split("\n")) {
+        const kind = kindLetters.find(([, letter]) => letter === line[0])?.[0];
+        if (kind) this.watches.add(a.id, line.slice(1), kind);
+      }
+    } finally {
+      this.#restoring = false;
+    }
+  }
+
+  /** Writes a connection's watches into its socket's attachment after every change. */
+  #saveWatches(id: string): void {
+    if (this.#restoring || !this.#connections.has(id)) return;
+    const all = this.watches.watchesOf(id);
+    const lines = kindLetters.flatMap(([kind, letter]) => all[kind].map((p) => `${letter}${p}`));
+    const watches = lines.join("\n");
+    this.#update(
+      id,
+      watches.length <= watchesBudget
+        ? { watches, watchesLost: false }
+        : { watches: "", watchesLost: true },
+    );
+  }
+
+  #update(id: string, change: Partial<Attachment>): void {
+    const ws = this.socketOf(id);
+    if (!ws) return;
+    try {
+      ws.serializeAttachment({ ...(ws.deserializeAttachment() as Attachment), ...change });
+    } catch {
+      // The socket closed meanwhile: nothing left to keep.
+    }
   }
 
   /**
@@ -144,8 +226,8 @@ export class SocketSessions {
       return undefined; // a socket of an earlier incarnation of this object
     }
     if (a?.id === undefined) return undefined;
-    this.watches.removeWatcher(a.id);
     this.#connections.delete(a.id);
+    this.watches.removeWatcher(a.id);
     return a.sessionId === undefined ? undefined : BigInt(a.sessionId);
   }
 

@@ -208,7 +208,7 @@ export class ZkSockets {
       case "auth": {
         const ids = authenticate(r.scheme, new TextDecoder().decode(r.auth));
         if ("name" in ids) return reply(Xid.auth, zxid(), codeOf("AUTHFAILED"));
-        conn.authIds.push(...ids);
+        this.#sessions.addAuth(conn, ids);
         return reply(Xid.auth, zxid(), 0);
       }
       case "closeSession": {

@@ -4,6 +4,7 @@
 // client's session still expires. Intervals here are the measurement, not a stand-in for a
 // condition: idleness can only be observed over time.
 
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import { pingFrame } from "../../src/protocol/keep-alive.ts";
@@ -151,6 +152,51 @@ describe("quiescence", () => {
       await heal();
     }
     await stableLeader();
+  });
+
+  it("keeps a connection's watches and credentials while its member is evicted", async () => {
+    await stableLeader();
+    const c = await openSession(1, 30_000);
+    expect(
+      (await c.request({ op: "auth", scheme: "digest", credential: "ek:secret" })).error,
+    ).toBeUndefined();
+    const secret = await c.request({
+      op: "create",
+      path: "/kept-secret",
+      data: "s",
+      acl: [{ perms: "cdrwa", scheme: "auth", id: "" }],
+    });
+    expect(secret.error, show(secret)).toBeUndefined();
+    await c.request({ op: "create", path: "/kept", data: "0" });
+    await c.request({ op: "addWatch", path: "/kept-tree", mode: "persistentRecursive" });
+    await c.request({ op: "getData", path: "/kept", watch: true });
+    const watchesBefore = (await member(1).status()).watches;
+    expect(watchesBefore).toBe(2);
+    // The socket stays open (hibernated); the object's memory goes.
+    await evictDurableObject(member(1));
+    expect((await member(1).status()).watches).toBe(watchesBefore);
+    expect((await create(0, "/kept-tree")).ok).toBe(true);
+    expect((await create(0, "/kept-tree/a")).ok).toBe(true);
+    const set = await member(0).submit(
+      { op: "setData", path: "/kept", data: new TextEncoder().encode("1"), version: -1 },
+      { authIds: [] },
+    );
+    expect(set.ok, show(set)).toBe(true);
+    await c.take(
+      "the recursive watch's first event",
+      (f) => f.type === "event" && f.path === "/kept-tree",
+    );
+    await c.take(
+      "the recursive watch's second event",
+      (f) => f.type === "event" && f.path === "/kept-tree/a",
+    );
+    await c.take(
+      "the one-shot data watch",
+      (f) => f.type === "event" && f.path === "/kept" && f.event === "NodeDataChanged",
+    );
+    const read = await c.request({ op: "getData", path: "/kept-secret" });
+    expect(read.error, show(read)).toBeUndefined();
+    c.ws.close();
   });
 
   it("still expires a silent client's session, and a closed socket's at its timeout", async () => {

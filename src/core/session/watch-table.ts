@@ -34,6 +34,12 @@ export class WatchTable<W> {
   readonly #byPath = new Map<string, Map<W, number>>();
   readonly #byWatcher = new Map<W, Map<string, number>>();
   #recursive = 0;
+  /** Told each time a watcher's watches change (added, removed, or a one-shot fired). */
+  readonly #changed: ((watcher: W) => void) | undefined;
+
+  constructor(changed?: (watcher: W) => void) {
+    this.#changed = changed;
+  }
 
   /** Adds a watch; returns false when the watcher already had this kind on this path. */
   add(watcher: W, path: string, kind: WatchKind): boolean {
@@ -143,6 +149,11 @@ export class WatchTable<W> {
   }
 
   #set(watcher: W, path: string, old: number, next: number): void {
+    this.#store(watcher, path, old, next);
+    this.#changed?.(watcher);
+  }
+
+  #store(watcher: W, path: string, old: number, next: number): void {
     if ((old & bit.persistentRecursive) !== (next & bit.persistentRecursive)) {
       this.#recursive += next & bit.persistentRecursive ? 1 : -1;
     }
