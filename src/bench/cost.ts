@@ -3,6 +3,7 @@
 //   npm run cost -- --measure [--minutes 1] [--cases idle,writes]   measure them on a local
 //                                                      ensemble it starts
 //   npm run cost -- --measure --first-write-after 600 --samples 3   first write after idling
+//   npm run cost -- --measure --silent-session         how long silent sessions outlive their timeout
 // Measuring reads every member's cost counters (docs/cost.md) every few seconds: local workerd
 // evicts an idle object after about 10 s, and counts not yet written with a transaction would be
 // lost with it. The read-outs themselves are left out of the figures.
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "10" },
     "writes-per-sec": { type: "string", default: "0" },
     "first-write-after": { type: "string" },
+    "silent-session": { type: "boolean", default: false },
     samples: { type: "string", default: "3" },
   },
 });
@@ -73,6 +75,10 @@ async function measure(): Promise<void> {
   try {
     const minutes = Number(values.minutes);
     await warmUp(service);
+    if (values["silent-session"]) {
+      await silentSessions(service);
+      return;
+    }
     const firstWrite = values["first-write-after"];
     if (firstWrite !== undefined) {
       await firstWriteAfterIdle(service, Number(firstWrite) * 1_000, Number(values.samples));
@@ -262,6 +268,42 @@ function report(label: string, work: Work, minutes: number): void {
   console.log(
     `  JSON ${JSON.stringify({ case: label, minutes, perMinute, monthlyDollars: bill.dollars })}`,
   );
+}
+
+/**
+ * Two 30 s sessions, each owning an ephemeral: one client closes its socket, the other goes
+ * silent with its socket open. Reports how long after its timeout each ephemeral disappeared.
+ */
+async function silentSessions(service: RunningService): Promise<void> {
+  const timeoutMs = 30_000;
+  const open = async (path: string) => {
+    const ws = new WebSocket(`${service.url.replace(/^http/, "ws")}/v1/session?member=1`);
+    const frames: Array<Record<string, unknown>> = [];
+    ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
+    await new Promise((resolve) => ws.addEventListener("open", resolve));
+    ws.send(JSON.stringify({ op: "connect", timeoutMs }));
+    ws.send(JSON.stringify({ id: 1, op: "create", path, mode: "ephemeral" }));
+    while (!frames.some((f) => f.type === "reply" && f.id === 1)) await pause(50);
+    return ws;
+  };
+  const closing = await open("/closed-socket");
+  const silent = await open("/silent-socket");
+  const lastHeard = Date.now();
+  closing.close();
+  const gone = new Map<string, number>();
+  while (gone.size < 2 && Date.now() - lastHeard < timeoutMs + 180_000) {
+    await pause(250);
+    for (const path of ["/closed-socket", "/silent-socket"]) {
+      if (gone.has(path)) continue;
+      const res = await fetch(`${service.url}/v1/znodes${path}`);
+      await res.body?.cancel();
+      if (res.status === 404) gone.set(path, Date.now() - lastHeard - timeoutMs);
+    }
+  }
+  silent.close();
+  for (const [path, late] of gone) {
+    console.log(`${path}: gone ${(late / 1_000).toFixed(1)} s after its 30 s timeout`);
+  }
 }
 
 /** One client's write after the ensemble idled `idleMs` (members evicted meanwhile). */
