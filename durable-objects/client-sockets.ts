@@ -108,17 +108,9 @@ export class ClientSockets {
     if (request.op === "close") ws.close(1000, "session closed");
   }
 
-  /** A socket closed; returns the session it carried, if any. */
-  close(ws: WebSocket): bigint | undefined {
-    return this.#sessions.forget(ws);
-  }
-
-  heard(ws: WebSocket, nowMs: number): void {
-    this.#sessions.heard(ws, nowMs);
-  }
-
-  lastHeard(sessionIds: ReadonlySet<bigint>, into: Map<bigint, number>): void {
-    this.#sessions.lastHeard(sessionIds, into);
+  /** The connections' shared bookkeeping: liveness, closes, attachments. */
+  get sessions(): SocketSessions {
+    return this.#sessions;
   }
 
   /** After each applied batch: push watch events, and end the sockets of closed sessions. */

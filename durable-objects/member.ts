@@ -79,17 +79,14 @@ export class Member extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.#costs.bump("socketMessages");
     const sockets = this.#zk.owns(ws) ? this.#zk : this.#sockets;
-    sockets.heard(ws, Date.now());
+    sockets.sessions.heard(ws, Date.now());
     await sockets.message(ws, message);
   }
 
   /** A client's socket closed: its session's deadline starts now (told to the leader). */
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    const sessionId = this.#zk.owns(ws)
-      ? this.#zk.close(ws)
-      : this.#sockets.owns(ws)
-        ? this.#sockets.close(ws)
-        : undefined;
+    const sockets = this.#zk.owns(ws) ? this.#zk : this.#sockets.owns(ws) ? this.#sockets : null;
+    const sessionId = sockets?.sessions.forget(ws);
     if (sessionId === undefined) return;
     const replica = await this.#started();
     replica.report([{ sessionId, kind: "detached", atMs: Date.now() }]);
@@ -180,8 +177,8 @@ export class Member extends DurableObject<Env> {
   #localPresence(sessionIds: bigint[]): Map<bigint, number> {
     const wanted = new Set(sessionIds);
     const heard = new Map<bigint, number>();
-    this.#sockets.lastHeard(wanted, heard);
-    this.#zk.lastHeard(wanted, heard);
+    this.#sockets.sessions.lastHeard(wanted, heard);
+    this.#zk.sessions.lastHeard(wanted, heard);
     return heard;
   }
 

@@ -106,17 +106,9 @@ export class ZkSockets {
     if (request.type === "closeSession") ws.close(1000, "session closed");
   }
 
-  /** A socket closed; returns the session it carried, if any. */
-  close(ws: WebSocket): bigint | undefined {
-    return this.#sessions.forget(ws);
-  }
-
-  heard(ws: WebSocket, nowMs: number): void {
-    this.#sessions.heard(ws, nowMs);
-  }
-
-  lastHeard(sessionIds: ReadonlySet<bigint>, into: Map<bigint, number>): void {
-    this.#sessions.lastHeard(sessionIds, into);
+  /** The connections' shared bookkeeping: liveness, closes, attachments. */
+  get sessions(): SocketSessions {
+    return this.#sessions;
   }
 
   onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
