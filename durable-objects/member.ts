@@ -65,6 +65,7 @@ export class Member extends DurableObject<Env> {
 
   /** The WebSocket session protocol: the Worker forwards the upgrade here. */
   override async fetch(request: Request): Promise<Response> {
+    this.#costs.received("fetch");
     if (request.method === "GET" && new URL(request.url).pathname === "/v1/admin/snapshot") {
       return this.#snapshotDownload();
     }
