@@ -173,7 +173,6 @@ export class Replica {
     this.#expiry = new SessionExpiry({
       sql,
       store: this.tree.store,
-      self: id,
       voters,
       now: options.now,
       checkIntervalMs: config.sessionCheckMs,

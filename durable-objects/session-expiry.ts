@@ -22,7 +22,6 @@ export interface SessionReport {
 export interface ExpiryHost {
   readonly sql: SqlStorage;
   readonly store: TreeStore;
-  readonly self: NodeId;
   readonly voters: readonly NodeId[];
   readonly now: () => number;
   /** Attached sessions are checked at every multiple of this. */

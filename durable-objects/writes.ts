@@ -14,7 +14,7 @@ import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
 import { decodeResult } from "../src/core/tree/result-codec.ts";
 import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { ReadBarriers } from "./read-barriers.ts";
-import { earliest, type Parked } from "./wait-list.ts";
+import type { Parked } from "./wait-list.ts";
 
 export type WriteAnswer =
   | { readonly ok: true; readonly zxid: number; readonly result: TxnResult }
@@ -227,14 +227,10 @@ export class Writes {
     }
   }
 
-  get inFlight(): number {
-    return this.#proposals.size;
-  }
-
+  /** Proposals are parked in order with one timeout, so the oldest has the earliest deadline. */
   nextDeadlineMs(): number | null {
-    let next: number | null = null;
-    for (const w of this.#proposals.values()) next = earliest(next, w.deadlineMs);
-    return next;
+    for (const w of this.#proposals.values()) return w.deadlineMs;
+    return null;
   }
 }
 
