@@ -1,6 +1,8 @@
-// Test projects: core (pure code and the simulator, in Node), workers (inside workerd), e2e
-// (the real service on loopback), and measure (cost and failover figures; not in `npm test`).
+// Test projects: core (pure code and the simulator, in Node), workers (inside workerd), security
+// (the attack suite, inside workerd configured as a deployment), e2e (the real service on
+// loopback), and measure (cost and failover figures; not in `npm test`).
 
+import { createHash, randomBytes } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -10,6 +12,10 @@ function inWorkerd() {
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
       bindings: {
+        // A loopback deployment: every client is this machine.
+        CLIENT_IP_SOURCE: "loopback",
+        // Admin tests download several snapshots in a row.
+        LIMITS: JSON.stringify({ snapshotIntervalMs: 0 }),
         // Only tests turn on fault injection; small snapshots exercise catch-up by snapshot.
         FAULT_INJECTION: "on",
         // The API tests run without tokens; bearer-auth.test.ts turns auth on per request.
@@ -22,6 +28,39 @@ function inWorkerd() {
         HISTORY_SEED: process.env.HISTORY_SEED ?? String(Date.now() % 1_000_000),
         // ENSEMBLE_SIZE=5 npm run test:workers runs every scenario on five members.
         ...(process.env.ENSEMBLE_SIZE ? { ENSEMBLE_SIZE: process.env.ENSEMBLE_SIZE } : {}),
+      },
+    },
+  });
+}
+
+/** The attack suite's deployment: auth on, scoped tokens, a fresh secret, small limits to hit. */
+function asDeployed() {
+  const superPassword = "super:letmein";
+  const superHash = createHash("sha1").update(superPassword).digest("base64");
+  return cloudflareTest({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: {
+        ENSEMBLE_NAME: "security",
+        AUTH: "on",
+        AUTH_TOKENS:
+          "alice:write:alice-token, bob:write:bob-token, reader:read:reader-token, root:admin:root-token",
+        SESSION_SECRET: randomBytes(48).toString("base64"),
+        SUPER_DIGEST: `super:${superHash}`,
+        CLIENT_IP_SOURCE: "loopback",
+        SESSION_CHECK_MS: "1000",
+        LIMITS: JSON.stringify({
+          maxReplyBytes: 65_536,
+          maxSetWatchesPaths: 200,
+          maxSessions: 60,
+          maxConnectionsPerMember: 30,
+          maxWatchesPerSession: 100,
+          maxOutstandingRequests: 20,
+          maxEphemeralsPerSession: 10,
+          maxEntryBytes: 200_000,
+          maxLongPolls: 5,
+          snapshotIntervalMs: 600_000,
+        }),
       },
     },
   });
@@ -43,6 +82,14 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           // Ensemble scenarios wait for real elections (alarm-driven ticks of 50 ms).
+          testTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [asDeployed()],
+        test: {
+          name: "security",
+          include: ["test/security/**/*.test.ts"],
           testTimeout: 60_000,
         },
       },

@@ -3,12 +3,21 @@
 // zxid before any later reply, and a session's expiry closes its sockets. Sockets use the
 // Hibernation API (ctx.acceptWebSocket), so an idle connection costs nothing to hold.
 
+import type { AccessConfig } from "../src/access/access-config.ts";
+import {
+  authenticate,
+  passwordMatches,
+  scopeRefusal,
+  sessionPassword,
+  visibleEvents,
+  watchRefusal,
+} from "../src/access/gatekeeper.ts";
 import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
-import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
 import { resumeWatches } from "../src/core/session/watch-resume.ts";
-import { authenticate } from "../src/core/tree/auth.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { ReadOpResult } from "../src/core/tree/tree-reads.ts";
+import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import { encodeData } from "../src/protocol/data-encoding.ts";
 import { multiOpsOf, writeOpOf } from "../src/protocol/multi-ops.ts";
 import { resultJson } from "../src/protocol/result-json.ts";
@@ -29,12 +38,12 @@ type Reply = Record<string, unknown>;
 
 export class ClientSockets {
   readonly #sessions: SocketSessions;
-  readonly #secret: Uint8Array;
+  readonly #access: AccessConfig;
   readonly #replica: () => Promise<Replica>;
 
-  constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
-    this.#sessions = new SocketSessions(ctx, "json");
-    this.#secret = secret;
+  constructor(ctx: DurableObjectState, access: AccessConfig, replica: () => Promise<Replica>) {
+    this.#sessions = new SocketSessions(ctx, "json", access);
+    this.#access = access;
     this.#replica = replica;
   }
 
@@ -99,11 +108,19 @@ export class ClientSockets {
       );
     }
     const request = parsed.data;
+    const throttled = this.#sessions.admit(conn);
+    conn.outstanding++;
     await inOrder(
       conn,
-      writeOps.has(request.op) && replica.isLeader,
-      () => this.#handle(conn, request, replica),
-      (r) => send(ws, r),
+      !throttled && writeOps.has(request.op) && replica.isLeader,
+      () =>
+        throttled
+          ? Promise.resolve(errorReply(request.id, throttled))
+          : this.#handle(conn, request, replica),
+      (r) => {
+        conn.outstanding--;
+        send(ws, r);
+      },
     );
     if (request.op === "close") ws.close(1000, "session closed");
   }
@@ -114,8 +131,12 @@ export class ClientSockets {
   }
 
   /** After each applied batch: push watch events, and end the sockets of closed sessions. */
-  onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
-    this.#sessions.deliver(events, (ws, e) =>
+  onApplied(
+    tree: ZnodeTree,
+    events: readonly TreeEvent[],
+    closedSessions: readonly bigint[],
+  ): void {
+    this.#sessions.deliver(events, tree, (ws, e) =>
       send(ws, { type: "event", event: e.type, path: e.path, zxid: e.zxid }),
     );
     this.#sessions.endSessions(closedSessions, (ws, id) =>
@@ -158,7 +179,7 @@ export class ClientSockets {
     } else {
       sessionId = BigInt(f.sessionId);
       const offered = fromBase64(f.password ?? "");
-      if (!offered || !passwordMatches(this.#secret, sessionId, offered)) {
+      if (!offered || !passwordMatches(this.#access, sessionId, conn.owner, offered)) {
         send(ws, errorReply(undefined, failure("AUTHFAILED", "Wrong session password")));
         ws.close(4001, "authentication failed");
         return;
@@ -191,7 +212,7 @@ export class ClientSockets {
     send(ws, {
       type: "connected",
       sessionId: sessionId.toString(),
-      password: toBase64(sessionPassword(this.#secret, sessionId)),
+      password: toBase64(sessionPassword(this.#access, sessionId, conn.owner)),
       timeoutMs,
       zxid: replica.tree.lastZxid,
     });
@@ -213,7 +234,7 @@ export class ClientSockets {
         );
       }
       case "auth": {
-        const ids = authenticate(r.scheme, r.credential, {});
+        const ids = authenticate(this.#access, r.scheme, r.credential);
         if ("name" in ids) return errorReply(r.id, ids);
         this.#sessions.addAuth(conn, ids);
         return { type: "reply", id: r.id, zxid: zxid() };
@@ -223,6 +244,8 @@ export class ClientSockets {
       case "setData":
       case "setACL":
       case "multi": {
+        const denied = scopeRefusal(conn.scope, "write", r.op);
+        if (denied) return errorReply(r.id, denied);
         const request = writeRequestOf(r);
         if ("name" in request) return errorReply(r.id, request);
         const context = {
@@ -253,7 +276,9 @@ export class ClientSockets {
         if (r.watch) {
           const missing = !answer.ok && answer.failure.name === "NONODE";
           if (answer.ok || (r.op === "exists" && missing)) {
-            this.watches.add(conn.id, r.path, r.op === "getChildren" ? "child" : "data");
+            const kind = r.op === "getChildren" ? "child" : "data";
+            const refused = this.#sessions.watch(conn, tree, r.path, kind);
+            if (refused) return errorReply(r.id, refused, answer.zxid);
           }
         }
         if (!answer.ok) return errorReply(r.id, answer.failure, answer.zxid);
@@ -272,17 +297,33 @@ export class ClientSockets {
           zxid: zxid(),
           paths: sessionId === undefined ? [] : tree.reads.getEphemerals(sessionId, r.prefix),
         };
-      case "addWatch":
-        this.watches.add(conn.id, r.path, r.mode);
-        return { type: "reply", id: r.id, zxid: zxid() };
+      case "addWatch": {
+        const refused = this.#sessions.watch(conn, tree, r.path, r.mode);
+        return refused ? errorReply(r.id, refused) : { type: "reply", id: r.id, zxid: zxid() };
+      }
+      case "multiRead": {
+        const results = tree.reads.multiRead(r.ops, conn.authIds);
+        if ("name" in results) return errorReply(r.id, results);
+        return { type: "reply", id: r.id, zxid: zxid(), results: results.map(multiReadJson) };
+      }
       case "removeWatches":
         return this.watches.remove(conn.id, r.path, r.type)
           ? { type: "reply", id: r.id, zxid: zxid() }
           : errorReply(r.id, failure("NOWATCHER", `No ${r.type} watch on ${r.path}`, r.path));
       case "setWatches": {
-        const resumed = resumeWatches(tree, this.watches, conn.id, r.lastZxid, r, {
-          replayPersistent: r.replay,
-        });
+        const paths =
+          r.data.length +
+          r.exist.length +
+          r.child.length +
+          r.persistent.length +
+          r.persistentRecursive.length;
+        const resumed = this.#sessions.resume(conn, paths, () =>
+          resumeWatches(tree, this.watches, conn.id, r.lastZxid, r, {
+            replayPersistent: r.replay,
+            mayWatch: (path) => watchRefusal(tree, path, conn.authIds) === null,
+            visible: (events) => visibleEvents(tree, conn.authIds, events),
+          }),
+        );
         if ("name" in resumed) return errorReply(r.id, resumed);
         const ws = this.#sessions.socketOf(conn.id);
         // Synthetic and replayed events come before the reply, as ZooKeeper sends them.
@@ -323,6 +364,15 @@ function answerWrite(id: number, answer: WriteAnswer): Reply {
       error: { code: codeOf(name), name },
     }));
   return reply;
+}
+
+function multiReadJson(r: ReadOpResult): Reply {
+  if (r.op === "getData") return { op: r.op, ...encodeData(r.data), stat: statJson(r.stat) };
+  if (r.op === "getChildren") return { op: r.op, children: r.children };
+  return {
+    op: "error",
+    error: { code: codeOf(r.failure.name), name: r.failure.name, message: r.failure.message },
+  };
 }
 
 function readValueJson(value: object): Reply {

@@ -1,5 +1,6 @@
 // Reads the ensemble's shape and timing from the Worker's variables, with safe defaults.
 
+import { type Limits, limitsFrom } from "../src/access/limits.ts";
 import { defaultTuning } from "../src/core/consensus/config.ts";
 import type { Env } from "../src/env.ts";
 
@@ -19,6 +20,8 @@ export interface EnsembleConfig {
    */
   readonly sessionCheckMs: number;
   readonly faultInjection: boolean;
+  /** What one client may make a member do (LIMITS; src/access/limits.ts). */
+  readonly limits: Limits;
 }
 
 export function ensembleConfig(env: Env): EnsembleConfig {
@@ -35,6 +38,7 @@ export function ensembleConfig(env: Env): EnsembleConfig {
     requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 5_000),
     sessionCheckMs: int(env.SESSION_CHECK_MS, 60_000),
     faultInjection: env.FAULT_INJECTION === "on",
+    limits: limitsFrom(env.LIMITS),
   };
 }
 

@@ -2,16 +2,19 @@
 // calls on its Replica, and is the only place that reads the clock or touches ctx and env.
 
 import { DurableObject } from "cloudflare:workers";
+import { type AccessConfig, requireAccessConfig } from "../src/access/access-config.ts";
+import { snapshotRefusal, visibleEvents } from "../src/access/gatekeeper.ts";
 import type { NodeId } from "../src/core/consensus/entry.ts";
 import type { Message } from "../src/core/consensus/message.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
+import { failure } from "../src/core/error-code.ts";
 import { seededRng } from "../src/core/random.ts";
 import { reaches } from "../src/core/session/watch-resume.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ReadOp } from "../src/core/tree/tree-reads.ts";
-import { type Env, sessionSecret } from "../src/env.ts";
+import type { Env } from "../src/env.ts";
 import { pingFrame, pongFrame } from "../src/protocol/keep-alive.ts";
 import { AlarmBook } from "./alarm-book.ts";
 import { ClientSockets } from "./client-sockets.ts";
@@ -47,18 +50,22 @@ export class Member extends DurableObject<Env> {
   #lastTickMs = 0;
   readonly #sockets: ClientSockets;
   readonly #zk: ZkSockets;
-  readonly #polls = new LongPolls();
+  readonly #polls: LongPolls;
+  readonly #access: AccessConfig;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // A deployment without a strong SESSION_SECRET (auth on) must not serve: this throws.
+    this.#access = requireAccessConfig(env);
     this.#config = ensembleConfig(env);
+    this.#polls = new LongPolls(this.#access.limits.maxLongPolls);
     // Synchronous SQL in the constructor runs before any request is delivered.
     createSchema(ctx.storage.sql);
     this.#costs = new CostCounters(ctx.storage.sql);
     this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
-    this.#sockets = new ClientSockets(ctx, sessionSecret(env), () => this.#started());
-    this.#zk = new ZkSockets(ctx, sessionSecret(env), () => this.#started());
+    this.#sockets = new ClientSockets(ctx, this.#access, () => this.#started());
+    this.#zk = new ZkSockets(ctx, this.#access, () => this.#started());
     // Keep-alive pings are answered by the runtime: an idle client never wakes this object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(pingFrame, pongFrame));
   }
@@ -210,10 +217,42 @@ export class Member extends DurableObject<Env> {
       : { ok: false, failure: noQuorum() };
   }
 
-  /** Several reads answered from the same applied state. */
+  /** Several reads answered from the same applied state, or why the reply may not be built. */
   async multiRead(ops: ReadOp[], authIds: AuthId[] = []) {
     this.#costs.received("multiRead");
     return (await this.#started()).tree.reads.multiRead(ops, authIds);
+  }
+
+  /**
+   * Member 0 keeps the ensemble's snapshot gate: the caller must be authenticated with ALL on
+   * `/`, and snapshots are at least snapshotIntervalMs apart (each one copies the tree).
+   */
+  async admitSnapshot(
+    authIds: AuthId[],
+  ): Promise<{ ok: true } | { ok: false; failure: ZkFailure }> {
+    this.#costs.received("admitSnapshot");
+    const replica = await this.#started();
+    const refused = snapshotRefusal(replica.tree, authIds);
+    if (refused) return { ok: false, failure: refused };
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const interval = this.#access.limits.snapshotIntervalMs;
+    const last =
+      sql
+        .exec<{ at_ms: number }>("SELECT at_ms FROM rate_limit WHERE name = 'snapshot'")
+        .toArray()[0]?.at_ms ?? null;
+    if (last !== null && now - last < interval) {
+      const waitS = Math.ceil((interval - (now - last)) / 1000);
+      return {
+        ok: false,
+        failure: failure(
+          "THROTTLEDOP",
+          `One snapshot per ${interval} ms (snapshotIntervalMs); the next in ${waitS} s`,
+        ),
+      };
+    }
+    sql.exec("INSERT OR REPLACE INTO rate_limit (name, at_ms) VALUES ('snapshot', ?)", now);
+    return { ok: true };
   }
 
   async status(): Promise<MemberStatus> {
@@ -284,6 +323,7 @@ export class Member extends DurableObject<Env> {
     recursive: boolean,
     since: number,
     waitMs: number,
+    authIds: AuthId[] = [],
   ): Promise<{ ok: true; zxid: number; events: TreeEvent[] } | { ok: false; failure: ZkFailure }> {
     this.#costs.received("changes");
     const replica = await this.#started();
@@ -299,9 +339,15 @@ export class Member extends DurableObject<Env> {
     }
     const past = tree.changesBetween(since, tree.lastZxid);
     if ("name" in past) return { ok: false, failure: past };
-    const missed = past.filter((e) => reaches(path, recursive, e));
+    // Only what the caller may READ: a node's ACL now, or the one it had when deleted.
+    const missed = visibleEvents(
+      tree,
+      authIds,
+      past.filter((e) => reaches(path, recursive, e)),
+    );
     if (missed.length > 0 || waitMs <= 0) return { ok: true, zxid: tree.lastZxid, events: missed };
-    const polled = this.#polls.wait(path, recursive, Date.now() + waitMs);
+    const polled = this.#polls.wait(path, recursive, authIds, Date.now() + waitMs);
+    if ("name" in polled) return { ok: false, failure: polled };
     this.#schedule();
     const events = await polled;
     return { ok: true, zxid: tree.lastZxid, events };
@@ -351,9 +397,11 @@ export class Member extends DurableObject<Env> {
         amnesiac: this.#wasWiped(),
         random: seededRng(crypto.getRandomValues(new Uint32Array(1))[0] ?? 1),
         observer: ({ events, closedSessions }) => {
-          this.#sockets.onApplied(events, closedSessions);
-          this.#zk.onApplied(events, closedSessions);
-          this.#polls.onApplied(events);
+          const tree = this.#replica?.tree;
+          if (!tree) return;
+          this.#sockets.onApplied(tree, events, closedSessions);
+          this.#zk.onApplied(tree, events, closedSessions);
+          this.#polls.onApplied(tree, events);
         },
         now: () => Date.now(),
         costs: this.#costs,

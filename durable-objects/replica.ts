@@ -118,7 +118,13 @@ export class Replica {
     this.#options = options;
     this.#raftStorage = new SqlRaftStorage(sql);
     this.#treeStore = new SqlTreeStore(sql);
-    this.tree = new ZnodeTree(this.#treeStore, defaultTreeConfig);
+    const limits = config.limits;
+    this.tree = new ZnodeTree(this.#treeStore, {
+      ...defaultTreeConfig,
+      maxReplyBytes: limits.maxReplyBytes,
+      maxSessions: limits.maxSessions,
+      maxEphemeralsPerSession: limits.maxEphemeralsPerSession,
+    });
     this.#pipeline = new Pipeline(this.tree.store);
     const voters = Array.from({ length: config.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
@@ -167,6 +173,7 @@ export class Replica {
       forward: (to, request, context) => link.forward(to, request, context),
       now: options.now,
       requestTimeoutMs: config.requestTimeoutMs,
+      maxEntryBytes: limits.maxEntryBytes,
       drain: (soon) => (soon ? this.#drainSoon() : this.drain()),
       parked: options.wantsWake,
     });

@@ -2,7 +2,7 @@
 // the version check that refuses storage written by a build with a different layout.
 
 /** Bump whenever a statement below changes the layout of existing tables. */
-export const schemaVersion = 2;
+export const schemaVersion = 3;
 
 /**
  * The tables of one copy of the tree. The live tree has the bare names; a member also keeps two
@@ -54,7 +54,8 @@ export function treeTableStatements(prefix: string): string[] {
        seq INTEGER PRIMARY KEY AUTOINCREMENT,
        zxid INTEGER NOT NULL,
        type TEXT NOT NULL,
-       path TEXT NOT NULL
+       path TEXT NOT NULL,
+       acl TEXT
      )`,
   ];
 }
@@ -94,6 +95,8 @@ export const schemaStatements: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS cost_counters (id INTEGER PRIMARY KEY CHECK (id = 1), counts TEXT NOT NULL)`,
   // A snapshot can pass SQLite's 2 MB row limit, so it is kept in chunks.
   `CREATE TABLE IF NOT EXISTS raft_snapshot_chunk (seq INTEGER PRIMARY KEY, data BLOB NOT NULL)`,
+  // When a rate-limited action last ran (member 0 keeps the ensemble's snapshot limit).
+  `CREATE TABLE IF NOT EXISTS rate_limit (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)`,
   ...treeTableStatements(""),
   `CREATE INDEX IF NOT EXISTS znode_by_parent ON znode (parent, name)`,
   `CREATE INDEX IF NOT EXISTS znode_by_owner ON znode (owner, path) WHERE node_type = 1`,
@@ -107,6 +110,14 @@ export const schemaStatements: readonly string[] = [
 const migrations = new Map<number, (sql: SqlStorage) => void>([
   // 2: the hard state remembers the term's leader, so a woken member needs no election.
   [1, (sql) => sql.exec("ALTER TABLE raft_state ADD COLUMN lead INTEGER")],
+  // 3: a deletion's change keeps the node's ACL, so replays check READ after the node is gone.
+  [
+    2,
+    (sql) => {
+      for (const p of ["", snapshotOutPrefix, snapshotInPrefix])
+        sql.exec(`ALTER TABLE ${p}change_log ADD COLUMN acl TEXT`);
+    },
+  ],
 ]);
 
 /**
@@ -128,11 +139,14 @@ export function createSchema(sql: SqlStorage): void {
           ?.version ?? 0)
       : 0;
     if (stored === schemaVersion) return;
-    const migrate = migrations.get(stored);
-    if (migrate && stored + 1 === schemaVersion) {
-      migrate(sql);
+    let version = stored;
+    while (version < schemaVersion && migrations.has(version)) {
+      migrations.get(version)?.(sql);
+      version++;
+    }
+    if (version === schemaVersion)
       sql.exec("UPDATE schema_info SET version = ? WHERE id = 1", schemaVersion);
-    } else if (stored !== schemaVersion)
+    else
       throw new Error(
         `member storage has schema version ${stored}, this build needs ${schemaVersion}: ` +
           "start from empty storage (locally: delete .wrangler/state) or run the build that wrote it",

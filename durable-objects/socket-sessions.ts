@@ -4,15 +4,31 @@
 // so what a connection holds — its session, its auth ids, its watches — lives in the socket's
 // attachment (kept by the runtime) and is rebuilt when the object starts again.
 
+import type { AccessConfig, Scope } from "../src/access/access-config.ts";
+import {
+  baseIdentities,
+  deletedAcls,
+  forwardedHeaders,
+  mayHear,
+  watchRefusal,
+} from "../src/access/gatekeeper.ts";
+import { failure, type ZkFailure } from "../src/core/error-code.ts";
 import { type WatchKind, WatchTable } from "../src/core/session/watch-table.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
+import { errorBody } from "../src/protocol/error-body.ts";
 import type { Ordered } from "./reply-order.ts";
 
 export interface Connection extends Ordered {
   readonly id: string;
   sessionId?: bigint;
   authIds: AuthId[];
+  /** The token the socket was opened with: its sessions belong to it. */
+  readonly owner: string;
+  readonly scope: Scope;
+  /** Requests received and not yet answered (bounded by maxOutstandingRequests). */
+  outstanding: number;
   /** The connect in progress, if any: frames sent right behind it wait for it. */
   connecting?: Promise<void> | undefined;
   /** Set by the client's own close: it gets its reply before the socket ends. */
@@ -21,7 +37,10 @@ export interface Connection extends Ordered {
 
 interface Attachment {
   readonly id: string;
-  readonly ip: string;
+  /** The client's address when the Worker could trust one (CLIENT_IP_SOURCE). */
+  readonly ip?: string;
+  readonly owner?: string;
+  readonly scope?: Scope;
   readonly sessionId?: string;
   /** When the client last sent a message this object handled (pings answered for it aside). */
   readonly heardMs?: number;
@@ -41,6 +60,12 @@ const heardResolutionMs = 1_000;
  * reconnects and registers them again (the SDK and ZooKeeper's clients do, replaying misses).
  */
 const watchesBudget = 1_400;
+const kindType = {
+  data: "data",
+  child: "children",
+  persistent: "persistent",
+  persistentRecursive: "persistentRecursive",
+} as const;
 const kindLetters: ReadonlyArray<[WatchKind, string]> = [
   ["data", "d"],
   ["child", "c"],
@@ -51,13 +76,15 @@ const kindLetters: ReadonlyArray<[WatchKind, string]> = [
 export class SocketSessions {
   readonly #ctx: DurableObjectState;
   readonly #tag: string;
+  readonly #access: AccessConfig;
   readonly #connections = new Map<string, Connection>();
   readonly watches = new WatchTable<string>((id) => this.#saveWatches(id));
   #restoring = false;
 
-  constructor(ctx: DurableObjectState, tag: string) {
+  constructor(ctx: DurableObjectState, tag: string, access: AccessConfig) {
     this.#ctx = ctx;
     this.#tag = tag;
+    this.#access = access;
     this.#restore();
   }
 
@@ -78,14 +105,30 @@ export class SocketSessions {
     }
   }
 
-  /** Accepts an upgrade with the Hibernation API; the socket is tagged with a fresh id. */
+  /**
+   * Accepts an upgrade with the Hibernation API; the socket is tagged with a fresh id and keeps
+   * what the Worker established about its client (token, scope, address). A member at its
+   * connection limit answers 429 THROTTLEDOP instead.
+   */
   accept(request: Request): Response {
+    const limit = this.#access.limits.maxConnectionsPerMember;
+    if (this.#ctx.getWebSockets().length >= limit) {
+      const refusal = failure(
+        "THROTTLEDOP",
+        `This member holds ${limit} connections, its limit (maxConnectionsPerMember); try another member or later`,
+      );
+      return Response.json(errorBody(refusal), { status: 429 });
+    }
     const pair = new WebSocketPair();
     const id = `${this.#tag}:${crypto.randomUUID()}`;
     this.#ctx.acceptWebSocket(pair[1], [id, this.#tag]);
+    const ip = request.headers.get(forwardedHeaders.clientIp) ?? undefined;
+    const scope = request.headers.get(forwardedHeaders.scope);
     const attachment: Attachment = {
       id,
-      ip: request.headers.get("cf-connecting-ip") ?? "127.0.0.1",
+      ...(ip ? { ip } : {}),
+      owner: request.headers.get(forwardedHeaders.principal) ?? "",
+      scope: scope === "read" || scope === "write" ? scope : "admin",
     };
     pair[1].serializeAttachment(attachment);
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -141,7 +184,10 @@ export class SocketSessions {
     if (!conn) {
       conn = {
         id: a.id,
-        authIds: [{ scheme: "ip", id: a.ip }, ...(a.authIds ?? [])],
+        authIds: [...baseIdentities(a.ip), ...(a.authIds ?? [])],
+        owner: a.owner ?? "",
+        scope: a.scope ?? "admin",
+        outstanding: 0,
         tail: Promise.resolve(),
         ...(a.sessionId === undefined ? {} : { sessionId: BigInt(a.sessionId) }),
       };
@@ -154,7 +200,70 @@ export class SocketSessions {
   /** Adds credentials to a connection (auth), kept across the member's evictions. */
   addAuth(conn: Connection, ids: readonly AuthId[]): void {
     conn.authIds.push(...ids);
-    this.#update(conn.id, { authIds: conn.authIds.slice(1) });
+    this.#update(conn.id, { authIds: conn.authIds.filter((a) => a.scheme !== "ip") });
+  }
+
+  /**
+   * Sets a watch for the connection: the path must be valid and, when the node exists, readable;
+   * past maxWatchesPerSession the connection's new watches are refused (THROTTLEDOP).
+   */
+  watch(conn: Connection, tree: ZnodeTree, path: string, kind: WatchKind): ZkFailure | null {
+    const refused = watchRefusal(tree, path, conn.authIds);
+    if (refused) return refused;
+    // Re-setting a watch the connection holds takes no room.
+    if (this.watches.contains(conn.id, path, kindType[kind])) return null;
+    const full = this.#roomFor(conn, 1);
+    if (full) return full;
+    this.watches.add(conn.id, path, kind);
+    return null;
+  }
+
+  /** THROTTLEDOP when `more` watches would take the connection past its limit. */
+  #roomFor(conn: Connection, more: number): ZkFailure | null {
+    const limit = this.#access.limits.maxWatchesPerSession;
+    const held = this.watches.countOf(conn.id);
+    return held + more <= limit
+      ? null
+      : failure(
+          "THROTTLEDOP",
+          `The session holds ${held} watches; the limit is ${limit} (maxWatchesPerSession)`,
+        );
+  }
+
+  /**
+   * Re-registers a reconnecting client's watches (setWatches): at most maxSetWatchesPaths paths,
+   * within the session's watch limit; the attachment is written once, after all of them.
+   */
+  resume<T>(conn: Connection, paths: number, run: () => T): T | ZkFailure {
+    const most = this.#access.limits.maxSetWatchesPaths;
+    if (paths > most) {
+      return failure(
+        "BADARGUMENTS",
+        `setWatches names ${paths} paths (maxSetWatchesPaths); the limit is ${most}`,
+      );
+    }
+    const full = this.#roomFor(conn, paths);
+    if (full) return full;
+    this.#restoring = true;
+    try {
+      return run();
+    } finally {
+      this.#restoring = false;
+      this.#saveWatches(conn.id);
+    }
+  }
+
+  /**
+   * Runs a request under the connection's limit on unanswered requests: past
+   * maxOutstandingRequests the request is answered THROTTLEDOP (in order) without running.
+   */
+  admit(conn: Connection): ZkFailure | null {
+    const limit = this.#access.limits.maxOutstandingRequests;
+    if (conn.outstanding < limit) return null;
+    return failure(
+      "THROTTLEDOP",
+      `${limit} requests of this connection are unanswered (maxOutstandingRequests); wait for replies`,
+    );
   }
 
   #restoreWatches(a: Attachment): void {
@@ -173,6 +282,13 @@ export class SocketSessions {
   /** Writes a connection's watches into its socket's attachment after every change. */
   #saveWatches(id: string): void {
     if (this.#restoring || !this.#connections.has(id)) return;
+    // Each watch takes two characters at least: past that many the budget is spent for sure.
+    if (this.watches.countOf(id) > watchesBudget / 2) {
+      const ws = this.socketOf(id);
+      const a = ws?.deserializeAttachment() as Attachment | undefined;
+      if (a && !a.watchesLost) this.#update(id, { watches: "", watchesLost: true });
+      return;
+    }
     const all = this.watches.watchesOf(id);
     const lines = kindLetters.flatMap(([kind, letter]) => all[kind].map((p) => `${letter}${p}`));
     const watches = lines.join("\n");
@@ -231,9 +347,21 @@ export class SocketSessions {
     return a.sessionId === undefined ? undefined : BigInt(a.sessionId);
   }
 
-  /** Pushes each event to the sockets whose watches it reaches. */
-  deliver(events: readonly TreeEvent[], send: (ws: WebSocket, event: TreeEvent) => void): void {
-    for (const { watcher, event } of this.watches.triggerAll(events)) {
+  /**
+   * Pushes each event to the sockets whose watches it reaches and that may hear it: a delivery
+   * through a persistent or recursive watch needs READ on the event's node.
+   */
+  deliver(
+    events: readonly TreeEvent[],
+    tree: ZnodeTree,
+    send: (ws: WebSocket, event: TreeEvent) => void,
+  ): void {
+    const notifications = this.watches.triggerAll(events);
+    if (notifications.length === 0) return;
+    const batch = deletedAcls(events);
+    for (const { watcher, event, oneShot } of notifications) {
+      const conn = this.#connections.get(watcher);
+      if (!oneShot && !(conn && mayHear(tree, conn.authIds, event, batch))) continue;
       const ws = this.socketOf(watcher);
       if (ws) send(ws, event);
     }

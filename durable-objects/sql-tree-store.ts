@@ -153,6 +153,10 @@ export class SqlTreeStore implements TreeStore {
     this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
   }
 
+  sessionCount(): number {
+    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${this.#zsession}`).one().n;
+  }
+
   getSession(id: bigint): SessionRecord | undefined {
     const cached = this.#sessions.get(id);
     if (cached !== undefined) return cached ?? undefined;
@@ -305,25 +309,28 @@ export class SqlTreeStore implements TreeStore {
   }
 
   appendChanges(events: readonly TreeEvent[]): void {
-    // Three parameters per row, under SQLite's limit of 100.
-    for (let i = 0; i < events.length; i += 32) {
-      const batch = events.slice(i, i + 32);
+    // Four parameters per row, under SQLite's limit of 100.
+    for (let i = 0; i < events.length; i += 24) {
+      const batch = events.slice(i, i + 24);
       this.#sql.exec(
-        `INSERT INTO ${this.#changes} (zxid, type, path) VALUES ${batch.map(() => "(?, ?, ?)").join(", ")}`,
-        ...batch.flatMap((e) => [e.zxid, e.type, e.path]),
+        `INSERT INTO ${this.#changes} (zxid, type, path, acl) VALUES ${batch.map(() => "(?, ?, ?, ?)").join(", ")}`,
+        ...batch.flatMap((e) => [e.zxid, e.type, e.path, e.acl ? JSON.stringify(e.acl) : null]),
       );
     }
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
     return this.#sql
-      .exec<{ zxid: number; type: string; path: string }>(
-        `SELECT zxid, type, path FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
+      .exec<{ zxid: number; type: string; path: string; acl: string | null }>(
+        `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
         afterZxid,
         throughZxid,
       )
       .toArray()
-      .map((r) => ({ zxid: r.zxid, type: r.type as EventType, path: r.path }));
+      .map((r) => {
+        const event = { zxid: r.zxid, type: r.type as EventType, path: r.path };
+        return r.acl === null ? event : { ...event, acl: JSON.parse(r.acl) as Acl[] };
+      });
   }
 
   dropChangesThrough(zxid: number): void {

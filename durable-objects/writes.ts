@@ -52,6 +52,8 @@ export interface WritesHost {
   readonly forward: ForwardWrite;
   readonly now: () => number;
   readonly requestTimeoutMs: number;
+  /** The largest log entry proposed (maxEntryBytes): one SQLite row must hold it. */
+  readonly maxEntryBytes: number;
   /** Runs the pending Readies now, or (`soon`) in the next group-commit window. */
   readonly drain: (soon: boolean) => void;
   /** Called when a proposal is parked, so the member books a wake-up for its deadline. */
@@ -144,7 +146,17 @@ export class Writes {
           : prepared,
       );
     }
-    const proposed = node.propose(encodeCommand({ txn: prepared.txn, origin }));
+    const command = encodeCommand({ txn: prepared.txn, origin });
+    if (command.length > this.#host.maxEntryBytes) {
+      return Promise.resolve({
+        ok: false,
+        failure: failure(
+          "BADARGUMENTS",
+          `The write encodes to ${command.length} bytes (maxEntryBytes: make the multi smaller); the limit is ${this.#host.maxEntryBytes}`,
+        ),
+      });
+    }
+    const proposed = node.propose(command);
     if (!proposed.ok) {
       return Promise.resolve(
         proposed.reason === "overloaded"

@@ -3,16 +3,24 @@
 // ZooKeeper clients work through a local TCP bridge. Replies go out strictly in request order;
 // notifications (xid -1) carry their zxid and precede the replies that reveal the change.
 
+import type { AccessConfig } from "../src/access/access-config.ts";
+import {
+  authenticate,
+  passwordMatches,
+  scopeRefusal,
+  sessionPassword,
+  visibleEvents,
+  watchRefusal,
+} from "../src/access/gatekeeper.ts";
 import { codeOf, ErrorCode, type ErrorName, type ZkFailure } from "../src/core/error-code.ts";
-import { passwordMatches, sessionPassword } from "../src/core/session/session-password.ts";
 import { resumeWatches } from "../src/core/session/watch-resume.ts";
 import type { WatcherType } from "../src/core/session/watch-table.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
 import type { OpResult } from "../src/core/tree/apply.ts";
-import { authenticate } from "../src/core/tree/auth.ts";
 import type { WriteOp, WriteRequest } from "../src/core/tree/request.ts";
 import type { Stat } from "../src/core/tree/stat.ts";
 import { eventTypeCode, type TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import { JuteError, JuteInput, JuteOutput } from "../src/protocol/jute/jute-input-output.ts";
 import {
   type MultiResult,
@@ -37,6 +45,8 @@ import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
 
 const SyncConnected = 3;
+/** ZooKeeper's jute.maxbuffer default: a larger packet ends the connection. */
+const jutePacketBytes = 0xfffff;
 const watcherTypes: Record<number, WatcherType> = {
   1: "children",
   2: "data",
@@ -47,12 +57,12 @@ const watcherTypes: Record<number, WatcherType> = {
 
 export class ZkSockets {
   readonly #sessions: SocketSessions;
-  readonly #secret: Uint8Array;
+  readonly #access: AccessConfig;
   readonly #replica: () => Promise<Replica>;
 
-  constructor(ctx: DurableObjectState, secret: Uint8Array, replica: () => Promise<Replica>) {
-    this.#sessions = new SocketSessions(ctx, "zk");
-    this.#secret = secret;
+  constructor(ctx: DurableObjectState, access: AccessConfig, replica: () => Promise<Replica>) {
+    this.#sessions = new SocketSessions(ctx, "zk", access);
+    this.#access = access;
     this.#replica = replica;
   }
 
@@ -76,7 +86,7 @@ export class ZkSockets {
       return;
     }
     const bytes = new Uint8Array(raw);
-    if (bytes.length > 0xfffff) return ws.close(4003, "packet over jute.maxbuffer");
+    if (bytes.length > jutePacketBytes) return ws.close(4003, "packet over jute.maxbuffer");
     const replica = await this.#replica();
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, bytes, replica))))
       return;
@@ -97,11 +107,19 @@ export class ZkSockets {
     const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
       request.type,
     );
+    const throttled = this.#sessions.admit(conn);
+    conn.outstanding++;
     await inOrder(
       conn,
-      isWrite && replica.isLeader,
-      () => this.#handle(ws, conn, header, request, replica),
-      (b) => sendBytes(ws, b),
+      !throttled && isWrite && replica.isLeader,
+      () =>
+        throttled
+          ? Promise.resolve(reply(header.xid, replica.tree.lastZxid, codeOf(throttled.name)))
+          : this.#handle(ws, conn, header, request, replica),
+      (b) => {
+        conn.outstanding--;
+        sendBytes(ws, b);
+      },
     );
     if (request.type === "closeSession") ws.close(1000, "session closed");
   }
@@ -111,8 +129,12 @@ export class ZkSockets {
     return this.#sessions;
   }
 
-  onApplied(events: readonly TreeEvent[], closedSessions: readonly bigint[]): void {
-    this.#sessions.deliver(events, (ws, e) => sendBytes(ws, notification(e)));
+  onApplied(
+    tree: ZnodeTree,
+    events: readonly TreeEvent[],
+    closedSessions: readonly bigint[],
+  ): void {
+    this.#sessions.deliver(events, tree, (ws, e) => sendBytes(ws, notification(e)));
     // A ZooKeeper client learns of expiry when its connection ends.
     this.#sessions.endSessions(closedSessions, () => {});
   }
@@ -165,7 +187,8 @@ export class ZkSockets {
         return;
       }
       const session = replica.tree.store.getSession(sessionId);
-      if (!session || !passwordMatches(this.#secret, sessionId, request.passwd)) return expired();
+      if (!session || !passwordMatches(this.#access, sessionId, conn.owner, request.passwd))
+        return expired();
       timeOut = session.timeoutMs;
     }
     this.#sessions.bind(ws, conn, sessionId);
@@ -175,7 +198,7 @@ export class ZkSockets {
       protocolVersion: 0,
       timeOut,
       sessionId,
-      passwd: sessionPassword(this.#secret, sessionId),
+      passwd: sessionPassword(this.#access, sessionId, conn.owner),
       readOnly: false,
     });
     ws.send(out.finish());
@@ -198,7 +221,7 @@ export class ZkSockets {
       case "ping":
         return reply(Xid.ping, zxid(), 0);
       case "auth": {
-        const ids = authenticate(r.scheme, new TextDecoder().decode(r.auth));
+        const ids = authenticate(this.#access, r.scheme, new TextDecoder().decode(r.auth));
         if ("name" in ids) return reply(Xid.auth, zxid(), codeOf("AUTHFAILED"));
         this.#sessions.addAuth(conn, ids);
         return reply(Xid.auth, zxid(), 0);
@@ -218,6 +241,8 @@ export class ZkSockets {
       case "setACL":
       case "check":
       case "multi": {
+        const denied = scopeRefusal(conn.scope, "write", r.type);
+        if (denied) return err(denied);
         const request = writeRequestOf(r);
         const answer = await replica.submit(request, { authIds: conn.authIds, sessionId });
         return this.#writeReply(header.xid, r, answer, zxid);
@@ -236,11 +261,9 @@ export class ZkSockets {
         if (r.watch) {
           const missing = !read.ok && read.failure.name === "NONODE";
           if (read.ok || (r.type === "exists" && missing)) {
-            this.watches.add(
-              conn.id,
-              r.path,
-              r.type === "getChildren" || r.type === "getChildren2" ? "child" : "data",
-            );
+            const kind = r.type === "getChildren" || r.type === "getChildren2" ? "child" : "data";
+            const refused = this.#sessions.watch(conn, tree, r.path, kind);
+            if (refused) return err(refused);
           }
         }
         if (!read.ok) return err(read.failure);
@@ -288,6 +311,7 @@ export class ZkSockets {
           })),
           conn.authIds,
         );
+        if ("name" in results) return err(results);
         return ok((w) =>
           writeMultiResults(
             w,
@@ -302,11 +326,14 @@ export class ZkSockets {
           ),
         );
       }
-      case "addWatch":
-        this.watches.add(conn.id, r.path, r.mode === 1 ? "persistentRecursive" : "persistent");
+      case "addWatch": {
+        const kind = r.mode === 1 ? "persistentRecursive" : "persistent";
+        const refused = this.#sessions.watch(conn, tree, r.path, kind);
+        if (refused) return err(refused);
         // ZooKeeper answers addWatch with an ErrorResponse body (err 0), and its Java client
         // reads one: an empty body ends the client's connection.
         return ok((w) => w.int(0));
+      }
       case "removeWatches":
       case "checkWatches": {
         const type = watcherTypes[r.watcherType] ?? "any";
@@ -317,21 +344,34 @@ export class ZkSockets {
         return present ? ok() : err("NOWATCHER");
       }
       case "setWatches": {
-        const resumed = resumeWatches(
-          tree,
-          this.watches,
-          conn.id,
-          Math.min(Number(r.relativeZxid), tree.lastZxid),
-          {
-            data: r.data,
-            exist: r.exist,
-            child: r.child,
-            persistent: r.persistent,
-            persistentRecursive: r.persistentRecursive,
-          },
-          { replayPersistent: false },
+        const paths =
+          r.data.length +
+          r.exist.length +
+          r.child.length +
+          r.persistent.length +
+          r.persistentRecursive.length;
+        const resumed = this.#sessions.resume(conn, paths, () =>
+          resumeWatches(
+            tree,
+            this.watches,
+            conn.id,
+            Math.min(Number(r.relativeZxid), tree.lastZxid),
+            {
+              data: r.data,
+              exist: r.exist,
+              child: r.child,
+              persistent: r.persistent,
+              persistentRecursive: r.persistentRecursive,
+            },
+            {
+              replayPersistent: false,
+              mayWatch: (path) => watchRefusal(tree, path, conn.authIds) === null,
+              visible: (events) => visibleEvents(tree, conn.authIds, events),
+            },
+          ),
         );
-        if (!("name" in resumed)) for (const e of resumed.events) sendBytes(ws, notification(e));
+        if ("name" in resumed) return reply(Xid.setWatches, zxid(), codeOf(resumed.name));
+        for (const e of resumed.events) sendBytes(ws, notification(e));
         return reply(Xid.setWatches, zxid(), 0);
       }
     }

@@ -16,19 +16,20 @@ export interface Env {
   COMPACTION_ENTRIES?: string;
   REQUEST_TIMEOUT_MS?: string;
   SESSION_CHECK_MS?: string;
-  /** Bearer tokens that may call /v1 (comma-separated; a Worker secret). */
+  /** Bearer tokens, comma-separated `name:scope:token` (scope read, write or admin; a secret). */
   AUTH_TOKENS?: string;
   /** "off" turns token auth off (local development's .dev.vars does); anything else keeps it on. */
   AUTH?: string;
-  /** The HMAC key for session passwords (a Worker secret; local development has a fallback). */
+  /** The HMAC key for session passwords, at least 32 bytes (a secret; required with auth on). */
   SESSION_SECRET?: string;
+  /** The key before the last rotation: its passwords are still accepted (a secret). */
+  SESSION_SECRET_PREVIOUS?: string;
   /** "super:<base64 sha1>": authenticating as it grants every permission (ZooKeeper's superDigest). */
   SUPER_DIGEST?: string;
+  /** Where client addresses for `ip` ACLs come from: edge, loopback or none (the default). */
+  CLIENT_IP_SOURCE?: string;
+  /** A JSON object overriding named limits (src/access/limits.ts, docs/security.md). */
+  LIMITS?: string;
   /** "on" enables the test-only fault injection RPCs; only the test configuration sets it. */
   FAULT_INJECTION?: string;
-}
-
-/** The HMAC key for session passwords; a deployment must set the SESSION_SECRET secret. */
-export function sessionSecret(env: Env): Uint8Array {
-  return new TextEncoder().encode(env.SESSION_SECRET ?? "edgekeeper-local-development-only");
 }

@@ -4,13 +4,13 @@
 import { Hono } from "hono";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import { failure } from "../core/error-code.ts";
-import type { Env } from "../env.ts";
 import { bearerAuth } from "./bearer-auth.ts";
-import { type Ctx, fail, stub } from "./respond.ts";
+import { callerOf } from "./caller.ts";
+import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
 
 export const version = "0.1.0";
 
-export const adminRoutes = new Hono<{ Bindings: Env }>();
+export const adminRoutes = new Hono<AppEnv>();
 
 const members = (c: Ctx) => Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
 
@@ -62,6 +62,8 @@ adminRoutes.get("/v1/admin/srvr", srvr);
 adminRoutes.get("/v1/admin/stat", srvr);
 
 // A backup: one member's tree as a snapshot file, streamed (the member never holds it whole).
+// Beyond the admin scope it needs ZooKeeper's check — authenticated, ALL on / — and it is
+// rate-limited for the ensemble (member 0 keeps the gate), as each one copies the tree.
 adminRoutes.get("/v1/admin/snapshot", async (c) => {
   const member = memberOf(c);
   if (member === null)
@@ -69,7 +71,11 @@ adminRoutes.get("/v1/admin/snapshot", async (c) => {
       c,
       failure("BADARGUMENTS", `member must be in 0..${Number(c.env.ENSEMBLE_SIZE) - 1}`),
     );
+  const caller = callerOf(c);
+  if (isFailure(caller)) return fail(c, caller);
   try {
+    const admitted = await stub(c, 0).admitSnapshot(caller.authIds);
+    if (!admitted.ok) return fail(c, admitted.failure);
     return await stub(c, member).fetch("https://member/v1/admin/snapshot");
   } catch (error) {
     return fail(c, failure("CONNECTIONLOSS", `Member ${member} did not answer: ${String(error)}`));

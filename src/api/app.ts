@@ -2,16 +2,16 @@
 
 import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
-import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { openApiDocument, referencePage } from "./openapi.ts";
+import type { AppEnv } from "./respond.ts";
 import { sessionSocketRoute } from "./session-socket-route.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new Hono<AppEnv>();
 
 app.use("/v1/*", bearerAuth);
 app.route("/", znodeRoutes);

@@ -1,45 +1,35 @@
-// Bearer-token auth for every /v1 route: a request needs `Authorization: Bearer <token>` with one
-// of the AUTH_TOKENS secret's tokens, unless the deployment sets AUTH=off (local development does,
-// in .dev.vars). With no tokens configured and auth on, everything is refused: safe by default.
+// The gate in front of every /v1 route and /metrics: a deployment that may not serve (no strong
+// SESSION_SECRET) answers 503 saying what to set; otherwise the bearer token names the caller
+// and its scope must cover the route (AUTH=off, local development only, lets everyone in).
 
 import type { MiddlewareHandler } from "hono";
+import { accessConfig, ConfigError } from "../access/access-config.ts";
+import { identify, requiredScope, scopeRefusal } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
-import type { Env } from "../env.ts";
-import { fail } from "./respond.ts";
+import { errorBody } from "../protocol/error-body.ts";
+import { type AppEnv, fail } from "./respond.ts";
 
 let warned = false;
 
-export const bearerAuth: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  if (c.env.AUTH === "off") {
-    if (!warned) {
-      warned = true;
-      console.warn(
-        "edgekeeper: token auth is OFF (AUTH=off) — fine for local development, never for a deployment",
-      );
-    }
-    return next();
+export const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const access = accessConfig(c.env);
+  if (access instanceof ConfigError) {
+    console.error(access.message);
+    return c.json(errorBody(failure("SYSTEMERROR", access.message)), 503);
   }
-  const tokens = (c.env.AUTH_TOKENS ?? "")
-    .split(",")
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0);
-  const header = c.req.header("authorization") ?? "";
-  // Browsers cannot set headers on a WebSocket upgrade, so that route also takes ?access_token=.
-  const offered = header.startsWith("Bearer ")
-    ? header.slice("Bearer ".length).trim()
-    : (c.req.query("access_token") ?? "");
-  if (offered === "")
-    return fail(c, failure("AUTHFAILED", "Missing bearer token (Authorization: Bearer <token>)"));
-  if (!tokens.some((t) => sameText(t, offered)))
-    return fail(c, failure("AUTHFAILED", "Invalid bearer token"));
+  if (!access.authOn && !warned) {
+    warned = true;
+    console.warn(
+      "edgekeeper: token auth is OFF (AUTH=off) — fine for local development, never for a deployment",
+    );
+  }
+  const principal = identify(access, c.req.raw);
+  if ("message" in principal) return fail(c, principal);
+  const pathname = new URL(c.req.url).pathname;
+  const need = requiredScope(c.req.method, pathname);
+  const refused = scopeRefusal(principal.scope, need, `${c.req.method} ${pathname}`);
+  if (refused) return fail(c, refused);
+  c.set("access", access);
+  c.set("principal", principal);
   return next();
 };
-
-/** Compares in time that does not depend on where the strings first differ. */
-function sameText(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}

@@ -1,11 +1,17 @@
-// Who is calling: the session (proven by its password), its write sequence number, the identities
-// for ACL checks, and which member serves it.
+// Who is calling an HTTP route: the session (proven by its password, and owned by the caller's
+// token), its write sequence number, the identities for ACL checks, and which member serves it.
+// Every rule comes from the gatekeeper, which the socket protocols call too.
 
+import {
+  baseIdentities,
+  clientAddress,
+  digestIdentities,
+  passwordMatches,
+} from "../access/gatekeeper.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
-import { passwordMatches } from "../core/session/session-password.ts";
 import type { AuthId } from "../core/tree/acl.ts";
-import { authenticate } from "../core/tree/auth.ts";
-import { type Env, sessionSecret } from "../env.ts";
+import type { Env } from "../env.ts";
+import type { Ctx } from "./respond.ts";
 
 export interface Caller {
   readonly sessionId?: bigint;
@@ -27,18 +33,14 @@ export function memberFor(env: Env, sessionId?: bigint): number {
   return sessionId === undefined ? 0 : Number(sessionId % BigInt(size));
 }
 
-export function callerOf(headers: Headers, env: Env): Caller | ZkFailure {
-  const authIds: AuthId[] = [{ scheme: "ip", id: headers.get("cf-connecting-ip") ?? "127.0.0.1" }];
-  const digest = headers.get("x-auth-digest");
-  if (digest !== null) {
-    for (const credential of digest.split(",")) {
-      const ids = authenticate("digest", credential.trim(), { superDigest: env.SUPER_DIGEST });
-      if ("name" in ids) return ids;
-      authIds.push(...ids);
-    }
-  }
+/** The caller of this request; `headers` replaces the request's own (a path-named session). */
+export function callerOf(c: Ctx, headers: Headers = c.req.raw.headers): Caller | ZkFailure {
+  const access = c.get("access");
+  const digests = digestIdentities(access, headers.get("x-auth-digest"));
+  if ("name" in digests) return digests;
+  const authIds = [...baseIdentities(clientAddress(access, headers)), ...digests];
   const sessionHeader = headers.get("x-session-id");
-  if (sessionHeader === null) return { authIds, member: memberFor(env) };
+  if (sessionHeader === null) return { authIds, member: memberFor(c.env) };
   const sessionId = parseSessionId(sessionHeader);
   if (sessionId === null)
     return failure("BADARGUMENTS", `X-Session-Id "${sessionHeader}" is not a 64-bit id`);
@@ -49,15 +51,18 @@ export function callerOf(headers: Headers, env: Env): Caller | ZkFailure {
   } catch {
     return failure("AUTHFAILED", "X-Session-Password is not base64");
   }
-  if (!passwordMatches(sessionSecret(env), sessionId, offered)) {
+  if (!passwordMatches(access, sessionId, c.get("principal").name, offered)) {
     return failure("AUTHFAILED", `Wrong password for session 0x${sessionId.toString(16)}`);
   }
   const seqHeader = headers.get("x-session-seq");
   const seq = seqHeader === null ? undefined : Number(seqHeader);
-  if (seq !== undefined && !(Number.isSafeInteger(seq) && seq > 0)) {
+  if (
+    seq !== undefined &&
+    !(/^\d+$/.test(seqHeader ?? "") && Number.isSafeInteger(seq) && seq > 0)
+  ) {
     return failure("BADARGUMENTS", "X-Session-Seq must be a positive integer");
   }
   return seq === undefined
-    ? { sessionId, authIds, member: memberFor(env, sessionId) }
-    : { sessionId, seq, authIds, member: memberFor(env, sessionId) };
+    ? { sessionId, authIds, member: memberFor(c.env, sessionId) }
+    : { sessionId, seq, authIds, member: memberFor(c.env, sessionId) };
 }

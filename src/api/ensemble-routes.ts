@@ -1,11 +1,9 @@
 // /v1/multi, /v1/multi-read, /v1/sync and /v1/sessions: the operations that are not one znode.
 
 import { Hono } from "hono";
+import { sessionPassword } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
-import { sessionPassword } from "../core/session/session-password.ts";
 import { validatePath } from "../core/tree/path.ts";
-import type { Env } from "../env.ts";
-import { sessionSecret } from "../env.ts";
 import { encodeData } from "../protocol/data-encoding.ts";
 import { multiOpsOf } from "../protocol/multi-ops.ts";
 import {
@@ -15,13 +13,13 @@ import {
 } from "../protocol/request-schemas.ts";
 import { statJson } from "../protocol/stat-json.ts";
 import { callerOf, memberFor, parseSessionId } from "./caller.ts";
-import { fail, isFailure, jsonBody, readAtAnyMember, stub } from "./respond.ts";
+import { type AppEnv, fail, isFailure, jsonBody, readAtAnyMember, stub } from "./respond.ts";
 import { write } from "./znode-routes.ts";
 
-export const ensembleRoutes = new Hono<{ Bindings: Env }>();
+export const ensembleRoutes = new Hono<AppEnv>();
 
 ensembleRoutes.post("/v1/multi", async (c) => {
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const body = await jsonBody(c, multiBodySchema);
   if (isFailure(body)) return fail(c, body);
@@ -31,7 +29,7 @@ ensembleRoutes.post("/v1/multi", async (c) => {
 });
 
 ensembleRoutes.post("/v1/multi-read", async (c) => {
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const body = await jsonBody(c, multiReadBodySchema);
   if (isFailure(body)) return fail(c, body);
@@ -40,6 +38,7 @@ ensembleRoutes.post("/v1/multi-read", async (c) => {
     caller,
     async (m) => await m.multiRead(body.ops, caller.authIds),
   );
+  if (isFailure(results)) return fail(c, results);
   return c.json({
     results: results.map((r) =>
       r.op === "getData"
@@ -56,7 +55,7 @@ ensembleRoutes.post("/v1/multi-read", async (c) => {
 
 /** A real quorum round: afterwards reads at this member see every write acknowledged before. */
 ensembleRoutes.post("/v1/sync", async (c) => {
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const answer = await stub(c, caller.member).sync();
   if (!answer.ok) return fail(c, answer.failure);
@@ -74,7 +73,7 @@ ensembleRoutes.post("/v1/sessions", async (c) => {
   if (answer.result.type !== "createSession")
     return fail(c, failure("SYSTEMERROR", "createSession answered otherwise"));
   const id = answer.result.sessionId;
-  const password = sessionPassword(sessionSecret(c.env), id);
+  const password = sessionPassword(c.get("access"), id, c.get("principal").name);
   return c.json(
     {
       sessionId: id.toString(),
@@ -89,7 +88,7 @@ ensembleRoutes.post("/v1/sessions", async (c) => {
 
 /** Keep-alive: tells the session's member the client is alive (send it well within the timeout). */
 ensembleRoutes.post("/v1/sessions/:id/keepalive", async (c) => {
-  const caller = callerOf(withSessionHeader(c.req.raw.headers, c.req.param("id")), c.env);
+  const caller = callerOf(c, withSessionHeader(c.req.raw.headers, c.req.param("id")));
   if (isFailure(caller)) return fail(c, caller);
   if (caller.sessionId === undefined) return fail(c, failure("BADARGUMENTS", "No session"));
   await stub(c, caller.member).touchSessions([caller.sessionId]);
@@ -97,7 +96,7 @@ ensembleRoutes.post("/v1/sessions/:id/keepalive", async (c) => {
 });
 
 ensembleRoutes.delete("/v1/sessions/:id", async (c) => {
-  const caller = callerOf(withSessionHeader(c.req.raw.headers, c.req.param("id")), c.env);
+  const caller = callerOf(c, withSessionHeader(c.req.raw.headers, c.req.param("id")));
   if (isFailure(caller)) return fail(c, caller);
   if (caller.sessionId === undefined) return fail(c, failure("BADARGUMENTS", "No session"));
   return write(
@@ -121,7 +120,7 @@ function withSessionHeader(headers: Headers, id: string): Headers {
  * Changes older than the change log answer 410 COMPACTED: re-read, then poll from the new zxid.
  */
 ensembleRoutes.get("/v1/watch/*", async (c) => {
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const raw = new URL(c.req.url).pathname.slice("/v1/watch".length) || "/";
   let path: string;
@@ -132,8 +131,10 @@ ensembleRoutes.get("/v1/watch/*", async (c) => {
   }
   const bad = validatePath(path);
   if (bad) return fail(c, bad);
-  const since = Number(c.req.query("since") ?? "0");
-  const waitSeconds = Number(c.req.query("wait") ?? "30");
+  const sinceText = c.req.query("since") ?? "0";
+  const waitText = c.req.query("wait") ?? "30";
+  const since = /^\d{1,16}$/.test(sinceText) ? Number(sinceText) : -1;
+  const waitSeconds = /^\d{1,3}(\.\d{1,3})?$/.test(waitText) ? Number(waitText) : -1;
   if (!Number.isSafeInteger(since) || since < 0)
     return fail(c, failure("BADARGUMENTS", "since must be a zxid (an integer ≥ 0)"));
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 60) {
@@ -145,6 +146,7 @@ ensembleRoutes.get("/v1/watch/*", async (c) => {
     recursive,
     since,
     Math.round(waitSeconds * 1000),
+    caller.authIds,
   );
   if (!answer.ok) return fail(c, answer.failure);
   c.header("X-Zxid", String(answer.zxid));

@@ -4,12 +4,20 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import type { AccessConfig } from "../access/access-config.ts";
+import type { Principal } from "../access/gatekeeper.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import { defaultTreeConfig } from "../core/tree/tree-config.ts";
 import type { Env } from "../env.ts";
 import { errorBody, httpStatusOf } from "../protocol/error-body.ts";
 
-export type Ctx = Context<{ Bindings: Env }>;
+/** The Worker's bindings, and what the auth gate established about the caller. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { access: AccessConfig; principal: Principal };
+}
+
+export type Ctx = Context<AppEnv>;
 
 /** A JSON body may carry 1 MiB of data as base64, plus its envelope. */
 export const maxJsonBodyBytes = Math.ceil((defaultTreeConfig.maxDataBytes * 4) / 3) + 64 * 1024;
@@ -90,10 +98,11 @@ export function isJson(c: Ctx): boolean {
 export function intQuery(c: Ctx, name: string): number | undefined | ZkFailure {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
-  const n = Number(raw);
+  // Number("") is 0: an empty value must not read as version 0.
+  const n = /^-?\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
   return Number.isSafeInteger(n)
     ? n
-    : failure("BADARGUMENTS", `Query parameter ${name} must be an integer`);
+    : failure("BADARGUMENTS", `Query parameter ${name} must be an integer, not "${raw}"`);
 }
 
 export function isFailure(value: unknown): value is ZkFailure {

@@ -1,13 +1,14 @@
-// GET /v1/session: the WebSocket session protocol. The Worker does not hold the socket; it hands
-// the upgrade to a member Durable Object (?member=i, or one picked at random), which accepts it
-// with the Hibernation API.
+// GET /v1/session and /v1/zk: the socket protocols. The Worker does not hold the socket; it
+// hands the upgrade to a member Durable Object (?member=i, or one picked at random), which
+// accepts it with the Hibernation API. What the Worker established about the client — its token's
+// name and scope, its trustworthy address — travels in headers only the Worker can set.
 
 import { Hono } from "hono";
+import { clientAddress, forwardedHeaders } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
-import type { Env } from "../env.ts";
-import { type Ctx, fail, stub } from "./respond.ts";
+import { type AppEnv, type Ctx, fail, stub } from "./respond.ts";
 
-export const sessionSocketRoute = new Hono<{ Bindings: Env }>();
+export const sessionSocketRoute = new Hono<AppEnv>();
 
 const socketRoute = async (c: Ctx) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -19,10 +20,17 @@ const socketRoute = async (c: Ctx) => {
   const size = Number(c.env.ENSEMBLE_SIZE);
   const asked = c.req.query("member");
   const member = asked === undefined ? Math.floor(Math.random() * size) : Number(asked);
-  if (!(Number.isInteger(member) && member >= 0 && member < size)) {
+  if (!(asked === undefined || /^\d+$/.test(asked)) || !(member >= 0 && member < size)) {
     return fail(c, failure("BADARGUMENTS", `member must be an integer in 0..${size - 1}`));
   }
-  return stub(c, member).fetch(c.req.raw);
+  const headers = new Headers(c.req.raw.headers);
+  for (const name of Object.values(forwardedHeaders)) headers.delete(name);
+  const principal = c.get("principal");
+  headers.set(forwardedHeaders.principal, principal.name);
+  headers.set(forwardedHeaders.scope, principal.scope);
+  const ip = clientAddress(c.get("access"), c.req.raw.headers);
+  if (ip !== undefined) headers.set(forwardedHeaders.clientIp, ip);
+  return stub(c, member).fetch(new Request(c.req.raw, { headers }));
 };
 
 /** The JSON session protocol. */

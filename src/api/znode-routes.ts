@@ -8,7 +8,6 @@ import { codeOf, failure, type ZkFailure } from "../core/error-code.ts";
 import { openAcl } from "../core/tree/acl.ts";
 import { validatePath } from "../core/tree/path.ts";
 import type { WriteRequest } from "../core/tree/request.ts";
-import type { Env } from "../env.ts";
 import { decodeData, encodeData } from "../protocol/data-encoding.ts";
 import { errorBody, httpStatusOf } from "../protocol/error-body.ts";
 import {
@@ -21,6 +20,7 @@ import { resultJson } from "../protocol/result-json.ts";
 import { statJson } from "../protocol/stat-json.ts";
 import { type Caller, callerOf } from "./caller.ts";
 import {
+  type AppEnv,
   type Ctx,
   fail,
   intQuery,
@@ -34,7 +34,7 @@ import {
 
 const prefix = "/v1/znodes";
 
-export const znodeRoutes = new Hono<{ Bindings: Env }>();
+export const znodeRoutes = new Hono<AppEnv>();
 
 znodeRoutes.get(prefix, (c) => read(c));
 znodeRoutes.get(`${prefix}/*`, (c) => read(c));
@@ -46,7 +46,7 @@ znodeRoutes.delete(`${prefix}/*`, (c) => remove(c));
 async function read(c: Ctx) {
   const path = znodePathOf(c);
   if (isFailure(path)) return fail(c, path);
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const q = (name: string) => c.req.query(name) !== undefined;
   let request: TreeRead;
@@ -56,6 +56,8 @@ async function read(c: Ctx) {
   else if (q("children")) {
     const limit = intQuery(c, "limit");
     if (isFailure(limit)) return fail(c, limit);
+    if (limit !== undefined && limit < 1)
+      return fail(c, failure("BADARGUMENTS", `limit must be at least 1, not ${limit}`, path));
     const after = c.req.query("after");
     request = {
       op: "getChildren",
@@ -92,7 +94,7 @@ async function read(c: Ctx) {
 async function create(c: Ctx) {
   const path = znodePathOf(c, { sequential: true });
   if (isFailure(path)) return fail(c, path);
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   let request: WriteRequest;
   if (isJson(c)) {
@@ -128,7 +130,7 @@ async function create(c: Ctx) {
 async function update(c: Ctx) {
   const path = znodePathOf(c);
   if (isFailure(path)) return fail(c, path);
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const queryVersion = intQuery(c, "version");
   if (isFailure(queryVersion)) return fail(c, queryVersion);
@@ -162,7 +164,7 @@ async function update(c: Ctx) {
 async function remove(c: Ctx) {
   const path = znodePathOf(c);
   if (isFailure(path)) return fail(c, path);
-  const caller = callerOf(c.req.raw.headers, c.env);
+  const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const version = intQuery(c, "version");
   if (isFailure(version)) return fail(c, version);

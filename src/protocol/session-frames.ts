@@ -62,6 +62,11 @@ export const requestFrameSchema = z.discriminatedUnion("op", [
     after: z.string().optional(),
   }),
   z.strictObject({ op: z.literal("getAllChildrenNumber"), id, path }),
+  z.strictObject({
+    op: z.literal("multiRead"),
+    id,
+    ops: z.array(z.strictObject({ op: z.enum(["getData", "getChildren"]), path })).max(1000),
+  }),
   z.strictObject({ op: z.literal("getACL"), id, path }),
   z.strictObject({ op: z.literal("getEphemerals"), id, prefix: z.string().max(4096).default("/") }),
   z.strictObject({ op: z.literal("sync"), id }),

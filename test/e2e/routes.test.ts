@@ -88,7 +88,9 @@ describe("every route over real HTTP", () => {
     for (const cmd of ["srvr", "stat", "mntr", "cons", "wchs", "ensemble"]) {
       expect((await call(`/v1/admin/${cmd}`)).status, cmd).toBe(200);
     }
-    const snapshot = await fetch(`${service.url}/v1/admin/snapshot?member=1`);
+    const snapshot = await fetch(`${service.url}/v1/admin/snapshot?member=1`, {
+      headers: { "x-auth-digest": "operator:pw" },
+    });
     expect(snapshot.status).toBe(200);
     expect(Number(snapshot.headers.get("x-edgekeeper-snapshot-index"))).toBeGreaterThan(0);
     expect((await snapshot.arrayBuffer()).byteLength).toBeGreaterThan(100);

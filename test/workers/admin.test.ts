@@ -72,7 +72,12 @@ describe("admin commands", () => {
     const view = await converged();
     const follower = view.find((s) => s.id !== leader);
     if (!follower) throw new Error("no follower");
-    const res = await get(`/v1/admin/snapshot?member=${follower.id}`);
+    // A snapshot needs an authenticated caller with ALL on / (the root's ACL is open here).
+    const res = await exports.default.fetch(
+      new Request(`http://edgekeeper.test/v1/admin/snapshot?member=${follower.id}`, {
+        headers: { "x-auth-digest": "operator:pw" },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
     expect(Number(res.headers.get("x-edgekeeper-snapshot-index"))).toBe(follower.appliedIndex);
@@ -104,13 +109,18 @@ describe("admin commands", () => {
     expect(text).toMatch(/^edgekeeper_member_up\{member="2"\} 1$/m);
   });
 
-  it("sit behind bearer auth", async () => {
-    const bindings = { ...env, AUTH: "on", AUTH_TOKENS: "t" };
+  it("sit behind bearer auth and need an admin-scoped token", async () => {
+    const bindings = {
+      ...env,
+      AUTH: "on",
+      AUTH_TOKENS: "ops:admin:t, app:write:w",
+      SESSION_SECRET: "a session secret of at least thirty-two bytes",
+    };
+    const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
     expect((await app.request("http://x/v1/admin/mntr", {}, bindings)).status).toBe(401);
     expect((await app.request("http://x/metrics", {}, bindings)).status).toBe(401);
-    expect(
-      (await app.request("http://x/metrics", { headers: { authorization: "Bearer t" } }, bindings))
-        .status,
-    ).toBe(200);
+    expect((await app.request("http://x/metrics", as("w"), bindings)).status).toBe(403);
+    expect((await app.request("http://x/v1/admin/mntr", as("w"), bindings)).status).toBe(403);
+    expect((await app.request("http://x/metrics", as("t"), bindings)).status).toBe(200);
   });
 });

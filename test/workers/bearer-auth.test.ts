@@ -5,7 +5,12 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../src/api/app.ts";
 
-const withAuth = { ...env, AUTH: "on", AUTH_TOKENS: "alpha-token, beta-token" };
+const withAuth = {
+  ...env,
+  AUTH: "on",
+  AUTH_TOKENS: "alpha-token, beta-token",
+  SESSION_SECRET: "a session secret of at least thirty-two bytes",
+};
 
 function call(path: string, init: RequestInit, bindings: object) {
   return app.request(`http://edgekeeper.test${path}`, init, bindings);
@@ -40,14 +45,22 @@ describe("bearer auth", () => {
     const res = await call(
       "/v1/znodes/x",
       { headers: { authorization: "Bearer anything" } },
-      { ...env, AUTH: "on", AUTH_TOKENS: "" },
+      { ...withAuth, AUTH_TOKENS: "" },
     );
     expect(res.status).toBe(401);
   });
 
-  it("accepts ?access_token= (for WebSocket upgrades from browsers)", async () => {
+  it("takes ?access_token= only on WebSocket upgrades (browsers cannot set headers there)", async () => {
     const res = await call("/v1/znodes/nothing?access_token=beta-token", {}, withAuth);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(401);
+    const upgrade = await call(
+      "/v1/session?member=0&access_token=beta-token",
+      { headers: { upgrade: "websocket" } },
+      withAuth,
+    );
+    expect(upgrade.status).toBe(101);
+    upgrade.webSocket?.accept();
+    upgrade.webSocket?.close(1000, "done");
   });
 
   it("lets requests through with AUTH=off", async () => {

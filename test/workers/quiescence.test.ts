@@ -4,11 +4,12 @@
 // client's session still expires. Intervals here are the measurement, not a stand-in for a
 // condition: idleness can only be observed over time.
 
-import { runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../durable-objects/member.ts";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import { SocketSessions } from "../../durable-objects/socket-sessions.ts";
+import { requireAccessConfig } from "../../src/access/access-config.ts";
 import { pingFrame } from "../../src/protocol/keep-alive.ts";
 import {
   create,
@@ -170,7 +171,7 @@ describe("quiescence", () => {
     // same state, as here (evictDurableObject itself waits for every reference other test files
     // hold on the shared ensemble, which can take longer than a test).
     await runInDurableObject(member(1), (_: Member, state) => {
-      const restarted = new SocketSessions(state, "json");
+      const restarted = new SocketSessions(state, "json", requireAccessConfig(env));
       const conns = restarted.sockets().map((s) => restarted.connection(s));
       const mine = conns.find((x) => x.sessionId === sessionId);
       expect(mine, "the test's connection").toBeDefined();

@@ -54,7 +54,7 @@ describe("schema version", () => {
     });
   });
 
-  it("migrates storage of the previous version in place, keeping the hard state", async () => {
+  it("migrates storage of earlier versions in place, keeping the hard state", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
       const sql = state.storage.sql;
@@ -71,9 +71,19 @@ describe("schema version", () => {
       sql.exec("ALTER TABLE raft_state DROP COLUMN lead");
       sql.exec("DROP TABLE session_deadline");
       sql.exec("DROP TABLE cost_counters");
+      // Version 2's: a deletion's change carries no ACL.
+      for (const p of ["", "snap_out_", "snap_in_"])
+        sql.exec(`ALTER TABLE ${p}change_log DROP COLUMN acl`);
       sql.exec("UPDATE schema_info SET version = 1");
       createSchema(sql);
-      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 2 });
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 3 });
+      for (const p of ["", "snap_out_", "snap_in_"]) {
+        const columns = sql
+          .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${p}change_log')`)
+          .toArray()
+          .map((c) => c.name);
+        expect(columns).toContain("acl");
+      }
       expect(new SqlRaftStorage(sql).load()).toEqual({
         term: 3,
         vote: 1,

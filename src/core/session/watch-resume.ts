@@ -37,7 +37,13 @@ export function resumeWatches<W>(
   watcher: W,
   lastSeenZxid: number,
   watches: WatchSet,
-  options: { replayPersistent: boolean },
+  options: {
+    replayPersistent: boolean;
+    /** Whether the watcher may watch `path` (refused paths are neither armed nor fired). */
+    mayWatch?: (path: string) => boolean;
+    /** The events of a replay the watcher may hear. */
+    visible?: (events: TreeEvent[]) => TreeEvent[];
+  },
 ): Resumed | ZkFailure {
   const lastZxid = tree.lastZxid;
   if (lastSeenZxid > lastZxid) {
@@ -46,22 +52,29 @@ export function resumeWatches<W>(
       `Client has seen zxid ${lastSeenZxid} but this member has applied only ${lastZxid}`,
     );
   }
+  const allowed = (paths: readonly string[]) =>
+    options.mayWatch ? paths.filter(options.mayWatch) : paths;
   const events: TreeEvent[] = [];
   const store = tree.store;
-  const deletedAt = (path: string) => lastDeletion(tree, path, lastSeenZxid) ?? lastZxid;
-  for (const path of watches.data) {
+  const data = allowed(watches.data);
+  const child = allowed(watches.child);
+  // One pass over the change log finds every deletion a missing node's synthetic event needs.
+  const missing = [...data, ...child].filter((path) => store.getNode(path) === undefined);
+  const deletions = missing.length > 0 ? lastDeletions(tree, new Set(missing), lastSeenZxid) : null;
+  const deletedAt = (path: string) => deletions?.get(path) ?? lastZxid;
+  for (const path of data) {
     const node = store.getNode(path);
     if (node === undefined) events.push({ type: "NodeDeleted", path, zxid: deletedAt(path) });
     else if (node.mzxid > lastSeenZxid)
       events.push({ type: "NodeDataChanged", path, zxid: node.mzxid });
     else table.add(watcher, path, "data");
   }
-  for (const path of watches.exist) {
+  for (const path of allowed(watches.exist)) {
     const node = store.getNode(path);
     if (node !== undefined) events.push({ type: "NodeCreated", path, zxid: node.czxid });
     else table.add(watcher, path, "data");
   }
-  for (const path of watches.child) {
+  for (const path of child) {
     const node = store.getNode(path);
     if (node === undefined) events.push({ type: "NodeDeleted", path, zxid: deletedAt(path) });
     else if (node.pzxid > lastSeenZxid)
@@ -70,13 +83,14 @@ export function resumeWatches<W>(
   }
   const compacted: Array<{ path: string; failure: ZkFailure }> = [];
   const persistent = [
-    ...watches.persistent.map((path) => ({ path, recursive: false })),
-    ...watches.persistentRecursive.map((path) => ({ path, recursive: true })),
+    ...allowed(watches.persistent).map((path) => ({ path, recursive: false })),
+    ...allowed(watches.persistentRecursive).map((path) => ({ path, recursive: true })),
   ];
   for (const { path, recursive } of persistent) {
     table.add(watcher, path, recursive ? "persistentRecursive" : "persistent");
   }
   if (options.replayPersistent && persistent.length > 0) {
+    const replayed: TreeEvent[] = [];
     for (let from = lastSeenZxid; from < lastZxid; from += replayWindowZxids) {
       const window = tree.changesBetween(from, Math.min(from + replayWindowZxids, lastZxid));
       if ("name" in window) {
@@ -84,9 +98,10 @@ export function resumeWatches<W>(
         break;
       }
       for (const event of window) {
-        if (persistent.some((w) => reaches(w.path, w.recursive, event))) events.push(event);
+        if (persistent.some((w) => reaches(w.path, w.recursive, event))) replayed.push(event);
       }
     }
+    events.push(...(options.visible ? options.visible(replayed) : replayed));
   }
   events.sort((a, b) => a.zxid - b.zxid);
   return { events, compacted };
@@ -98,14 +113,19 @@ export function reaches(path: string, recursive: boolean, event: TreeEvent): boo
   return event.path === path;
 }
 
-/** The zxid that deleted `path` after `afterZxid`, when the change log still has it. */
-function lastDeletion(tree: ZnodeTree, path: string, afterZxid: number): number | undefined {
-  let found: number | undefined;
+/** The zxid that last deleted each of `paths` after `afterZxid`, as far as the change log knows. */
+function lastDeletions(
+  tree: ZnodeTree,
+  paths: ReadonlySet<string>,
+  afterZxid: number,
+): Map<string, number> {
+  const found = new Map<string, number>();
   const lastZxid = tree.lastZxid;
   for (let from = afterZxid; from < lastZxid; from += replayWindowZxids) {
     const window = tree.changesBetween(from, Math.min(from + replayWindowZxids, lastZxid));
-    if ("name" in window) return undefined;
-    for (const e of window) if (e.type === "NodeDeleted" && e.path === path) found = e.zxid;
+    if ("name" in window) return found;
+    for (const e of window)
+      if (e.type === "NodeDeleted" && paths.has(e.path)) found.set(e.path, e.zxid);
   }
   return found;
 }

@@ -28,6 +28,11 @@ const typeBits: Readonly<Record<WatcherType, number>> = {
 export interface Notification<W> {
   readonly watcher: W;
   readonly event: TreeEvent;
+  /**
+   * True when a one-shot watch on the event's own path fired: READ was checked when it was set.
+   * Deliveries through persistent or recursive watches must check READ on the event's node.
+   */
+  readonly oneShot: boolean;
 }
 
 export class WatchTable<W> {
@@ -86,6 +91,11 @@ export class WatchTable<W> {
     return out;
   }
 
+  /** How many paths a watcher watches (its per-session limit counts these). */
+  countOf(watcher: W): number {
+    return this.#byWatcher.get(watcher)?.size ?? 0;
+  }
+
   get watcherCount(): number {
     return this.#byWatcher.size;
   }
@@ -113,7 +123,7 @@ export class WatchTable<W> {
    * consumes the node's child watches. Each watcher hears an event at most once.
    */
   trigger(event: TreeEvent): Notification<W>[] {
-    const reached = new Set<W>();
+    const reached = new Map<W, boolean>();
     if (event.type === "NodeChildrenChanged") {
       this.#fireAt(event.path, bit.child, bit.persistent, reached);
     } else {
@@ -121,25 +131,26 @@ export class WatchTable<W> {
       if (this.#recursive > 0) {
         for (const ancestor of selfAndAncestors(event.path).slice(1)) {
           for (const [watcher, bits] of this.#byPath.get(ancestor) ?? []) {
-            if (bits & bit.persistentRecursive) reached.add(watcher);
+            if ((bits & bit.persistentRecursive) !== 0 && !reached.has(watcher))
+              reached.set(watcher, false);
           }
         }
       }
       if (event.type === "NodeDeleted")
         this.#fireAt(event.path, bit.child, bit.persistent, reached);
     }
-    return [...reached].map((watcher) => ({ watcher, event }));
+    return [...reached].map(([watcher, oneShot]) => ({ watcher, event, oneShot }));
   }
 
-  #fireAt(path: string, oneShot: number, persistent: number, reached: Set<W>): void {
+  #fireAt(path: string, oneShot: number, persistent: number, reached: Map<W, boolean>): void {
     const watchers = this.#byPath.get(path);
     if (!watchers) return;
     for (const [watcher, bits] of [...watchers]) {
       if (bits & oneShot) {
-        reached.add(watcher);
+        reached.set(watcher, true);
         this.#set(watcher, path, bits, bits & ~oneShot);
-      } else if (bits & persistent) {
-        reached.add(watcher);
+      } else if ((bits & persistent) !== 0 && !reached.has(watcher)) {
+        reached.set(watcher, false);
       }
     }
   }

@@ -129,7 +129,7 @@ function deleteNode(tree: MutableTree, path: string, zxid: number, events: TreeE
   // ZooKeeper leaves cversion alone on delete; only numChildren and pzxid move.
   tree.putNode(parentPath, { ...parent, numChildren: parent.numChildren - 1, pzxid: zxid });
   chargeQuota(tree, path, -node.data.length, -1);
-  events.push({ type: "NodeDeleted", path, zxid });
+  events.push({ type: "NodeDeleted", path, zxid, acl: node.acl });
   events.push({ type: "NodeChildrenChanged", path: parentPath, zxid });
 }
 

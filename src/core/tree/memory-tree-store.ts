@@ -48,6 +48,10 @@ export class MemoryTreeStore implements TreeStore {
     this.#sessions.delete(id);
   }
 
+  sessionCount(): number {
+    return this.#sessions.size;
+  }
+
   ephemeralPaths(owner: bigint): string[] {
     return [...this.#nodes]
       .filter(([, node]) => node.ephemeralOwner === owner && owner > 0n)

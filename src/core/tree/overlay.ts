@@ -53,6 +53,10 @@ export class Overlay implements MutableTree {
   subtreeUsage(path: string): { count: number; bytes: number } {
     return this.base.subtreeUsage(path);
   }
+
+  sessionCount(): number {
+    return this.base.sessionCount?.() ?? 0;
+  }
 }
 
 /** Base ephemerals of `owner`, corrected by a layer of writes. */

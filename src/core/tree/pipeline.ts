@@ -94,4 +94,8 @@ export class Pipeline implements TreeReader {
   subtreeUsage(path: string): { count: number; bytes: number } {
     return this.#base.subtreeUsage(path);
   }
+
+  sessionCount(): number {
+    return this.#base.sessionCount?.() ?? 0;
+  }
 }

@@ -55,8 +55,18 @@ function prepareRequest(
   switch (request.op) {
     case "multi":
       return prepareMulti(request.ops, view, context, config);
-    case "createSession":
+    case "createSession": {
+      const open = view.sessionCount?.() ?? 0;
+      if (open >= config.maxSessions) {
+        return refuse(
+          failure(
+            "THROTTLEDOP",
+            `The ensemble has ${open} open sessions, its limit (maxSessions); close some or retry later`,
+          ),
+        );
+      }
       return { type: "createSession", timeoutMs: negotiateTimeout(request.timeoutMs, config) };
+    }
     case "closeSession": {
       const bad = sessionFailure(view, request.sessionId);
       if (bad) return refuse(bad);
@@ -220,6 +230,16 @@ function prepareCreate(
       "Ephemeral nodes belong to a session; this request has none",
       op.path,
     );
+  }
+  if (mode.ephemeral && context.sessionId !== undefined) {
+    const held = view.ephemeralPaths(context.sessionId).length;
+    if (held >= config.maxEphemeralsPerSession) {
+      return failure(
+        "QUOTAEXCEEDED",
+        `The session owns ${held} ephemeral nodes, its limit (maxEphemeralsPerSession)`,
+        op.path,
+      );
+    }
   }
   const bad =
     callerFailure(view, context) ??

@@ -15,6 +15,12 @@ export interface TreeConfig {
   readonly superDigest?: string | undefined;
   /** How many zxids of change history persistent watches can resume across. */
   readonly changeLogZxids: number;
+  /** Bytes of data and names one read reply may carry (the member's maxReplyBytes limit). */
+  readonly maxReplyBytes: number;
+  /** Open sessions in the ensemble (maxSessions). */
+  readonly maxSessions: number;
+  /** Ephemeral nodes one session may own (maxEphemeralsPerSession). */
+  readonly maxEphemeralsPerSession: number;
 }
 
 export const defaultTreeConfig: TreeConfig = {
@@ -26,4 +32,7 @@ export const defaultTreeConfig: TreeConfig = {
   minSessionTimeoutMs: 4000,
   maxSessionTimeoutMs: 40000,
   changeLogZxids: 10000,
+  maxReplyBytes: 1024 * 1024,
+  maxSessions: 20_000,
+  maxEphemeralsPerSession: 1_000,
 };

@@ -30,6 +30,8 @@ export type ReadOpResult =
 
 /** How many names one listing may carry before it must be paged (ZooKeeper's packet limit). */
 const childrenPageNames = 1000;
+/** Bytes a multiRead result takes besides its data or names: header, Stat, lengths. */
+const replyOverheadBytes = 100;
 
 export class TreeReads {
   readonly #store: TreeStore;
@@ -62,6 +64,7 @@ export class TreeReads {
     path: string,
     authIds: readonly AuthId[],
     page: { after?: string | undefined; limit?: number | undefined } = {},
+    budgetBytes = this.#maxReplyBytes,
   ): ReadResult<ChildrenPage> {
     const node = this.#readable(path, authIds);
     if (!node.ok) return node;
@@ -81,11 +84,11 @@ export class TreeReads {
       const names = this.#store.childNames(path, after, childrenPageNames);
       for (const name of names) {
         bytes += 4 + name.length * 3;
-        if (bytes > this.#maxReplyBytes) {
+        if (bytes > budgetBytes) {
           return refuse(
             failure(
               "BADARGUMENTS",
-              `${path} has too many children (${node.value.numChildren}) to list in one reply; list it in pages`,
+              `${path} has too many children (${node.value.numChildren}) to list in one reply; list it in pages (maxReplyBytes); the limit is ${this.#maxReplyBytes}`,
               path,
             ),
           );
@@ -123,18 +126,41 @@ export class TreeReads {
     return { ok: true, value: { acl, stat: statOf(node.value) } };
   }
 
-  /** ZooKeeper's multiRead: independent reads, each with its own result or error. */
-  multiRead(ops: readonly ReadOp[], authIds: readonly AuthId[]): ReadOpResult[] {
-    return ops.map((op): ReadOpResult => {
+  /**
+   * ZooKeeper's multiRead: independent reads, each with its own result or error. The reply is
+   * bounded as it is built: once its data and names pass maxReplyBytes the whole read fails
+   * (413), before the rest is read.
+   */
+  multiRead(ops: readonly ReadOp[], authIds: readonly AuthId[]): ReadOpResult[] | ZkFailure {
+    const limit = this.#maxReplyBytes;
+    const tooLarge = () =>
+      failure(
+        "BADARGUMENTS",
+        `The multiRead reply would pass ${limit} bytes (maxReplyBytes); read fewer nodes at once; the limit is ${limit}`,
+      );
+    let bytes = 0;
+    const results: ReadOpResult[] = [];
+    for (const op of ops) {
+      // A result's envelope and Stat, as the wire encodes them.
+      bytes += replyOverheadBytes;
       if (op.op === "getData") {
         const r = this.getData(op.path, authIds);
-        return r.ok ? { op: "getData", ...r.value } : { op: "error", failure: r.failure };
+        if (r.ok) bytes += r.value.data.length;
+        if (bytes > limit) return tooLarge();
+        results.push(r.ok ? { op: "getData", ...r.value } : { op: "error", failure: r.failure });
+        continue;
       }
-      const r = this.getChildren(op.path, authIds);
-      return r.ok
-        ? { op: "getChildren", children: r.value.children }
-        : { op: "error", failure: r.failure };
-    });
+      const r = this.getChildren(op.path, authIds, {}, Math.max(0, limit - bytes));
+      if (!r.ok && /\(maxReplyBytes\)/.test(r.failure.message)) return tooLarge();
+      if (r.ok) for (const name of r.value.children) bytes += 4 + name.length * 3;
+      if (bytes > limit) return tooLarge();
+      results.push(
+        r.ok
+          ? { op: "getChildren", children: r.value.children }
+          : { op: "error", failure: r.failure },
+      );
+    }
+    return results;
   }
 
   #node(path: string): ReadResult<NodeRecord> {

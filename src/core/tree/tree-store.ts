@@ -15,6 +15,8 @@ export interface TreeReader {
   subtreeUsage(path: string): { count: number; bytes: number };
   /** True while a close of session `id` is pending (prepare answers SESSIONEXPIRED then). */
   isClosing?(id: bigint): boolean;
+  /** Open sessions (applied ones: writes in flight are not counted). */
+  sessionCount?(): number;
 }
 
 /** What apply writes through. */

@@ -30,7 +30,7 @@ export class ZnodeTree {
   constructor(store: TreeStore, config: TreeConfig = defaultTreeConfig) {
     this.store = store;
     this.config = config;
-    this.reads = new TreeReads(store, config.maxDataBytes);
+    this.reads = new TreeReads(store, config.maxReplyBytes);
     if (store.getMeta() === undefined) this.#initialize();
   }
 

@@ -1,8 +1,6 @@
 // Scenarios for sessions: timeout negotiation, ids, passwords, close deleting ephemerals.
 
-import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { passwordMatches, sessionPassword } from "../../../src/core/session/session-password.ts";
 import { sessionIdFor } from "../../../src/core/session/session-record.ts";
 import { failureName, TreeHarness } from "./harness.ts";
 
@@ -35,21 +33,6 @@ describe("sessions", () => {
     const id = h.session();
     expect(h.tree.store.getSession(id)?.id).toBe(id);
     expect(Number(id) === Number(id + 1n) || id < 2n ** 53n).toBe(true);
-  });
-
-  it("derives passwords as HMAC-SHA256 under the secret and checks them", () => {
-    const secret = new TextEncoder().encode("deployment-secret");
-    const id = sessionIdFor(42);
-    const pw = sessionPassword(secret, id);
-    const expected = createHmac("sha256", Buffer.from(secret))
-      .update(`edgekeeper-session:${id.toString(16)}`)
-      .digest()
-      .subarray(0, 16);
-    expect(Buffer.from(pw).equals(expected)).toBe(true);
-    expect(passwordMatches(secret, id, pw)).toBe(true);
-    expect(passwordMatches(secret, id + 1n, pw)).toBe(false);
-    expect(passwordMatches(new TextEncoder().encode("other"), id, pw)).toBe(false);
-    expect(passwordMatches(secret, id, pw.subarray(0, 15))).toBe(false);
   });
 
   it("closing deletes exactly the session's ephemerals, with events, then the session", () => {

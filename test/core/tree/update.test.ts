@@ -10,7 +10,12 @@ describe("delete", () => {
     h.create("/p/c");
     const r = h.write({ op: "delete", path: "/p/c", version: 0 });
     expect(r.ok && r.events).toEqual([
-      { type: "NodeDeleted", path: "/p/c", zxid: 3 },
+      {
+        type: "NodeDeleted",
+        path: "/p/c",
+        zxid: 3,
+        acl: [{ perms: 31, scheme: "world", id: "anyone" }],
+      },
       { type: "NodeChildrenChanged", path: "/p", zxid: 3 },
     ]);
     expect(h.tree.store.getNode("/p")).toMatchObject({ numChildren: 0, cversion: 1, pzxid: 3 });
@@ -127,7 +132,7 @@ describe("reads", () => {
   });
 
   it("refuses an unpaged listing too large for one reply", () => {
-    const h = new TreeHarness({ maxDataBytes: 100 });
+    const h = new TreeHarness({ maxReplyBytes: 100 });
     h.create("/p");
     for (let i = 0; i < 20; i++) h.create(`/p/child-${i}`);
     expect(h.reads.getChildren("/p", [])).toMatchObject({
@@ -182,9 +187,38 @@ describe("reads", () => {
       ],
       [],
     );
+    if ("name" in results) throw new Error(results.message);
     expect(results.map((r) => r.op)).toEqual(["getData", "error", "getChildren"]);
     expect(results[1]).toMatchObject({ failure: { name: "NONODE" } });
     expect(results[2]).toMatchObject({ children: ["a", "zookeeper"] });
+  });
+
+  it("bounds multiRead's reply as it builds it (maxReplyBytes), whatever the ops", () => {
+    const h = new TreeHarness({ maxReplyBytes: 10_000 });
+    h.create("/big", "x".repeat(4_000));
+    for (let i = 0; i < 200; i++) h.create(`/big-parent-${i % 2}-${i}`);
+    const twice = h.reads.multiRead(
+      [
+        { op: "getData", path: "/big" },
+        { op: "getData", path: "/big" },
+      ],
+      [],
+    );
+    expect(Array.isArray(twice)).toBe(true);
+    const thrice = h.reads.multiRead(
+      Array.from({ length: 3 }, () => ({ op: "getData" as const, path: "/big" })),
+      [],
+    );
+    expect(thrice).toMatchObject({ name: "BADARGUMENTS", message: /the limit is 10000$/ });
+    // A listing is cut off while it is built, not after.
+    const listing = h.reads.multiRead(
+      [
+        { op: "getData", path: "/big" },
+        { op: "getChildren", path: "/" },
+      ],
+      [],
+    );
+    expect(listing).toMatchObject({ name: "BADARGUMENTS", message: /maxReplyBytes/ });
   });
 });
 
