@@ -18,10 +18,13 @@ export class SessionClient {
     });
   }
 
-  static async open(memberIndex: number): Promise<SessionClient> {
+  static async open(
+    memberIndex: number,
+    headers: Record<string, string> = {},
+  ): Promise<SessionClient> {
     const res = await exports.default.fetch(
       new Request(`http://edgekeeper.test/v1/session?member=${memberIndex}`, {
-        headers: { upgrade: "websocket" },
+        headers: { upgrade: "websocket", ...headers },
       }),
     );
     const ws = res.webSocket;
