@@ -62,10 +62,9 @@ export async function jsonBody<S extends z.ZodType>(
   c: Ctx,
   schema: S,
 ): Promise<z.infer<S> | ZkFailure> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > maxJsonBodyBytes) return tooLarge(declared, maxJsonBodyBytes);
-  const text = await c.req.text();
-  if (text.length > maxJsonBodyBytes) return tooLarge(text.length, maxJsonBodyBytes);
+  const bytes = await boundedBody(c, maxJsonBodyBytes);
+  if (isFailure(bytes)) return bytes;
+  const text = new TextDecoder().decode(bytes);
   let value: unknown;
   try {
     value = text === "" ? {} : JSON.parse(text);
@@ -83,11 +82,38 @@ export async function jsonBody<S extends z.ZodType>(
 
 /** Reads a raw body of at most the data limit. */
 export async function rawBody(c: Ctx): Promise<Uint8Array | ZkFailure> {
-  const limit = defaultTreeConfig.maxDataBytes;
+  return boundedBody(c, defaultTreeConfig.maxDataBytes);
+}
+
+/**
+ * The request body, read as a stream and abandoned as soon as it passes `limit` bytes — a
+ * chunked body without Content-Length included — so an oversized body is never held whole.
+ */
+async function boundedBody(c: Ctx, limit: number): Promise<Uint8Array | ZkFailure> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > limit) return tooLarge(declared, limit);
-  const body = new Uint8Array(await c.req.arrayBuffer());
-  return body.byteLength > limit ? tooLarge(body.byteLength, limit) : body;
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array();
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return failure("BADARGUMENTS", `The body is over ${limit} bytes; the limit is ${limit}`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }
 
 export function isJson(c: Ctx): boolean {

@@ -402,6 +402,28 @@ describe("bad input gets a clear 400 and changes nothing", () => {
     const s = await call("alice", "/v1/watch/open?since=&wait=0");
     expect(s.status).toBe(400);
   });
+
+  it("a chunked body past the limit is cut off with 413 and creates nothing", async () => {
+    const piece = new Uint8Array(64 * 1024).fill(120);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 1 MiB + 64 KiB: one piece past the raw-body limit.
+        if (sent >= 17) return controller.close();
+        sent++;
+        controller.enqueue(piece);
+      },
+    });
+    const res = await exports.default.fetch(
+      new Request("http://edgekeeper.test/v1/znodes/open/chunked", {
+        method: "POST",
+        headers: bearer("alice"),
+        body,
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect((await call("bob", "/v1/znodes/open/chunked?stat")).status).toBe(404);
+  });
 });
 
 describe("every limit answers its documented error, changes nothing, and others keep being served", () => {
