@@ -18,11 +18,13 @@ const projectRoot = join(import.meta.dirname, "../..");
 
 /** Runs `npm start` with its own port and state directory; resolves once it answers HTTP. */
 export async function startService(
-  options: { readyTimeoutMs?: number; members?: number } = {},
+  options: { readyTimeoutMs?: number; members?: number; vars?: Record<string, string> } = {},
 ): Promise<RunningService> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), "edgekeeper-service-"));
   const size = options.members === undefined ? [] : ["--var", `ENSEMBLE_SIZE:${options.members}`];
+  for (const [name, value] of Object.entries(options.vars ?? {}))
+    size.push("--var", `${name}:${value}`);
   const child = spawn(
     "npm",
     ["start", "--", "--port", String(port), "--persist-to", stateDir, ...size],

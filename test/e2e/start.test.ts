@@ -22,6 +22,24 @@ describe("npm start", () => {
     expect(await get.json()).toMatchObject({ path: "/app", data: "hello", stat: { version: 0 } });
   });
 
+  it("refuses to serve when configured like a deployment without a strong SESSION_SECRET", async () => {
+    const misconfigured = await startService({
+      vars: { AUTH: "on", AUTH_TOKENS: "app:write:t", SESSION_SECRET: "short" },
+    });
+    try {
+      const res = await fetch(`${misconfigured.url}/v1/znodes/app`, {
+        headers: { authorization: "Bearer t" },
+      });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { message: string } };
+      expect(body.error.message).toBe(
+        "edgekeeper refuses to serve: SESSION_SECRET is shorter than 32 bytes; set it with `npx wrangler secret put SESSION_SECRET` (e.g. the output of `openssl rand -base64 48`)",
+      );
+    } finally {
+      await misconfigured.stop();
+    }
+  });
+
   it("answers a missing node with the JSON error shape", async () => {
     const res = await fetch(`${service.url}/v1/znodes/missing`);
     expect(res.status).toBe(404);
