@@ -128,7 +128,8 @@ export class SocketSessions {
       id,
       ...(ip ? { ip } : {}),
       owner: request.headers.get(forwardedHeaders.principal) ?? "",
-      scope: scope === "read" || scope === "write" ? scope : "admin",
+      // Only what the Worker vouched for: a socket without its word gets the least scope.
+      scope: scope === "write" || scope === "admin" ? scope : "read",
     };
     pair[1].serializeAttachment(attachment);
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -186,7 +187,7 @@ export class SocketSessions {
         id: a.id,
         authIds: [...baseIdentities(a.ip), ...(a.authIds ?? [])],
         owner: a.owner ?? "",
-        scope: a.scope ?? "admin",
+        scope: a.scope ?? "read",
         outstanding: 0,
         tail: Promise.resolve(),
         ...(a.sessionId === undefined ? {} : { sessionId: BigInt(a.sessionId) }),
