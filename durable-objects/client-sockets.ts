@@ -30,7 +30,6 @@ import {
 } from "../src/protocol/session-frames.ts";
 import { statJson } from "../src/protocol/stat-json.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
-import { inOrder } from "./reply-order.ts";
 import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
 
@@ -108,19 +107,12 @@ export class ClientSockets {
       );
     }
     const request = parsed.data;
-    const throttled = this.#sessions.admit(conn);
-    conn.outstanding++;
-    await inOrder(
+    await this.#sessions.serve(
       conn,
-      !throttled && writeOps.has(request.op) && replica.isLeader,
-      () =>
-        throttled
-          ? Promise.resolve(errorReply(request.id, throttled))
-          : this.#handle(conn, request, replica),
-      (r) => {
-        conn.outstanding--;
-        send(ws, r);
-      },
+      writeOps.has(request.op) && replica.isLeader,
+      () => this.#handle(conn, request, replica),
+      (refused) => errorReply(request.id, refused),
+      (r) => send(ws, r),
     );
     if (request.op === "close") ws.close(1000, "session closed");
   }

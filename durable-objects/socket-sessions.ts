@@ -18,7 +18,7 @@ import type { AuthId } from "../src/core/tree/acl.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import { errorBody } from "../src/protocol/error-body.ts";
-import type { Ordered } from "./reply-order.ts";
+import { inOrder, type Ordered } from "./reply-order.ts";
 
 export interface Connection extends Ordered {
   readonly id: string;
@@ -55,11 +55,12 @@ interface Attachment {
 /** A message updates a socket's heardMs at most this often (it is a structured clone). */
 const heardResolutionMs = 1_000;
 /**
- * Characters of watches kept in an attachment; the runtime allows 2,048 bytes in all. A
+ * Characters of watches kept in an attachment; the runtime allows 2,048 bytes in all, and the
+ * rest (id, address, token name ≤ 64, session, a few auth ids) takes up to ≈ 700. A
  * connection with more has its socket closed when the member restarts, so that its client
  * reconnects and registers them again (the SDK and ZooKeeper's clients do, replaying misses).
  */
-const watchesBudget = 1_400;
+const watchesBudget = 1_200;
 const kindType = {
   data: "data",
   child: "children",
@@ -255,15 +256,34 @@ export class SocketSessions {
   }
 
   /**
-   * Runs a request under the connection's limit on unanswered requests: past
-   * maxOutstandingRequests the request is answered THROTTLEDOP (in order) without running.
+   * Runs one request in the connection's order, its reply sent in turn. Past
+   * maxOutstandingRequests unanswered, the request is not run: `refuse` answers it THROTTLEDOP,
+   * still in turn, so replies keep request order (ZooKeeper stops reading the socket instead).
    */
-  admit(conn: Connection): ZkFailure | null {
+  serve<T>(
+    conn: Connection,
+    startNow: boolean,
+    run: () => Promise<T>,
+    refuse: (f: ZkFailure) => T,
+    send: (reply: T) => void,
+  ): Promise<void> {
     const limit = this.#access.limits.maxOutstandingRequests;
-    if (conn.outstanding < limit) return null;
-    return failure(
-      "THROTTLEDOP",
-      `${limit} requests of this connection are unanswered (maxOutstandingRequests); wait for replies`,
+    const throttled =
+      conn.outstanding < limit
+        ? null
+        : failure(
+            "THROTTLEDOP",
+            `${limit} requests of this connection are unanswered (maxOutstandingRequests); wait for replies`,
+          );
+    conn.outstanding++;
+    return inOrder(
+      conn,
+      startNow && !throttled,
+      () => (throttled ? Promise.resolve(refuse(throttled)) : run()),
+      (reply) => {
+        conn.outstanding--;
+        send(reply);
+      },
     );
   }
 

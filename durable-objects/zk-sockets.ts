@@ -40,7 +40,6 @@ import {
   type ZkRequest,
 } from "../src/protocol/jute/zk-records.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
-import { inOrder } from "./reply-order.ts";
 import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
 
@@ -107,19 +106,12 @@ export class ZkSockets {
     const isWrite = ["create", "delete", "setData", "setACL", "multi", "check"].includes(
       request.type,
     );
-    const throttled = this.#sessions.admit(conn);
-    conn.outstanding++;
-    await inOrder(
+    await this.#sessions.serve(
       conn,
-      !throttled && isWrite && replica.isLeader,
-      () =>
-        throttled
-          ? Promise.resolve(reply(header.xid, replica.tree.lastZxid, codeOf(throttled.name)))
-          : this.#handle(ws, conn, header, request, replica),
-      (b) => {
-        conn.outstanding--;
-        sendBytes(ws, b);
-      },
+      isWrite && replica.isLeader,
+      () => this.#handle(ws, conn, header, request, replica),
+      (refused) => reply(header.xid, replica.tree.lastZxid, codeOf(refused.name)),
+      (b) => sendBytes(ws, b),
     );
     if (request.type === "closeSession") ws.close(1000, "session closed");
   }

@@ -128,11 +128,13 @@ export function parseTokens(text: string): Token[] {
       tokens.push({ name: `token-${i + 1}`, scope: "write", secret: entry });
       return;
     }
-    const [name, scope, ...rest] = parts;
+    const [name = "", scope, ...rest] = parts;
     const secret = rest.join(":");
-    if (!name || !secret || (scope !== "read" && scope !== "write" && scope !== "admin")) {
+    // Names travel with every socket (its attachment is small) and into session passwords.
+    const goodName = /^[A-Za-z0-9._-]{1,64}$/.test(name);
+    if (!goodName || !secret || (scope !== "read" && scope !== "write" && scope !== "admin")) {
       throw new ConfigError(
-        `edgekeeper refuses to serve: AUTH_TOKENS entry ${i + 1} is not name:scope:token (scope read, write or admin)`,
+        `edgekeeper refuses to serve: AUTH_TOKENS entry ${i + 1} is not name:scope:token (a name of at most 64 letters, digits, ".", "_" or "-"; scope read, write or admin)`,
       );
     }
     if (tokens.some((t) => t.name === name))

@@ -55,6 +55,8 @@ describe("secrets fail closed", () => {
     for (const vars of [
       { AUTH_TOKENS: "alice:root:tok" },
       { AUTH_TOKENS: "a:read:x,a:write:y" },
+      { AUTH_TOKENS: "bad name:read:x" },
+      { AUTH_TOKENS: `${"n".repeat(65)}:read:x` },
       { LIMITS: '{"maxSessions":0}' },
       { LIMITS: '{"noSuchLimit":1}' },
       { CLIENT_IP_SOURCE: "header" },
