@@ -9,11 +9,8 @@ import {
   passwordMatches,
   scopeRefusal,
   sessionPassword,
-  visibleEvents,
-  watchRefusal,
 } from "../src/access/gatekeeper.ts";
 import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
-import { resumeWatches } from "../src/core/session/watch-resume.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ReadOpResult } from "../src/core/tree/tree-reads.ts";
@@ -303,19 +300,7 @@ export class ClientSockets {
           ? { type: "reply", id: r.id, zxid: zxid() }
           : errorReply(r.id, failure("NOWATCHER", `No ${r.type} watch on ${r.path}`, r.path));
       case "setWatches": {
-        const paths =
-          r.data.length +
-          r.exist.length +
-          r.child.length +
-          r.persistent.length +
-          r.persistentRecursive.length;
-        const resumed = this.#sessions.resume(conn, paths, () =>
-          resumeWatches(tree, this.watches, conn.id, r.lastZxid, r, {
-            replayPersistent: r.replay,
-            mayWatch: (path) => watchRefusal(tree, path, conn.authIds) === null,
-            visible: (events) => visibleEvents(tree, conn.authIds, events),
-          }),
-        );
+        const resumed = this.#sessions.resume(conn, tree, r.lastZxid, r, r.replay);
         if ("name" in resumed) return errorReply(r.id, resumed);
         const ws = this.#sessions.socketOf(conn.id);
         // Synthetic and replayed events come before the reply, as ZooKeeper sends them.

@@ -10,9 +10,11 @@ import {
   deletedAcls,
   forwardedHeaders,
   mayHear,
+  visibleEvents,
   watchRefusal,
 } from "../src/access/gatekeeper.ts";
 import { failure, type ZkFailure } from "../src/core/error-code.ts";
+import { type Resumed, resumeWatches, type WatchSet } from "../src/core/session/watch-resume.ts";
 import { type WatchKind, WatchTable } from "../src/core/session/watch-table.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
@@ -234,9 +236,23 @@ export class SocketSessions {
 
   /**
    * Re-registers a reconnecting client's watches (setWatches): at most maxSetWatchesPaths paths,
-   * within the session's watch limit; the attachment is written once, after all of them.
+   * within the session's watch limit, each needing what a new watch needs (a valid path, READ on
+   * an existing node); a replay sends only what the watcher may read. The attachment is written
+   * once, after all of them.
    */
-  resume<T>(conn: Connection, paths: number, run: () => T): T | ZkFailure {
+  resume(
+    conn: Connection,
+    tree: ZnodeTree,
+    lastSeenZxid: number,
+    watches: WatchSet,
+    replayPersistent: boolean,
+  ): Resumed | ZkFailure {
+    const paths =
+      watches.data.length +
+      watches.exist.length +
+      watches.child.length +
+      watches.persistent.length +
+      watches.persistentRecursive.length;
     const most = this.#access.limits.maxSetWatchesPaths;
     if (paths > most) {
       return failure(
@@ -248,7 +264,11 @@ export class SocketSessions {
     if (full) return full;
     this.#restoring = true;
     try {
-      return run();
+      return resumeWatches(tree, this.watches, conn.id, lastSeenZxid, watches, {
+        replayPersistent,
+        mayWatch: (path) => watchRefusal(tree, path, conn.authIds) === null,
+        visible: (events) => visibleEvents(tree, conn.authIds, events),
+      });
     } finally {
       this.#restoring = false;
       this.#saveWatches(conn.id);

@@ -9,11 +9,8 @@ import {
   passwordMatches,
   scopeRefusal,
   sessionPassword,
-  visibleEvents,
-  watchRefusal,
 } from "../src/access/gatekeeper.ts";
 import { codeOf, ErrorCode, type ErrorName, type ZkFailure } from "../src/core/error-code.ts";
-import { resumeWatches } from "../src/core/session/watch-resume.ts";
 import type { WatcherType } from "../src/core/session/watch-table.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
 import type { OpResult } from "../src/core/tree/apply.ts";
@@ -336,32 +333,9 @@ export class ZkSockets {
         return present ? ok() : err("NOWATCHER");
       }
       case "setWatches": {
-        const paths =
-          r.data.length +
-          r.exist.length +
-          r.child.length +
-          r.persistent.length +
-          r.persistentRecursive.length;
-        const resumed = this.#sessions.resume(conn, paths, () =>
-          resumeWatches(
-            tree,
-            this.watches,
-            conn.id,
-            Math.min(Number(r.relativeZxid), tree.lastZxid),
-            {
-              data: r.data,
-              exist: r.exist,
-              child: r.child,
-              persistent: r.persistent,
-              persistentRecursive: r.persistentRecursive,
-            },
-            {
-              replayPersistent: false,
-              mayWatch: (path) => watchRefusal(tree, path, conn.authIds) === null,
-              visible: (events) => visibleEvents(tree, conn.authIds, events),
-            },
-          ),
-        );
+        // ZooKeeper re-arms one-shot watches only; edgekeeper's replay is a JSON-protocol extra.
+        const lastSeen = Math.min(Number(r.relativeZxid), tree.lastZxid);
+        const resumed = this.#sessions.resume(conn, tree, lastSeen, r, false);
         if ("name" in resumed) return reply(Xid.setWatches, zxid(), codeOf(resumed.name));
         for (const e of resumed.events) sendBytes(ws, notification(e));
         return reply(Xid.setWatches, zxid(), 0);
