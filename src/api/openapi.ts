@@ -178,7 +178,8 @@ export const routeDocs: readonly RouteDoc[] = [
     method: "get",
     path: "/v1/admin/snapshot",
     route: "/v1/admin/snapshot",
-    summary: "One member's tree as a snapshot file (a backup), streamed",
+    summary:
+      "One member's tree as a snapshot file (a backup), streamed; needs the admin scope, X-Auth-Digest with ALL on /, one per snapshotIntervalMs",
     query: { member: "member index" },
   },
   {

@@ -61,7 +61,7 @@ describe("secrets fail closed", () => {
     }
   });
 
-  it("a password computed with the old built-in key closes nobody's session (HTTP)", async () => {
+  it("a password computed with the old built-in key takes over no session (HTTP, JSON, wire)", async () => {
     const made = await call("alice", "/v1/sessions", {
       method: "POST",
       body: { timeoutMs: 30_000 },
@@ -76,6 +76,14 @@ describe("secrets fail closed", () => {
       );
       expect([401, 503]).toContain(res.status);
     }
+    // The same forgery over both socket protocols, even under the session's own token.
+    const json = await SessionClient.open(1, bearer("alice"));
+    expect(await json.connect({ sessionId: id.toString(), password: forged })).toMatchObject({
+      error: { name: "AUTHFAILED" },
+    });
+    const wire = await ZkWire.open(2, bearer("alice"));
+    const forgedBytes = Uint8Array.from(atob(forged), (ch) => ch.charCodeAt(0));
+    expect((await wire.connect(id, forgedBytes)).timeOut).toBe(0);
     const still = await call("alice", `/v1/sessions/${id}/keepalive`, {
       method: "POST",
       headers: { "x-session-password": made.body.password as string },
