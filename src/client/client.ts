@@ -1,10 +1,16 @@
 // The edgekeeper SDK: one client over the WebSocket session protocol, with ZooKeeper's
-// operations as promises, watches, and automatic reconnect to another member that resumes the
-// session, re-registers watches and replays what persistent watches missed. Standard fetch and
-// WebSocket only, so it runs in workerd, Node ≥ 22 and browsers.
+// operations as promises, watches, and a connection that survives the real world: a lost socket
+// suspends the session and the client reconnects — forever, with backoff, across members —
+// resuming the session, re-registering watches and replaying what persistent watches missed,
+// until the session is known to be gone. Standard fetch and WebSocket only, so it runs in
+// workerd, Node ≥ 20 and browsers.
 
 import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
+import { type ConnectionState, ConnectionStates } from "./connection-states.ts";
 import { KeeperError } from "./keeper-error.ts";
+import { exponentialBackoff, type RetryPolicy } from "./retry-policy.ts";
+
+export type { ConnectionState } from "./connection-states.ts";
 
 export type CreateMode =
   | "persistent"
@@ -35,8 +41,6 @@ export interface WatchEvent {
   readonly zxid: number;
 }
 
-export type ConnectionState = "connecting" | "connected" | "disconnected" | "closed" | "expired";
-
 export interface ClientOptions {
   /** The service's base URL (http(s)://…); the socket goes to /v1/session. */
   readonly url: string;
@@ -52,6 +56,12 @@ export interface ClientOptions {
    * a service binding's fetch with an Upgrade header (then call accept() on the socket).
    */
   readonly openSocket?: (url: string) => Promise<WebSocket>;
+  /** How long `connect` tries before it gives up (reconnects after that never give up). */
+  readonly connectTimeoutMs?: number;
+  /** The wait before each reconnect attempt (default: exponential backoff with jitter). */
+  readonly retryPolicy?: RetryPolicy;
+  /** Asks the service why a socket was refused (a bad token): defaults to the global fetch. */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 type Listener<T> = (value: T) => void;
@@ -79,12 +89,16 @@ interface Persistent {
 const encoder = new TextEncoder();
 
 export class EdgeKeeperClient {
-  readonly #options: Required<Omit<ClientOptions, "token" | "openSocket">> & {
+  readonly #options: Required<
+    Omit<ClientOptions, "token" | "openSocket" | "retryPolicy" | "fetch">
+  > & {
     token?: string;
     openSocket?: (url: string) => Promise<WebSocket>;
+    fetch?: (url: string, init: RequestInit) => Promise<Response>;
   };
+  readonly #retry: RetryPolicy;
   #ws: WebSocket | null = null;
-  #state: ConnectionState = "connecting";
+  readonly #states = new ConnectionStates((s) => this.#announce(s));
   #sessionId: string | null = null;
   #password: string | null = null;
   #lastZxid = 0;
@@ -99,6 +113,9 @@ export class EdgeKeeperClient {
   #timeoutMs = 0;
   #lastSentMs = 0;
   #pinger: ReturnType<typeof setInterval> | null = null;
+  /** Fires when a suspended session's timeout has passed without a connection. */
+  #expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  #reconnecting = false;
 
   private constructor(options: ClientOptions) {
     this.#options = {
@@ -107,21 +124,87 @@ export class EdgeKeeperClient {
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       members: options.members ?? 3,
       member: options.member ?? 0,
+      connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.openSocket === undefined ? {} : { openSocket: options.openSocket }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     };
+    this.#retry = options.retryPolicy ?? exponentialBackoff();
     this.#member = this.#options.member;
   }
 
-  /** Opens a session on the ensemble. */
+  /**
+   * Opens a session on the ensemble, trying members with backoff for `connectTimeoutMs`. A bad
+   * token fails at once with AUTHFAILED; an unreachable service with CONNECTIONLOSS naming it.
+   */
   static async connect(options: ClientOptions): Promise<EdgeKeeperClient> {
     const client = new EdgeKeeperClient(options);
-    await client.#open();
+    await client.#firstConnect();
     return client;
   }
 
+  /**
+   * connecting, connected, suspended (the socket is gone, the session may live), reconnected
+   * (the session survived), and the ends: expired, closed, authFailed.
+   */
   get state(): ConnectionState {
-    return this.#state;
+    return this.#states.state;
+  }
+
+  /** True while requests go out at once (connected or reconnected). */
+  get connected(): boolean {
+    return this.#states.connected;
+  }
+
+  /** The session timeout the service granted (0 before the first connection). */
+  get sessionTimeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /**
+   * Milliseconds since the client last heard from the service, by its own clock. A recipe uses
+   * it to know, right after its process was paused, that it may no longer hold what it held.
+   */
+  sinceHeardMs(): number {
+    return this.#states.sinceHeardMs(Date.now());
+  }
+
+  /** Resolves with the first state among `states` (at once if the client is in one). */
+  until(...states: ConnectionState[]): Promise<ConnectionState> {
+    if (states.includes(this.state)) return Promise.resolve(this.state);
+    return new Promise((resolve) => {
+      const stop = this.onState((s) => {
+        if (!states.includes(s)) return;
+        stop();
+        resolve(s);
+      });
+    });
+  }
+
+  /** Every state change, as an async iterator that ends with the client. */
+  async *stateChanges(): AsyncIterable<ConnectionState> {
+    const queue: ConnectionState[] = [];
+    let wake: (() => void) | null = null;
+    const stop = this.onState((s) => {
+      queue.push(s);
+      wake?.();
+    });
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          yield next;
+          if (next === "expired" || next === "closed" || next === "authFailed") return;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+    } finally {
+      stop();
+    }
   }
 
   get sessionId(): string | null {
@@ -135,7 +218,9 @@ export class EdgeKeeperClient {
 
   onState(listener: Listener<ConnectionState>): () => void {
     this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    return () => {
+      this.#stateListeners.delete(listener);
+    };
   }
 
   async create(
@@ -300,20 +385,20 @@ export class EdgeKeeperClient {
   abandon(): void {
     this.#closing = true;
     this.#ws?.close();
-    this.#setState("closed");
+    this.#end("closed");
   }
 
   /** Ends the session (its ephemerals are deleted) and the socket. */
   async close(): Promise<void> {
-    if (this.#state === "closed") return;
+    if (this.#states.ended) return;
     this.#closing = true;
     try {
-      if (this.#state === "connected") await this.#call({ op: "close" });
+      if (this.connected) await this.#call({ op: "close" });
     } catch {
       // Closing anyway.
     }
     this.#ws?.close();
-    this.#setState("closed");
+    this.#end("closed");
   }
 
   /**
@@ -346,52 +431,139 @@ export class EdgeKeeperClient {
     return this.#call({ ...frame, seq: ++this.#seq });
   }
 
+  /**
+   * Sends a request now, or — while suspended — when the session is resumed. Either way it is
+   * answered within requestTimeoutMs: OPERATIONTIMEOUT when connected, CONNECTIONLOSS when the
+   * client could not reach the service meanwhile.
+   */
   #call(frame: Record<string, unknown>): Promise<Frame> {
-    if (this.#state === "closed" || this.#state === "expired") {
-      return Promise.reject(
-        new KeeperError({
-          code: -112,
-          name: "SESSIONEXPIRED",
-          message: `The session is ${this.#state}`,
-        }),
-      );
-    }
+    if (this.#states.ended) return Promise.reject(this.#endError());
     const id = this.#nextId++;
     const full = { id, ...frame };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(
-          new KeeperError({
-            code: -7,
-            name: "OPERATIONTIMEOUT",
-            message: `No reply to ${String(frame.op)} in time`,
-          }),
+          this.connected
+            ? new KeeperError({
+                code: -7,
+                name: "OPERATIONTIMEOUT",
+                message: `No reply to ${String(frame.op)} in time`,
+              })
+            : new KeeperError({
+                code: -4,
+                name: "CONNECTIONLOSS",
+                message: `Not connected to ${this.#options.url} (${this.state}); ${String(frame.op)} was not answered within ${this.#options.requestTimeoutMs} ms`,
+              }),
         );
       }, this.#options.requestTimeoutMs);
       this.#pending.set(id, { frame: full, resolve, reject, timer });
-      if (this.#state === "connected") this.#send(full);
+      if (this.connected) this.#send(full);
     });
   }
 
-  async #open(): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < this.#options.members * 2; attempt++) {
+  #endError(): KeeperError {
+    const state = this.state;
+    if (state === "authFailed")
+      return new KeeperError({
+        code: -115,
+        name: "AUTHFAILED",
+        message: `${this.#options.url} refused this client's credentials`,
+      });
+    return new KeeperError({
+      code: -112,
+      name: "SESSIONEXPIRED",
+      message: `The session is ${state}`,
+    });
+  }
+
+  /** The first connection: members in turn, with backoff, for at most connectTimeoutMs. */
+  async #firstConnect(): Promise<void> {
+    const deadline = Date.now() + this.#options.connectTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
       try {
         await this.#connectTo(this.#member);
         return;
       } catch (e) {
-        lastError = e;
-        if (e instanceof KeeperError && (e.error === "AUTHFAILED" || e.error === "SESSIONEXPIRED"))
-          throw e;
+        if (this.#isTerminal(e)) throw e;
         this.#member = (this.#member + 1) % this.#options.members;
+        const waitMs = this.#retry.delayMs(attempt);
+        if (Date.now() + waitMs > deadline) {
+          this.#end("closed");
+          throw new KeeperError({
+            code: -4,
+            name: "CONNECTIONLOSS",
+            message: `Cannot reach ${this.#options.url} within ${this.#options.connectTimeoutMs} ms: ${e instanceof Error ? e.message : String(e)}`,
+          });
+        }
+        await sleep(waitMs);
       }
     }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  /** An answer that ends the client: the session is gone, or the credentials were refused. */
+  #isTerminal(e: unknown): boolean {
+    if (!(e instanceof KeeperError)) return false;
+    if (e.error === "AUTHFAILED") this.#end("authFailed");
+    else if (e.error === "SESSIONEXPIRED") this.#end("expired");
+    else return false;
+    return true;
+  }
+
+  /**
+   * The socket is gone: the session is suspended, and the client reconnects — forever, with
+   * backoff, member after member — until it resumes the session, the service says it is gone,
+   * or the session timeout passes since the service was last heard (then it is expired here too).
+   */
+  async #reconnect(): Promise<void> {
+    if (this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      for (let attempt = 0; !this.#closing && !this.#states.ended; attempt++) {
+        if (this.#states.expireIfOverdue(Date.now())) return;
+        try {
+          await this.#connectTo(this.#member);
+          return;
+        } catch (e) {
+          if (this.#isTerminal(e)) return;
+          this.#member = (this.#member + 1) % this.#options.members;
+          const expiresAt = this.#states.expiresAtMs() ?? Number.POSITIVE_INFINITY;
+          await sleep(Math.max(0, Math.min(this.#retry.delayMs(attempt), expiresAt - Date.now())));
+        }
+      }
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  /** Asks the service (over plain HTTP) why a socket was refused: a bad token answers 401. */
+  async #whyRefused(member: number): Promise<KeeperError> {
+    const url = `${this.#options.url}/v1/session?member=${member}`;
+    const unreachable = (why: string) =>
+      new KeeperError({ code: -4, name: "CONNECTIONLOSS", message: `Cannot reach ${url}: ${why}` });
+    const fetcher = this.#options.fetch ?? globalThis.fetch;
+    try {
+      const res = await fetcher(url, {
+        headers: this.#options.token ? { authorization: `Bearer ${this.#options.token}` } : {},
+      });
+      if (res.status === 401 || res.status === 403) {
+        const body = (await res.json().catch(() => null)) as {
+          error?: { message?: string };
+        } | null;
+        return new KeeperError({
+          code: -115,
+          name: "AUTHFAILED",
+          message: `${this.#options.url} refused the token: ${body?.error?.message ?? res.status}`,
+        });
+      }
+      const text = await res.text().catch(() => "");
+      return unreachable(`the socket was refused (HTTP ${res.status} ${text.slice(0, 200)})`);
+    } catch (e) {
+      return unreachable(e instanceof Error ? e.message : String(e));
+    }
   }
 
   async #connectTo(member: number): Promise<void> {
-    this.#setState("connecting");
     const base = this.#options.url.replace(/^http/, "ws");
     const token = this.#options.token
       ? `&access_token=${encodeURIComponent(this.#options.token)}`
@@ -401,41 +573,59 @@ export class EdgeKeeperClient {
     let ws: WebSocket;
     try {
       ws = opener ? await opener(url) : new WebSocket(url);
-    } catch (e) {
-      throw new KeeperError({
-        code: -4,
-        name: "CONNECTIONLOSS",
-        message: `Cannot reach member ${member}: ${String(e)}`,
-      });
+    } catch {
+      throw await this.#whyRefused(member);
     }
     // A socket from a custom opener may already be open (it fires no "open" event then).
     const alreadyOpen = ws.readyState === 1;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let opened = alreadyOpen;
+      let probing = false;
+      // An attempt that hangs (a blackholed address, a stalled service) counts as failed.
+      const attemptTimer = setTimeout(
+        () =>
+          fail(
+            new KeeperError({
+              code: -4,
+              name: "CONNECTIONLOSS",
+              message: `Member ${member} at ${this.#options.url} did not answer within ${this.#options.requestTimeoutMs} ms`,
+            }),
+          ),
+        this.#options.requestTimeoutMs,
+      );
       const fail = (e: Error) => {
+        clearTimeout(attemptTimer);
         if (!settled) {
           settled = true;
           reject(e);
+          try {
+            ws.close();
+          } catch {
+            // Already closing.
+          }
         }
       };
-      ws.addEventListener("error", () =>
-        fail(
-          new KeeperError({
-            code: -4,
-            name: "CONNECTIONLOSS",
-            message: `Cannot reach member ${member}`,
-          }),
-        ),
-      );
+      // A socket that never opened was refused or could not connect: ask the service which.
+      const refused = () => {
+        if (settled || probing) return;
+        if (opened) {
+          fail(
+            new KeeperError({
+              code: -4,
+              name: "CONNECTIONLOSS",
+              message: `Member ${member} at ${this.#options.url} closed the socket`,
+            }),
+          );
+          return;
+        }
+        probing = true;
+        void this.#whyRefused(member).then(fail);
+      };
+      ws.addEventListener("error", refused);
       ws.addEventListener("close", () => {
-        fail(
-          new KeeperError({
-            code: -4,
-            name: "CONNECTIONLOSS",
-            message: `Member ${member} closed the socket`,
-          }),
-        );
-        if (settled && this.#ws === ws) void this.#lost();
+        refused();
+        if (settled && this.#ws === ws) this.#lost();
       });
       const hello = () => {
         const resume = this.#sessionId
@@ -444,28 +634,40 @@ export class EdgeKeeperClient {
         ws.send(JSON.stringify({ op: "connect", ...resume }));
       };
       if (alreadyOpen) queueMicrotask(hello);
-      else ws.addEventListener("open", hello);
+      else
+        ws.addEventListener("open", () => {
+          opened = true;
+          hello();
+        });
       ws.addEventListener("message", (e) => {
+        if (settled && this.#ws !== ws) return; // a socket given up on
+        this.#states.heard(Date.now());
         if (e.data === pongFrame) return; // the runtime's answer to a keep-alive
         const frame = JSON.parse(String(e.data)) as Frame;
         if (!settled) {
           if (frame.type === "connected") {
             settled = true;
+            clearTimeout(attemptTimer);
+            if (this.#closing || this.#states.ended) {
+              ws.close();
+              reject(this.#endError());
+              return;
+            }
             this.#ws = ws;
             this.#sessionId = frame.sessionId as string;
             this.#password = frame.password as string;
             this.#timeoutMs = frame.timeoutMs as number;
+            this.#clearExpiry();
             this.#startPinging();
-            this.#setState("connected");
+            this.#states.opened(Date.now(), this.#timeoutMs);
             this.#afterConnect();
             resolve();
           } else if (frame.type === "session") {
-            this.#setState("expired");
             fail(
               new KeeperError({
                 code: -112,
                 name: "SESSIONEXPIRED",
-                message: "The session expired",
+                message: `The service expired session ${this.#sessionId ?? ""}`.trim(),
               }),
             );
           } else if (frame.type === "reply" && frame.error) {
@@ -510,14 +712,7 @@ export class EdgeKeeperClient {
       return;
     }
     if (frame.type === "session") {
-      this.#setState(frame.state === "expired" ? "expired" : "closed");
-      for (const p of this.#pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(
-          new KeeperError({ code: -112, name: "SESSIONEXPIRED", message: "The session ended" }),
-        );
-      }
-      this.#pending.clear();
+      this.#end(frame.state === "expired" ? "expired" : "closed");
       return;
     }
     if (frame.type !== "reply" || typeof frame.id !== "number") return;
@@ -555,20 +750,59 @@ export class EdgeKeeperClient {
     for (const listener of listeners) listener(event);
   }
 
-  async #lost(): Promise<void> {
-    if (this.#closing || this.#state === "expired" || this.#state === "closed") return;
+  /** The socket is gone (closed, or silent too long): suspend, and reconnect. */
+  #lost(): void {
+    if (this.#closing || this.#states.ended) return;
+    const ws = this.#ws;
     this.#ws = null;
-    this.#setState("disconnected");
-    this.#member = (this.#member + 1) % this.#options.members;
     try {
-      await this.#open();
-    } catch (e) {
-      if (e instanceof KeeperError && e.error === "SESSIONEXPIRED") this.#setState("expired");
-      for (const p of this.#pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(e instanceof Error ? e : new Error(String(e)));
-      }
-      this.#pending.clear();
+      ws?.close();
+    } catch {
+      // Already closing.
+    }
+    this.#states.lost();
+    this.#member = (this.#member + 1) % this.#options.members;
+    this.#armExpiry();
+    void this.#reconnect();
+  }
+
+  /** While suspended: expire at the session's deadline even if an attempt is still under way. */
+  #armExpiry(): void {
+    this.#clearExpiry();
+    const at = this.#states.expiresAtMs();
+    if (at === null) return;
+    this.#expiryTimer = setTimeout(
+      () => {
+        this.#expiryTimer = null;
+        if (this.#states.expireIfOverdue(Date.now())) this.#end("expired");
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  #clearExpiry(): void {
+    if (this.#expiryTimer !== null) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
+  }
+
+  /** An end: no more reconnects; every unanswered request fails with the reason. */
+  #end(state: "expired" | "closed" | "authFailed"): void {
+    this.#clearExpiry();
+    if (state === "expired") this.#states.expired();
+    else if (state === "authFailed") this.#states.authFailed();
+    else this.#states.closed();
+    if (this.#pinger !== null) clearInterval(this.#pinger);
+    this.#pinger = null;
+    const error = this.#endError();
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
+    this.#pending.clear();
+    if (state !== "closed") {
+      const ws = this.#ws;
+      this.#ws = null;
+      ws?.close();
     }
   }
 
@@ -584,22 +818,23 @@ export class EdgeKeeperClient {
   #startPinging(): void {
     if (this.#pinger !== null) return;
     const every = Math.max(250, Math.floor(this.#timeoutMs / 3));
-    this.#pinger = setInterval(() => {
-      if (this.#state === "closed" || this.#state === "expired") {
-        if (this.#pinger !== null) clearInterval(this.#pinger);
-        this.#pinger = null;
-        return;
-      }
-      if (this.#state === "connected" && Date.now() - this.#lastSentMs >= every) {
-        this.#send(pingFrame);
-      }
-    }, every);
+    this.#pinger = setInterval(
+      () => {
+        if (!this.connected) return;
+        // As ZooKeeper's client: silent for two thirds of the session timeout means the socket
+        // is dead (the peer vanished, or this process was paused); move on before the session goes.
+        if (this.#states.sinceHeardMs(Date.now()) > (this.#timeoutMs * 2) / 3) {
+          this.#lost();
+          return;
+        }
+        if (Date.now() - this.#lastSentMs >= every) this.#send(pingFrame);
+      },
+      Math.max(100, Math.floor(every / 2)),
+    );
   }
 
-  #setState(state: ConnectionState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    for (const l of this.#stateListeners) l(state);
+  #announce(state: ConnectionState): void {
+    for (const l of [...this.#stateListeners]) l(state);
   }
 }
 
@@ -614,6 +849,10 @@ function decodeData(frame: Frame): Uint8Array {
   const data = (frame.data as string | undefined) ?? "";
   if (frame.encoding === "base64") return Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
   return encoder.encode(data);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function unique(paths: string[]): string[] {

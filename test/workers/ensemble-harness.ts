@@ -88,6 +88,11 @@ export async function heal(): Promise<void> {
 }
 
 /** Opens a session socket through the Worker's fetch, for SDK clients inside workerd. */
+/** The SDK's `fetch` inside workerd: through the Worker, never the network. */
+export function serviceFetch(url: string, init: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(url, init));
+}
+
 export async function openSocket(url: string): Promise<WebSocket> {
   const res = await exports.default.fetch(
     new Request(url.replace(/^ws/, "http"), { headers: { upgrade: "websocket" } }),

@@ -17,7 +17,7 @@ import {
   SharedCounter,
   TreeCache,
 } from "../../src/client/recipes/index.ts";
-import { eventually, openSocket, stableLeader } from "./ensemble-harness.ts";
+import { eventually, openSocket, serviceFetch, stableLeader } from "./ensemble-harness.ts";
 
 function clients(n: number, sessionTimeoutMs = 30_000): Promise<EdgeKeeperClient[]> {
   return Promise.all(
@@ -26,6 +26,7 @@ function clients(n: number, sessionTimeoutMs = 30_000): Promise<EdgeKeeperClient
         url: "http://edgekeeper.test",
         member: i % 3,
         openSocket,
+        fetch: serviceFetch,
         sessionTimeoutMs,
       }),
     ),

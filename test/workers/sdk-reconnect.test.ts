@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { EdgeKeeperClient, type WatchEvent } from "../../src/client/index.ts";
-import { eventually, member, openSocket, stableLeader } from "./ensemble-harness.ts";
+import { eventually, member, openSocket, serviceFetch, stableLeader } from "./ensemble-harness.ts";
 
 describe("SDK reconnect", () => {
   it("survives the crash of its member with its session, watches and every event", async () => {
@@ -14,11 +14,13 @@ describe("SDK reconnect", () => {
       url: "http://edgekeeper.test",
       member: home,
       openSocket,
+      fetch: serviceFetch,
     });
     const writer = await EdgeKeeperClient.connect({
       url: "http://edgekeeper.test",
       member: leader,
       openSocket,
+      fetch: serviceFetch,
     });
     const session = zk.sessionId;
     const events: WatchEvent[] = [];
@@ -32,9 +34,8 @@ describe("SDK reconnect", () => {
     // Writes while the client is away: a persistent watch must not miss them.
     const written: number[] = [];
     for (let i = 0; i < 3; i++) written.push((await writer.setData("/r", String(i + 1))).mzxid);
-    await eventually("reconnect", async () =>
-      zk.state === "connected" && states.includes("disconnected") ? true : undefined,
-    );
+    await eventually("reconnect", async () => (zk.state === "reconnected" ? true : undefined));
+    expect(states).toEqual(["suspended", "reconnected"]);
     expect(zk.sessionId).toBe(session);
     await writer.create("/r/after");
     await eventually("every event", async () => (events.length >= 4 ? true : undefined));
