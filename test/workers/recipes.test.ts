@@ -75,6 +75,47 @@ describe("recipes", () => {
     await waiting.close();
   });
 
+  it("mutex: re-entrant, times out leaving nothing behind, fencing tokens grow", async () => {
+    await stableLeader();
+    const [a, b] = await clients(2);
+    if (!a || !b) throw new Error("clients");
+    const first = new Mutex(a, "/locks/c");
+    expect(await first.acquire()).toBe(true);
+    expect(await first.acquire()).toBe(true);
+    const token = first.fencingToken;
+    expect(token).toBeGreaterThan(0);
+    await first.release();
+    expect(first.held).toBe(true);
+    const second = new Mutex(b, "/locks/c");
+    expect(await second.acquire({ timeoutMs: 300 })).toBe(false);
+    expect(second.held).toBe(false);
+    expect((await b.getChildren("/locks/c")).children).toHaveLength(1);
+    await first.release();
+    expect(first.held).toBe(false);
+    expect(first.fencingToken).toBeNull();
+    expect(await second.acquire({ timeoutMs: 5_000 })).toBe(true);
+    expect(second.fencingToken).toBeGreaterThan(token ?? 0);
+    await second.release();
+    await a.close();
+    await b.close();
+  });
+
+  it("leader latch: a leader whose session ends hears it lost leadership", async () => {
+    await stableLeader();
+    const [zk] = await clients(1);
+    if (!zk) throw new Error("client");
+    const latch = new LeaderLatch(zk, "/election-lost", "only");
+    const changes: boolean[] = [];
+    latch.onChange((leading) => changes.push(leading));
+    await latch.start();
+    expect(latch.hasLeadership).toBe(true);
+    expect(latch.fencingToken).toBeGreaterThan(0);
+    await zk.close();
+    expect(latch.hasLeadership).toBe(false);
+    expect(latch.fencingToken).toBeNull();
+    expect(changes).toEqual([true, false]);
+  });
+
   it("leader latch: exactly one leader at a time, and failover when it leaves", async () => {
     await stableLeader();
     const zks = await clients(4);

@@ -1,7 +1,7 @@
 // Helpers the sequential-node recipes share: ensuring a parent exists and ordering children by
 // their ZooKeeper sequence suffix.
 
-import type { EdgeKeeperClient } from "../client.ts";
+import type { CreateMode, EdgeKeeperClient } from "../client.ts";
 import { KeeperError } from "../keeper-error.ts";
 
 /** Creates `path` (and its ancestors) as containers unless they exist. */
@@ -26,16 +26,24 @@ export async function createUnder(
   parent: string,
   name: string,
   data: Uint8Array | string,
-  mode: Parameters<EdgeKeeperClient["create"]>[2] extends infer O
-    ? O extends { mode?: infer M }
-      ? M
-      : never
-    : never,
+  mode: CreateMode,
 ): Promise<string> {
+  return (await createWithZxid(zk, parent, name, data, mode)).path;
+}
+
+/** Like createUnder, with the zxid that created the node (a lock's fencing token). */
+export async function createWithZxid(
+  zk: EdgeKeeperClient,
+  parent: string,
+  name: string,
+  data: Uint8Array | string,
+  mode: CreateMode,
+): Promise<{ path: string; czxid: number }> {
   for (let attempt = 0; ; attempt++) {
     await ensurePath(zk, parent);
     try {
-      return (await zk.create(`${parent}/${name}`, data, { mode })).path;
+      const created = await zk.create(`${parent}/${name}`, data, { mode });
+      return { path: created.path, czxid: created.stat.czxid };
     } catch (e) {
       if (!(e instanceof KeeperError && e.error === "NONODE") || attempt >= 5) throw e;
     }
