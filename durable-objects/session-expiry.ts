@@ -176,6 +176,11 @@ export class SessionExpiry {
         // Alive: attached to the member that vouched (a write only when that changed).
         if (row.deadline_ms !== null || row.member !== seen.member)
           this.#put(id, null, seen.member);
+      } else if (!seen && row.deadline_ms === null) {
+        // Attached, yet no member holds its socket: it vanished without a close (its member or
+        // the whole service restarted). The client may be reconnecting: as ZooKeeper gives every
+        // session a full timeout when the ensemble comes back, the timeout starts now.
+        this.#put(id, checked + session.timeoutMs, null);
       } else {
         this.#put(id, checked + closeRetryMs, row.member);
         this.#host.close(id);

@@ -18,10 +18,18 @@ const projectRoot = join(import.meta.dirname, "../..");
 
 /** Runs `npm start` with its own port and state directory; resolves once it answers HTTP. */
 export async function startService(
-  options: { readyTimeoutMs?: number; members?: number; vars?: Record<string, string> } = {},
+  options: {
+    readyTimeoutMs?: number;
+    members?: number;
+    vars?: Record<string, string>;
+    /** Restart a stopped service: its port and its state directory (kept when given). */
+    port?: number;
+    stateDir?: string;
+  } = {},
 ): Promise<RunningService> {
-  const port = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), "edgekeeper-service-"));
+  const port = options.port ?? (await freePort());
+  const ownState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "edgekeeper-service-"));
   const size = options.members === undefined ? [] : ["--var", `ENSEMBLE_SIZE:${options.members}`];
   for (const [name, value] of Object.entries(options.vars ?? {}))
     size.push("--var", `${name}:${value}`);
@@ -45,7 +53,7 @@ export async function startService(
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await killGroup(child);
-    rmSync(stateDir, { recursive: true, force: true });
+    if (ownState) rmSync(stateDir, { recursive: true, force: true });
   };
   try {
     await waitUntilServing(url, child, options.readyTimeoutMs ?? 90_000);

@@ -1,5 +1,5 @@
 // The CLI's commands, with zkCli's names and feel: each prints text (or JSON with --json) and
-// returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error).
+// returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error; run.ts adds 3 and 4).
 
 import { type EdgeKeeperClient, KeeperError, type Stat } from "../client/index.ts";
 import type { Target } from "./connection.ts";
@@ -13,7 +13,12 @@ export interface Command {
   readonly usage: string;
   readonly run: (
     zk: () => Promise<EdgeKeeperClient>,
-    args: { words: string[]; flags: Map<string, string | true> },
+    args: {
+      words: string[];
+      flags: Map<string, string | true>;
+      /** Aborted by Ctrl-C inside the shell: a long-running command stops, the session stays. */
+      signal?: AbortSignal;
+    },
     target: Target,
     io: Io,
   ) => Promise<number>;
@@ -238,12 +243,43 @@ export const commands: Record<string, Command> = {
     },
   },
   watch: {
-    usage: "watch [-R] path   (streams events until interrupted)",
-    async run(zk, { words, flags }, target, io) {
+    usage: "watch [-R] path   (streams events until interrupted; survives reconnects)",
+    async run(zk, { words, flags, signal }, target, io) {
       if (!words[0]) return usage(io, this.usage);
-      const stream = (await zk()).watch(words[0], { recursive: flags.has("R") });
-      for await (const e of stream)
-        print(io, target, e, `${e.event} ${e.path} zxid=0x${e.zxid.toString(16)}`);
+      const client = await zk();
+      const stream = client.watch(words[0], { recursive: flags.has("R") });
+      // What the connection is doing goes to stderr; the events alone go to stdout.
+      const session = `session 0x${BigInt(client.sessionId ?? "0").toString(16)}`;
+      const stopStates = client.onState((state) => {
+        if (state === "suspended") io.err(`watch: connection lost; reconnecting (${session})`);
+        else if (state === "reconnected")
+          io.err(`watch: back; ${session} resumed, missed events replayed`);
+        else if (state === "expired") io.err(`watch: ${session} expired; stopping`);
+        else if (state === "authFailed") io.err("watch: the service refused the token; stopping");
+      });
+      signal?.addEventListener("abort", () => void stream.close().catch(() => {}), {
+        once: true,
+      });
+      await stream.ready;
+      io.err(`watch: watching ${words[0]}${flags.has("R") ? " and below" : ""} (${session})`);
+      try {
+        for await (const e of stream)
+          print(io, target, e, `${e.event} ${e.path} zxid=0x${e.zxid.toString(16)}`);
+      } finally {
+        stopStates();
+      }
+      if (client.state === "expired")
+        throw new KeeperError({
+          code: -112,
+          name: "SESSIONEXPIRED",
+          message: `The ${session} expired while watching ${words[0]}; events after it are unknown`,
+        });
+      if (client.state === "authFailed")
+        throw new KeeperError({
+          code: -115,
+          name: "AUTHFAILED",
+          message: "The service refused the token",
+        });
       return 0;
     },
   },

@@ -5,12 +5,17 @@ export interface Target {
   readonly url: string;
   readonly token?: string | undefined;
   readonly json: boolean;
+  /** --session-timeout <ms>: the session timeout to ask for (a long watch may want more). */
+  readonly sessionTimeoutMs?: number | undefined;
 }
 
 export function targetFrom(flags: Map<string, string | true>): Target {
   const url = flagText(flags, "url") ?? process.env.EDGEKEEPER_URL ?? "http://127.0.0.1:8787";
   const token = flagText(flags, "token") ?? process.env.EDGEKEEPER_TOKEN;
-  return { url: url.replace(/\/$/, ""), token, json: flags.has("json") };
+  const timeout = flagText(flags, "session-timeout");
+  const sessionTimeoutMs =
+    timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
+  return { url: url.replace(/\/$/, ""), token, json: flags.has("json"), sessionTimeoutMs };
 }
 
 export function flagText(flags: Map<string, string | true>, name: string): string | undefined {

@@ -25,6 +25,9 @@ async function main(argv: string[]): Promise<number> {
     client ??= await EdgeKeeperClient.connect({
       url: target.url,
       ...(target.token === undefined ? {} : { token: target.token }),
+      ...(target.sessionTimeoutMs === undefined
+        ? {}
+        : { sessionTimeoutMs: target.sessionTimeoutMs }),
     });
     return client;
   };

@@ -6,12 +6,25 @@ import { commands, type Io } from "./commands.ts";
 import type { Target } from "./connection.ts";
 
 /** Flags that take a value. */
-export const valuedFlags: ReadonlySet<string> = new Set(["url", "token", "v", "t", "listen"]);
+export const valuedFlags: ReadonlySet<string> = new Set([
+  "url",
+  "token",
+  "session-timeout",
+  "v",
+  "t",
+  "listen",
+]);
+
+/**
+ * Exit codes: 0 success, 1 a ZooKeeper error, 2 a usage error, 3 the service could not be
+ * reached (or answered nothing in time), 4 the service refused the token.
+ */
+export const exitCodes = { ok: 0, keeper: 1, usage: 2, unreachable: 3, authFailed: 4 } as const;
 
 export async function runCommand(
   name: string,
   zk: () => Promise<EdgeKeeperClient>,
-  args: { words: string[]; flags: Map<string, string | true> },
+  args: { words: string[]; flags: Map<string, string | true>; signal?: AbortSignal },
   target: Target,
   io: Io,
 ): Promise<number> {
@@ -31,9 +44,11 @@ export async function runCommand(
             })
           : `Error: ${e.error} (${e.code})${e.path ? ` for ${e.path}` : ""}: ${e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "")}`,
       );
-      return 1;
+      if (e.error === "AUTHFAILED") return exitCodes.authFailed;
+      if (e.isConnectionLoss) return exitCodes.unreachable;
+      return exitCodes.keeper;
     }
     io.err(`Error: ${e instanceof Error ? e.message : String(e)}`);
-    return 3;
+    return exitCodes.unreachable;
   }
 }

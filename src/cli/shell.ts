@@ -58,7 +58,21 @@ export async function shell(
       } else {
         const argv = splitWords(trimmed);
         const { words, flags } = parseArgs(argv.slice(1), valuedFlags);
-        await runCommand(argv[0] as string, zk, { words, flags }, target, io);
+        // Ctrl-C stops the running command (a watch) and returns to the prompt; the session stays.
+        const interrupt = new AbortController();
+        const onInterrupt = () => interrupt.abort();
+        rl.on("SIGINT", onInterrupt);
+        try {
+          await runCommand(
+            argv[0] as string,
+            zk,
+            { words, flags, signal: interrupt.signal },
+            target,
+            io,
+          );
+        } finally {
+          rl.off("SIGINT", onInterrupt);
+        }
       }
     }
     rl.prompt();

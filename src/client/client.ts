@@ -354,10 +354,17 @@ export class EdgeKeeperClient {
     });
     const close = async () => {
       done = true;
+      stopEnd();
       wake?.();
       await ready;
-      await remove?.();
+      if (!this.#states.ended) await remove?.();
     };
+    // The stream ends with the client (expired, closed, refused): nothing more will come.
+    const stopEnd = this.onState(() => {
+      if (!this.#states.ended) return;
+      done = true;
+      wake?.();
+    });
     return {
       close,
       ready,
@@ -641,6 +648,12 @@ export class EdgeKeeperClient {
         });
       ws.addEventListener("message", (e) => {
         if (settled && this.#ws !== ws) return; // a socket given up on
+        // Data after a silence longer than the read timeout (this process was paused, or the
+        // network stalled) may be stale: the socket is treated as dead, as the pinger would have.
+        if (settled && this.#silentTooLong()) {
+          this.#lost();
+          return;
+        }
         this.#states.heard(Date.now());
         if (e.data === pongFrame) return; // the runtime's answer to a keep-alive
         const frame = JSON.parse(String(e.data)) as Frame;
@@ -823,7 +836,7 @@ export class EdgeKeeperClient {
         if (!this.connected) return;
         // As ZooKeeper's client: silent for two thirds of the session timeout means the socket
         // is dead (the peer vanished, or this process was paused); move on before the session goes.
-        if (this.#states.sinceHeardMs(Date.now()) > (this.#timeoutMs * 2) / 3) {
+        if (this.#silentTooLong()) {
           this.#lost();
           return;
         }
@@ -831,6 +844,11 @@ export class EdgeKeeperClient {
       },
       Math.max(100, Math.floor(every / 2)),
     );
+  }
+
+  /** Connected, yet nothing heard for two thirds of the session timeout (ZooKeeper's read timeout). */
+  #silentTooLong(): boolean {
+    return this.connected && this.#states.sinceHeardMs(Date.now()) > (this.#timeoutMs * 2) / 3;
   }
 
   #announce(state: ConnectionState): void {
