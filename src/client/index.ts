@@ -10,3 +10,4 @@ export {
 } from "./client.ts";
 export { EdgeKeeperHttpClient, type HttpClientOptions } from "./http-client.ts";
 export { KeeperError } from "./keeper-error.ts";
+export { type BackoffOptions, exponentialBackoff, type RetryPolicy } from "./retry-policy.ts";

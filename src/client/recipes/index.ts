@@ -2,8 +2,9 @@
 
 export { Barrier, DoubleBarrier } from "./barrier.ts";
 export { SharedCounter } from "./counter.ts";
+export { Holding, type HoldingOptions } from "./holding.ts";
 export { currentLeader, LeaderLatch } from "./leader-latch.ts";
-export { Mutex } from "./mutex.ts";
+export { Mutex, type MutexOptions } from "./mutex.ts";
 export { DistributedQueue } from "./queue.ts";
 export { ReadWriteLock } from "./read-write-lock.ts";
 export { Semaphore } from "./semaphore.ts";

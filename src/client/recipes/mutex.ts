@@ -146,8 +146,13 @@ export class Mutex {
   }
 }
 
-/** True when `promise` settles within `ms`, false after. */
+/** True when `promise` settles within `ms` (forever when it is infinite), false after. */
 async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  // setTimeout takes anything past 2^31 - 1 ms (infinity included) as 1 ms.
+  if (ms > 2_147_483_647) {
+    await promise;
+    return true;
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
