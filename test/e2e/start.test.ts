@@ -1,7 +1,28 @@
 // The service started as `npm start` starts it serves znodes over real HTTP on loopback.
 
+import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningService, startService } from "./service.ts";
+import { freePort, type RunningService, startService } from "./service.ts";
+
+const root = join(import.meta.dirname, "../..");
+
+/** The `edgekeeper` CLI as a user runs it. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(root, "node_modules/.bin/node"),
+      [join(root, "src/cli/main.ts"), ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
+}
 
 let service: RunningService;
 
@@ -39,6 +60,26 @@ describe("npm start", () => {
       await misconfigured.stop();
     }
   });
+
+  it("the CLI says a refused token and an unreachable service apart, with their exit codes", async () => {
+    const guarded = await startService({
+      vars: { AUTH: "on", AUTH_TOKENS: "app:write:good-token" },
+    });
+    try {
+      const bad = await cli("ls", "/", "--url", guarded.url, "--token", "wrong-token");
+      expect(bad.code).toBe(4);
+      expect(bad.stderr).toMatch(/AUTHFAILED \(-115\).*refused the token/);
+      const good = await cli("ls", "/", "--url", guarded.url, "--token", "good-token");
+      expect(good.code).toBe(0);
+      expect(good.stdout).toContain("zookeeper");
+    } finally {
+      await guarded.stop();
+    }
+    const port = await freePort();
+    const gone = await cli("ls", "/", "--url", `http://127.0.0.1:${port}`);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain(`http://127.0.0.1:${port}`);
+  }, 120_000);
 
   it("answers a missing node with the JSON error shape", async () => {
     const res = await fetch(`${service.url}/v1/znodes/missing`);
