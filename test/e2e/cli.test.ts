@@ -106,6 +106,14 @@ describe("edgekeeper CLI", () => {
     await waitFor("get /completion-target");
     shell.stdin?.write("\n");
     await waitFor("found");
+    // A watch runs until Ctrl-C, which returns to the prompt with the same session.
+    shell.stdin?.write("watch /typed\n");
+    await waitFor("watch: watching /typed");
+    await run("set", "/typed", "2");
+    await waitFor("NodeDataChanged /typed");
+    shell.stdin?.write("\x03");
+    shell.stdin?.write("get /typed\n");
+    await waitFor("2\n[edgekeeper:");
     shell.stdin?.write("quit\n");
     const code = await new Promise<number | null>((resolve) => shell.on("exit", resolve));
     expect(code).toBe(0);
