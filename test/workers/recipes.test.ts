@@ -202,17 +202,35 @@ describe("more recipes", () => {
         const sem = new Semaphore(zk, "/sem", 2);
         for (let round = 0; round < 2; round++) {
           const release = await sem.acquire();
+          expect(release.held).toBe(true);
+          expect(release.fencingToken).toBeGreaterThan(0);
           inside++;
           most = Math.max(most, inside);
           expect(inside).toBeLessThanOrEqual(2);
           await zk.sync();
           inside--;
           await release();
+          expect(release.held).toBe(false);
         }
       }),
     );
     expect(most).toBe(2);
     await Promise.all(zks.map((zk) => zk.close()));
+  });
+
+  it("a lease is given up, and says so, when its session ends", async () => {
+    await stableLeader();
+    const [zk] = await clients(1);
+    if (!zk) throw new Error("client");
+    const lease = await new Semaphore(zk, "/sem-lost", 1).acquire();
+    let lost = false;
+    lease.onLost(() => {
+      lost = true;
+    });
+    await zk.close();
+    expect(lease.held).toBe(false);
+    expect(lease.fencingToken).toBeNull();
+    expect(lost).toBe(true);
   });
 
   it("read-write lock: readers share, a writer is alone", async () => {
@@ -227,6 +245,7 @@ describe("more recipes", () => {
         for (let round = 0; round < 2; round++) {
           const writing = (i + round) % 3 === 0;
           const release = writing ? await lock.writeLock() : await lock.readLock();
+          expect(release.held).toBe(true);
           if (writing) writers++;
           else readers++;
           expect(writers).toBeLessThanOrEqual(1);

@@ -36,10 +36,14 @@ export class TreeCache {
       this.#root,
       (e) => {
         // Events are applied in order, one at a time.
-        this.#applied = this.#applied.then(async () => {
-          if (e.event === "NodeDeleted") this.#drop(e.path);
-          else await this.#load(e.path);
-        });
+        this.#applied = this.#applied
+          .then(async () => {
+            if (e.event === "NodeDeleted") this.#drop(e.path);
+            else await this.#load(e.path);
+          })
+          // A load that fails (the client ended meanwhile) leaves that entry as it was; the
+          // chain must go on for the events behind it.
+          .catch(() => {});
       },
       { recursive: true },
     );
