@@ -5,38 +5,28 @@
 // until the session is known to be gone. Standard fetch and WebSocket only, so it runs in
 // workerd, Node ≥ 20 and browsers.
 
+import { ErrorCode } from "../core/error-code.ts";
+import { reaches } from "../core/session/watch-resume.ts";
+import type { EventType } from "../core/tree/tree-event.ts";
+import { decodeData as decodeBytes, encodeData } from "../protocol/data-encoding.ts";
 import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
+import type { CreateModeName } from "../protocol/request-schemas.ts";
+import type { ErrorJson, ReplyFrame, ServerFrame } from "../protocol/session-frames.ts";
+import type { StatJson } from "../protocol/stat-json.ts";
 import { type ConnectionState, ConnectionStates } from "./connection-states.ts";
 import { KeeperError } from "./keeper-error.ts";
 import { exponentialBackoff, type RetryPolicy } from "./retry-policy.ts";
 
 export type { ConnectionState } from "./connection-states.ts";
 
-export type CreateMode =
-  | "persistent"
-  | "ephemeral"
-  | "persistent_sequential"
-  | "ephemeral_sequential"
-  | "container"
-  | "persistent_ttl"
-  | "persistent_sequential_ttl";
+/** A create mode's name (the protocol's own type). */
+export type CreateMode = CreateModeName;
 
-export interface Stat {
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: string;
-  dataLength: number;
-  numChildren: number;
-  pzxid: number;
-}
+/** A node's Stat as the protocol carries it (ephemeralOwner as a decimal string). */
+export type Stat = StatJson;
 
 export interface WatchEvent {
-  readonly event: "NodeCreated" | "NodeDeleted" | "NodeDataChanged" | "NodeChildrenChanged";
+  readonly event: EventType;
   readonly path: string;
   readonly zxid: number;
 }
@@ -65,7 +55,7 @@ export interface ClientOptions {
 }
 
 type Listener<T> = (value: T) => void;
-type Frame = Record<string, unknown> & { type: string };
+type Frame = ReplyFrame;
 
 interface Pending {
   readonly frame: Record<string, unknown>;
@@ -85,8 +75,6 @@ interface Persistent {
   readonly recursive: boolean;
   readonly listener: Listener<WatchEvent>;
 }
-
-const encoder = new TextEncoder();
 
 export class EdgeKeeperClient {
   readonly #options: Required<
@@ -233,7 +221,7 @@ export class EdgeKeeperClient {
     } = {},
   ): Promise<{ path: string; stat: Stat }> {
     const r = await this.#write({ op: "create", path, ...dataField(data), ...options });
-    return { path: r.path as string, stat: r.stat as Stat };
+    return { path: need(r, "path"), stat: need(r, "stat") };
   }
 
   async getData(
@@ -241,11 +229,11 @@ export class EdgeKeeperClient {
     options: { watch?: Listener<WatchEvent> } = {},
   ): Promise<{ data: Uint8Array; stat: Stat }> {
     const r = await this.#watched("data", path, options.watch, { op: "getData", path });
-    return { data: decodeData(r), stat: r.stat as Stat };
+    return { data: dataOf(r), stat: need(r, "stat") };
   }
 
   async setData(path: string, data: Uint8Array | string, version = -1): Promise<Stat> {
-    return (await this.#write({ op: "setData", path, ...dataField(data), version })).stat as Stat;
+    return need(await this.#write({ op: "setData", path, ...dataField(data), version }), "stat");
   }
 
   async delete(path: string, version = -1): Promise<void> {
@@ -262,7 +250,7 @@ export class EdgeKeeperClient {
           ? { ...w, kind: "data" }
           : w,
       );
-      return r.stat as Stat;
+      return need(r, "stat");
     } catch (e) {
       if (e instanceof KeeperError && e.error === "NONODE") return null;
       throw e;
@@ -274,25 +262,22 @@ export class EdgeKeeperClient {
     options: { watch?: Listener<WatchEvent> } = {},
   ): Promise<{ children: string[]; stat: Stat }> {
     const r = await this.#watched("child", path, options.watch, { op: "getChildren", path });
-    return { children: r.children as string[], stat: r.stat as Stat };
+    return { children: need(r, "children"), stat: need(r, "stat") };
   }
 
   async multi(ops: Array<Record<string, unknown>>): Promise<Array<Record<string, unknown>>> {
-    return (await this.#write({ op: "multi", ops })).results as Array<Record<string, unknown>>;
+    return need(await this.#write({ op: "multi", ops }), "results");
   }
 
   async sync(): Promise<number> {
-    return (await this.#call({ op: "sync" })).zxid as number;
+    return need(await this.#call({ op: "sync" }), "zxid");
   }
 
   async getACL(
     path: string,
   ): Promise<{ acl: Array<{ perms: number; scheme: string; id: string }>; stat: Stat }> {
     const r = await this.#call({ op: "getACL", path });
-    return {
-      acl: r.acl as Array<{ perms: number; scheme: string; id: string }>,
-      stat: r.stat as Stat,
-    };
+    return { acl: need(r, "acl"), stat: need(r, "stat") };
   }
 
   async setACL(
@@ -300,7 +285,7 @@ export class EdgeKeeperClient {
     acl: Array<{ perms: number | string; scheme: string; id: string }>,
     version = -1,
   ): Promise<Stat> {
-    return (await this.#write({ op: "setACL", path, acl, version })).stat as Stat;
+    return need(await this.#write({ op: "setACL", path, acl, version }), "stat");
   }
 
   async addAuth(scheme: "digest", credential: string): Promise<void> {
@@ -453,12 +438,12 @@ export class EdgeKeeperClient {
         reject(
           this.connected
             ? new KeeperError({
-                code: -7,
+                code: ErrorCode.OPERATIONTIMEOUT,
                 name: "OPERATIONTIMEOUT",
                 message: `No reply to ${String(frame.op)} in time`,
               })
             : new KeeperError({
-                code: -4,
+                code: ErrorCode.CONNECTIONLOSS,
                 name: "CONNECTIONLOSS",
                 message: `Not connected to ${this.#options.url} (${this.state}); ${String(frame.op)} was not answered within ${this.#options.requestTimeoutMs} ms`,
               }),
@@ -473,12 +458,12 @@ export class EdgeKeeperClient {
     const state = this.state;
     if (state === "authFailed")
       return new KeeperError({
-        code: -115,
+        code: ErrorCode.AUTHFAILED,
         name: "AUTHFAILED",
         message: `${this.#options.url} refused this client's credentials`,
       });
     return new KeeperError({
-      code: -112,
+      code: ErrorCode.SESSIONEXPIRED,
       name: "SESSIONEXPIRED",
       message: `The session is ${state}`,
     });
@@ -498,7 +483,7 @@ export class EdgeKeeperClient {
         if (Date.now() + waitMs > deadline) {
           this.#end("closed");
           throw new KeeperError({
-            code: -4,
+            code: ErrorCode.CONNECTIONLOSS,
             name: "CONNECTIONLOSS",
             message: `Cannot reach ${this.#options.url} within ${this.#options.connectTimeoutMs} ms: ${e instanceof Error ? e.message : String(e)}`,
           });
@@ -547,7 +532,11 @@ export class EdgeKeeperClient {
   async #whyRefused(member: number): Promise<KeeperError> {
     const url = `${this.#options.url}/v1/session?member=${member}`;
     const unreachable = (why: string) =>
-      new KeeperError({ code: -4, name: "CONNECTIONLOSS", message: `Cannot reach ${url}: ${why}` });
+      new KeeperError({
+        code: ErrorCode.CONNECTIONLOSS,
+        name: "CONNECTIONLOSS",
+        message: `Cannot reach ${url}: ${why}`,
+      });
     const fetcher = this.#options.fetch ?? globalThis.fetch;
     try {
       const res = await fetcher(url, {
@@ -558,7 +547,7 @@ export class EdgeKeeperClient {
           error?: { message?: string };
         } | null;
         return new KeeperError({
-          code: -115,
+          code: ErrorCode.AUTHFAILED,
           name: "AUTHFAILED",
           message: `${this.#options.url} refused the token: ${body?.error?.message ?? res.status}`,
         });
@@ -594,7 +583,7 @@ export class EdgeKeeperClient {
         () =>
           fail(
             new KeeperError({
-              code: -4,
+              code: ErrorCode.CONNECTIONLOSS,
               name: "CONNECTIONLOSS",
               message: `Member ${member} at ${this.#options.url} did not answer within ${this.#options.requestTimeoutMs} ms`,
             }),
@@ -619,7 +608,7 @@ export class EdgeKeeperClient {
         if (opened) {
           fail(
             new KeeperError({
-              code: -4,
+              code: ErrorCode.CONNECTIONLOSS,
               name: "CONNECTIONLOSS",
               message: `Member ${member} at ${this.#options.url} closed the socket`,
             }),
@@ -656,7 +645,8 @@ export class EdgeKeeperClient {
         }
         this.#states.heard(Date.now());
         if (e.data === pongFrame) return; // the runtime's answer to a keep-alive
-        const frame = JSON.parse(String(e.data)) as Frame;
+        // The one place a frame's type is taken on trust: the member is this protocol's other end.
+        const frame = JSON.parse(String(e.data)) as ServerFrame;
         if (!settled) {
           if (frame.type === "connected") {
             settled = true;
@@ -667,9 +657,9 @@ export class EdgeKeeperClient {
               return;
             }
             this.#ws = ws;
-            this.#sessionId = frame.sessionId as string;
-            this.#password = frame.password as string;
-            this.#timeoutMs = frame.timeoutMs as number;
+            this.#sessionId = frame.sessionId;
+            this.#password = frame.password;
+            this.#timeoutMs = frame.timeoutMs;
             this.#clearExpiry();
             this.#startPinging();
             this.#states.opened(Date.now(), this.#timeoutMs);
@@ -678,13 +668,13 @@ export class EdgeKeeperClient {
           } else if (frame.type === "session") {
             fail(
               new KeeperError({
-                code: -112,
+                code: ErrorCode.SESSIONEXPIRED,
                 name: "SESSIONEXPIRED",
                 message: `The service expired session ${this.#sessionId ?? ""}`.trim(),
               }),
             );
           } else if (frame.type === "reply" && frame.error) {
-            fail(new KeeperError(frame.error as { code: number; name: string; message: string }));
+            fail(new KeeperError(frame.error));
           }
           return;
         }
@@ -718,10 +708,11 @@ export class EdgeKeeperClient {
     for (const p of this.#pending.values()) ws.send(JSON.stringify(p.frame));
   }
 
-  #receive(frame: Frame): void {
-    if (typeof frame.zxid === "number" && frame.zxid > this.#lastZxid) this.#lastZxid = frame.zxid;
+  #receive(frame: ServerFrame): void {
+    if ("zxid" in frame && typeof frame.zxid === "number" && frame.zxid > this.#lastZxid)
+      this.#lastZxid = frame.zxid;
     if (frame.type === "event") {
-      this.#dispatch(frame as unknown as WatchEvent & { type: string });
+      this.#dispatch(frame);
       return;
     }
     if (frame.type === "session") {
@@ -733,10 +724,7 @@ export class EdgeKeeperClient {
     if (!pending) return;
     this.#pending.delete(frame.id);
     clearTimeout(pending.timer);
-    if (frame.error)
-      pending.reject(
-        new KeeperError(frame.error as { code: number; name: string; message: string }),
-      );
+    if (frame.error) pending.reject(new KeeperError(frame.error));
     else pending.resolve(frame);
   }
 
@@ -753,12 +741,10 @@ export class EdgeKeeperClient {
     );
     this.#oneShots = this.#oneShots.filter((w) => !fired.includes(w));
     const listeners = new Set<Listener<WatchEvent>>(fired.map((w) => w.listener));
+    // The member's own rule for which persistent watches an event reaches.
+    const treeEvent = { type: event.event, path: event.path, zxid: event.zxid };
     for (const w of this.#persistent) {
-      const hit = w.recursive
-        ? event.event !== "NodeChildrenChanged" &&
-          (w.path === "/" || event.path === w.path || event.path.startsWith(`${w.path}/`))
-        : event.path === w.path;
-      if (hit) listeners.add(w.listener);
+      if (reaches(w.path, w.recursive, treeEvent)) listeners.add(w.listener);
     }
     for (const listener of listeners) listener(event);
   }
@@ -857,16 +843,30 @@ export class EdgeKeeperClient {
 }
 
 function dataField(data: Uint8Array | string): { data: string; encoding: "utf8" | "base64" } {
-  if (typeof data === "string") return { data, encoding: "utf8" };
-  let binary = "";
-  for (const b of data) binary += String.fromCharCode(b);
-  return { data: btoa(binary), encoding: "base64" };
+  return typeof data === "string" ? { data, encoding: "utf8" } : encodeData(data);
 }
 
-function decodeData(frame: Frame): Uint8Array {
-  const data = (frame.data as string | undefined) ?? "";
-  if (frame.encoding === "base64") return Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
-  return encoder.encode(data);
+function dataOf(frame: ReplyFrame): Uint8Array {
+  const bytes = decodeBytes(frame.data, frame.encoding);
+  if ("name" in bytes) throw new KeeperError(asErrorJson(bytes));
+  return bytes;
+}
+
+/** A field the operation's reply must carry; its absence is a protocol error, not undefined. */
+function need<K extends keyof ReplyFrame>(frame: ReplyFrame, key: K): NonNullable<ReplyFrame[K]> {
+  const value = frame[key];
+  if (value === undefined || value === null) {
+    throw new KeeperError({
+      code: ErrorCode.MARSHALLINGERROR,
+      name: "MARSHALLINGERROR",
+      message: `The reply has no ${String(key)}`,
+    });
+  }
+  return value as NonNullable<ReplyFrame[K]>;
+}
+
+function asErrorJson(f: { name: ErrorJson["name"]; message: string }): ErrorJson {
+  return { code: ErrorCode[f.name], name: f.name, message: f.message };
 }
 
 function sleep(ms: number): Promise<void> {

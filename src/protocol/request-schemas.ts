@@ -35,6 +35,9 @@ const modeNames = {
   persistent_sequential_ttl: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
 } as const;
 
+/** A create mode's name, as the JSON APIs and the SDK spell it. */
+export type CreateModeName = keyof typeof modeNames;
+
 /** A create mode by name or by ZooKeeper's flag number. */
 export const modeSchema = z.union([
   z

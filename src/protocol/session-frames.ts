@@ -2,7 +2,11 @@
 // validated here; a frame that fails gets an error reply and changes nothing.
 
 import { z } from "zod";
+import type { ErrorName } from "../core/error-code.ts";
+import type { EventType } from "../core/tree/tree-event.ts";
+import type { DataEncoding } from "./data-encoding.ts";
 import { aclSchema, encodingSchema, modeSchema, multiOpSchema } from "./request-schemas.ts";
+import type { StatJson } from "./stat-json.ts";
 
 const path = z.string().min(1).max(4096);
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -107,3 +111,74 @@ export const writeOps: ReadonlySet<RequestFrame["op"]> = new Set([
   "setACL",
   "multi",
 ]);
+
+/** An error as every JSON answer carries it. */
+export interface ErrorJson {
+  readonly code: number;
+  readonly name: ErrorName;
+  readonly message: string;
+  readonly path?: string;
+}
+
+/** The member's answer to `connect`. */
+export interface ConnectedFrame {
+  readonly type: "connected";
+  readonly sessionId: string;
+  readonly password: string;
+  readonly timeoutMs: number;
+  readonly zxid: number;
+}
+
+/** The session ended (closed or expired) while this socket carried it. */
+export interface SessionEndFrame {
+  readonly type: "session";
+  readonly state: "closed" | "expired";
+  readonly sessionId: string;
+}
+
+/** A watch fired. */
+export interface EventFrame {
+  readonly type: "event";
+  readonly event: EventType;
+  readonly path: string;
+  readonly zxid: number;
+}
+
+/** One result of a multiRead. */
+export type MultiReadResultJson =
+  | {
+      readonly op: "getData";
+      readonly data: string;
+      readonly encoding: DataEncoding;
+      readonly stat: StatJson;
+    }
+  | { readonly op: "getChildren"; readonly children: string[] }
+  | { readonly op: "error"; readonly error: ErrorJson };
+
+/**
+ * The answer to a request: its id, the zxid it reflects, and either an error or the operation's
+ * fields (which ones depends on the op).
+ */
+export interface ReplyFrame {
+  readonly type: "reply";
+  readonly id?: number;
+  readonly zxid?: number;
+  readonly error?: ErrorJson;
+  /** A write's kind: create, setData, … */
+  readonly result?: string;
+  readonly path?: string;
+  readonly stat?: StatJson;
+  readonly data?: string;
+  readonly encoding?: DataEncoding;
+  readonly children?: string[];
+  readonly more?: boolean;
+  readonly count?: number;
+  readonly acl?: Array<{ perms: number; scheme: string; id: string }>;
+  readonly paths?: string[];
+  /** multi: each op's result; multiRead: each read's result. */
+  readonly results?: Array<Record<string, unknown>>;
+  readonly compacted?: Array<{ path: string; error: { name: ErrorName; message: string } }>;
+}
+
+/** Every frame a member sends on the JSON session protocol. */
+export type ServerFrame = ConnectedFrame | SessionEndFrame | EventFrame | ReplyFrame;

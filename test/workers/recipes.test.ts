@@ -233,6 +233,16 @@ describe("more recipes", () => {
     expect(lost).toBe(true);
   });
 
+  it("a barrier participant whose session ends stops waiting, with the reason", async () => {
+    await stableLeader();
+    const [zk] = await clients(1);
+    if (!zk) throw new Error("client");
+    const entering = new DoubleBarrier(zk, "/barrier-lost", 3, "alone").enter();
+    await new Promise((r) => setTimeout(r, 200));
+    await zk.close();
+    await expect(entering).rejects.toMatchObject({ error: "SESSIONEXPIRED" });
+  });
+
   it("read-write lock: readers share, a writer is alone", async () => {
     await stableLeader();
     const zks = await clients(5);

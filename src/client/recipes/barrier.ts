@@ -1,9 +1,10 @@
 // A double barrier: `enter` returns once `size` participants have entered, `leave` once all of
-// them have left. Participants are ephemeral nodes, so a dead one does not hold others forever.
+// them have left. Participants are ephemeral nodes, so a dead one does not hold others forever,
+// and a participant whose own session ends stops waiting with the reason.
 
 import type { EdgeKeeperClient } from "../client.ts";
 import { KeeperError } from "../keeper-error.ts";
-import { createUnder, ensurePath, waitForDeletion } from "./sequence.ts";
+import { createUnder, ensurePath, waitForDeletion, whileAlive } from "./sequence.ts";
 
 export class DoubleBarrier {
   readonly #zk: EdgeKeeperClient;
@@ -37,7 +38,7 @@ export class DoubleBarrier {
       });
       const { children } = await this.#zk.getChildren(this.#path, { watch: () => changed() });
       if (done(children.length)) return;
-      await next;
+      await whileAlive(this.#zk, next);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Helpers the sequential-node recipes share: ensuring a parent exists and ordering children by
 // their ZooKeeper sequence suffix.
 
+import { ErrorCode } from "../../core/error-code.ts";
 import type { CreateMode, EdgeKeeperClient } from "../client.ts";
 import { KeeperError } from "../keeper-error.ts";
 
@@ -60,13 +61,56 @@ export function bySequence(children: readonly string[], prefix: string): string[
   return children.filter((c) => c.startsWith(prefix)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
 }
 
-/** Resolves when `path` is gone (at once if it already is). */
+/** Resolves when `path` is gone (at once if it already is); fails if the client ends first. */
 export function waitForDeletion(zk: EdgeKeeperClient, path: string): Promise<void> {
+  return whileAlive(
+    zk,
+    new Promise((resolve, reject) => {
+      zk.exists(path, { watch: () => resolve() })
+        .then((stat) => {
+          if (stat === null) resolve();
+        })
+        .catch(reject);
+    }),
+  );
+}
+
+/**
+ * `waiting`, unless the client ends first (its session expired, it was closed or refused): then
+ * a KeeperError saying so. A recipe waiting on a watch never hangs on a dead session.
+ */
+export function whileAlive<T>(zk: EdgeKeeperClient, waiting: Promise<T>): Promise<T> {
+  const ended = (state: string) =>
+    new KeeperError(
+      state === "authFailed"
+        ? {
+            code: ErrorCode.AUTHFAILED,
+            name: "AUTHFAILED",
+            message: "The service refused the client",
+          }
+        : {
+            code: ErrorCode.SESSIONEXPIRED,
+            name: "SESSIONEXPIRED",
+            message: `The client's session is ${state}`,
+          },
+    );
+  const isEnd = (s: string) => s === "expired" || s === "closed" || s === "authFailed";
+  if (isEnd(zk.state)) return Promise.reject(ended(zk.state));
   return new Promise((resolve, reject) => {
-    zk.exists(path, { watch: () => resolve() })
-      .then((stat) => {
-        if (stat === null) resolve();
-      })
-      .catch(reject);
+    const stop = zk.onState((s) => {
+      if (!isEnd(s)) return;
+      stop();
+      reject(ended(s));
+    });
+    waiting.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (e: unknown) => {
+        stop();
+        reject(e);
+      },
+    );
   });
 }
