@@ -2,6 +2,8 @@
 // JSON HTTP API, a session kept alive by keep-alive requests (so ephemerals work), and watches as
 // long polls that resume from the last zxid seen.
 
+import { ErrorCode } from "../core/error-code.ts";
+import { decodeData } from "../protocol/data-encoding.ts";
 import type { CreateMode, Stat, WatchEvent } from "./client.ts";
 import { KeeperError } from "./keeper-error.ts";
 
@@ -62,11 +64,9 @@ export class EdgeKeeperHttpClient {
 
   async getData(path: string): Promise<{ data: Uint8Array; stat: Stat }> {
     const r = await this.#request("GET", `/v1/znodes${path}`);
-    const text = r.data as string;
-    const data =
-      r.encoding === "base64"
-        ? Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0))
-        : new TextEncoder().encode(text);
+    const data = decodeData(r.data as string, r.encoding === "base64" ? "base64" : "utf8");
+    if ("name" in data)
+      throw new KeeperError({ code: ErrorCode[data.name], name: data.name, message: data.message });
     return { data, stat: r.stat as Stat };
   }
 

@@ -45,12 +45,12 @@ export async function call(
       ...(body === undefined ? {} : { body }),
     }),
   );
-  const text = await res.text();
   let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { text };
+  if ((res.headers.get("content-type") ?? "").includes("json")) {
+    parsed = (await res.json()) as Record<string, unknown>;
+  } else {
+    // A snapshot or a page: its size is all the attacks look at.
+    parsed = { bytes: (await res.arrayBuffer()).byteLength };
   }
   return { status: res.status, body: parsed, headers: res.headers };
 }

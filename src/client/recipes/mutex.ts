@@ -1,7 +1,9 @@
 // A fair distributed mutex (ZooKeeper's lock recipe): each contender creates an
 // ephemeral-sequential node and waits only for the node just before its own, so a release wakes
 // exactly one waiter (no herd). It is re-entrant (per Mutex object), acquire can time out, and a
-// holder keeps the lock only while its connection can be trusted (recipes/holding.ts). The
+// holder keeps the lock only while its connection can be trusted (recipes/holding.ts) — given up
+// on a long suspension, held again when the session survived (its node did, so nobody else got
+// in). The
 // fencing token — the zxid that created the holder's node — lets a resource refuse a deposed
 // holder's late writes; docs/recipes.md says what a lock can and cannot guarantee.
 
@@ -25,6 +27,7 @@ export class Mutex {
   /** A node given up while the connection was suspended, deleted once it is back. */
   #abandoned: string | null = null;
   readonly #lostListeners = new Set<() => void>();
+  readonly #changeListeners = new Set<(held: boolean) => void>();
 
   constructor(zk: EdgeKeeperClient, path: string, options: MutexOptions | string = {}) {
     const o = typeof options === "string" ? { prefix: options } : options;
@@ -35,7 +38,7 @@ export class Mutex {
       zk,
       o,
       (final) => this.#lose(final),
-      () => void this.#dropAbandoned(),
+      () => void this.#regain(),
     );
   }
 
@@ -54,6 +57,14 @@ export class Mutex {
     this.#lostListeners.add(listener);
     return () => {
       this.#lostListeners.delete(listener);
+    };
+  }
+
+  /** Told false when the lock is lost, and true when it is held again after a reconnect. */
+  onChange(listener: (held: boolean) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => {
+      this.#changeListeners.delete(listener);
     };
   }
 
@@ -134,15 +145,26 @@ export class Mutex {
     this.#czxid = null;
     this.#holds = 0;
     for (const l of [...this.#lostListeners]) l();
+    for (const l of [...this.#changeListeners]) l(false);
   }
 
-  /** Back after a loss with the session intact: the old node would block everyone; delete it. */
-  async #dropAbandoned(): Promise<void> {
+  /**
+   * Back after a loss with the session intact: the lock node survived, so nobody else could have
+   * taken the lock — it is held again (one hold), and the app is told.
+   */
+  async #regain(): Promise<void> {
     const node = this.#abandoned;
     if (!node) return;
     this.#abandoned = null;
-    this.#holding.stop();
-    await this.#zk.delete(node).catch(() => {});
+    const stat = await this.#zk.exists(node).catch(() => null);
+    if (stat === null || this.#node !== null) {
+      this.#holding.stop();
+      return;
+    }
+    this.#node = node;
+    this.#czxid = stat.czxid;
+    this.#holds = 1;
+    for (const l of [...this.#changeListeners]) l(true);
   }
 }
 
@@ -157,8 +179,11 @@ async function within(promise: Promise<void>, ms: number): Promise<boolean> {
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
   });
+  const settled = promise.then(() => true as const);
+  // Once the time is up nobody waits for it: a later failure (the client ended) is nobody's.
+  settled.catch(() => {});
   try {
-    return await Promise.race([promise.then(() => true as const), late]);
+    return await Promise.race([settled, late]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }

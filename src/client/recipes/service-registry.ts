@@ -44,8 +44,10 @@ export class ServiceRegistry {
   ): Promise<() => Promise<void>> {
     const dir = `${this.#root}/${service}`;
     await ensurePath(this.#zk, dir);
-    const stop = await this.#zk.addWatch(dir, async (e) => {
-      if (e.event === "NodeChildrenChanged") onChange(await this.instances(service));
+    const stop = await this.#zk.addWatch(dir, (e) => {
+      if (e.event !== "NodeChildrenChanged") return;
+      // A re-read that fails (the client ended meanwhile) reports nothing; the next change will.
+      this.instances(service).then(onChange, () => {});
     });
     onChange(await this.instances(service));
     return stop;
