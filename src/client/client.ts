@@ -512,7 +512,10 @@ export class EdgeKeeperClient {
     this.#reconnecting = true;
     try {
       for (let attempt = 0; !this.#closing && !this.#states.ended; attempt++) {
-        if (this.#states.expireIfOverdue(Date.now())) return;
+        if (this.#states.expireIfOverdue(Date.now())) {
+          this.#end("expired");
+          return;
+        }
         try {
           await this.#connectTo(this.#member);
           return;
