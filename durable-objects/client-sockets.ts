@@ -6,9 +6,9 @@
 import type { AccessConfig } from "../src/access/access-config.ts";
 import {
   authenticate,
-  passwordMatches,
+  passwordTextMatches,
   scopeRefusal,
-  sessionPassword,
+  sessionPasswordText,
 } from "../src/access/gatekeeper.ts";
 import { codeOf, type ErrorName, failure, type ZkFailure } from "../src/core/error-code.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
@@ -167,8 +167,7 @@ export class ClientSockets {
       timeoutMs = created.result.timeoutMs;
     } else {
       sessionId = BigInt(f.sessionId);
-      const offered = fromBase64(f.password ?? "");
-      if (!offered || !passwordMatches(this.#access, sessionId, conn.owner, offered)) {
+      if (!passwordTextMatches(this.#access, sessionId, conn.owner, f.password ?? "")) {
         send(ws, errorReply(undefined, failure("AUTHFAILED", "Wrong session password")));
         ws.close(4001, "authentication failed");
         return;
@@ -201,7 +200,7 @@ export class ClientSockets {
     send(ws, {
       type: "connected",
       sessionId: sessionId.toString(),
-      password: toBase64(sessionPassword(this.#access, sessionId, conn.owner)),
+      password: sessionPasswordText(this.#access, sessionId, conn.owner),
       timeoutMs,
       zxid: replica.tree.lastZxid,
     });
@@ -381,17 +380,5 @@ function send(ws: WebSocket, frame: Reply): void {
     ws.send(JSON.stringify(frame, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
   } catch {
     // The client went away; its close handler cleans up.
-  }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes));
-}
-
-function fromBase64(text: string): Uint8Array | null {
-  try {
-    return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
-  } catch {
-    return null;
   }
 }

@@ -3,6 +3,7 @@
 // passwords, scopes, and authorization of watch registration, watch delivery, replays, long
 // polls and snapshots — so a rule cannot differ between protocols.
 
+import { base64Encode } from "../core/bytes/base64.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import { hmacSha256 } from "../core/hash/hmac.ts";
 import { type Acl, type AuthId, checkPermission, Perm, permits } from "../core/tree/acl.ts";
@@ -11,6 +12,7 @@ import { parseIp } from "../core/tree/ip-address.ts";
 import { validatePath } from "../core/tree/path.ts";
 import type { TreeEvent } from "../core/tree/tree-event.ts";
 import type { ZnodeTree } from "../core/tree/znode-tree.ts";
+import { decodeData } from "../protocol/data-encoding.ts";
 import type { AccessConfig, Scope } from "./access-config.ts";
 
 /** Who is calling, as the Worker established it from the bearer token. */
@@ -130,6 +132,26 @@ export function sessionPassword(
   const id = BigInt.asUintN(64, sessionId).toString(16);
   const message = new TextEncoder().encode(`edgekeeper-session:${id}:${owner}`);
   return hmacSha256(key, message).subarray(0, sessionPasswordBytes);
+}
+
+/** A session's password as the JSON protocols carry it: base64. */
+export function sessionPasswordText(
+  config: AccessConfig,
+  sessionId: bigint,
+  owner: string,
+): string {
+  return base64Encode(sessionPassword(config, sessionId, owner));
+}
+
+/** Checks a base64 password (HTTP header, JSON connect frame); malformed text matches nothing. */
+export function passwordTextMatches(
+  config: AccessConfig,
+  sessionId: bigint,
+  owner: string,
+  text: string,
+): boolean {
+  const offered = decodeData(text, "base64");
+  return !("name" in offered) && passwordMatches(config, sessionId, owner, offered);
 }
 
 /** Checks a password against the current key, then the previous one (rotation's grace). */

@@ -6,7 +6,7 @@ import {
   baseIdentities,
   clientAddress,
   digestIdentities,
-  passwordMatches,
+  passwordTextMatches,
 } from "../access/gatekeeper.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import type { AuthId } from "../core/tree/acl.ts";
@@ -45,13 +45,7 @@ export function callerOf(c: Ctx, headers: Headers = c.req.raw.headers): Caller |
   if (sessionId === null)
     return failure("BADARGUMENTS", `X-Session-Id "${sessionHeader}" is not a 64-bit id`);
   const password = headers.get("x-session-password") ?? "";
-  let offered: Uint8Array;
-  try {
-    offered = Uint8Array.from(atob(password), (ch) => ch.charCodeAt(0));
-  } catch {
-    return failure("AUTHFAILED", "X-Session-Password is not base64");
-  }
-  if (!passwordMatches(access, sessionId, c.get("principal").name, offered)) {
+  if (!passwordTextMatches(access, sessionId, c.get("principal").name, password)) {
     return failure("AUTHFAILED", `Wrong password for session 0x${sessionId.toString(16)}`);
   }
   const seqHeader = headers.get("x-session-seq");

@@ -1,7 +1,7 @@
 // /v1/multi, /v1/multi-read, /v1/sync and /v1/sessions: the operations that are not one znode.
 
 import { Hono } from "hono";
-import { sessionPassword } from "../access/gatekeeper.ts";
+import { sessionPasswordText } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
 import { validatePath } from "../core/tree/path.ts";
 import { encodeData } from "../protocol/data-encoding.ts";
@@ -73,12 +73,12 @@ ensembleRoutes.post("/v1/sessions", async (c) => {
   if (answer.result.type !== "createSession")
     return fail(c, failure("SYSTEMERROR", "createSession answered otherwise"));
   const id = answer.result.sessionId;
-  const password = sessionPassword(c.get("access"), id, c.get("principal").name);
+  const password = sessionPasswordText(c.get("access"), id, c.get("principal").name);
   return c.json(
     {
       sessionId: id.toString(),
       sessionIdHex: `0x${id.toString(16)}`,
-      password: btoa(String.fromCharCode(...password)),
+      password,
       timeoutMs: answer.result.timeoutMs,
       member: memberFor(c.env, id),
     },
