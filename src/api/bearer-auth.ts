@@ -10,11 +10,14 @@ import { errorBody } from "../protocol/error-body.ts";
 import { type AppEnv, fail } from "./respond.ts";
 
 let warned = false;
+let loggedConfigError = false;
 
 export const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const access = accessConfig(c.env);
   if (access instanceof ConfigError) {
-    console.error(access.message);
+    // Said once in the log; every caller gets it in the answer.
+    if (!loggedConfigError) console.error(access.message);
+    loggedConfigError = true;
     return c.json(errorBody(failure("SYSTEMERROR", access.message)), 503);
   }
   if (!access.authOn && !warned) {
