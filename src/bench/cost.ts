@@ -65,13 +65,8 @@ if (!values.measure) {
 }
 
 async function measure(): Promise<void> {
+  // Interrupted, startService stops the service's whole process group before exiting.
   const service = await startService();
-  // Interrupted: stop the service's whole process group before exiting.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      void service.stop().finally(() => process.exit(130));
-    });
-  }
   try {
     const minutes = Number(values.minutes);
     await warmUp(service);

@@ -33,16 +33,53 @@ export async function startService(
   const size = options.members === undefined ? [] : ["--var", `ENSEMBLE_SIZE:${options.members}`];
   for (const [name, value] of Object.entries(options.vars ?? {}))
     size.push("--var", `${name}:${value}`);
-  const child = spawn(
-    "npm",
-    ["start", "--", "--port", String(port), "--persist-to", stateDir, ...size],
-    {
-      cwd: projectRoot,
-      detached: true, // its own process group, so stop() reaches wrangler and workerd too
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CI: "true", NO_COLOR: "1" },
-    },
-  );
+  const args = ["start", "--", "--port", String(port), "--persist-to", stateDir, ...size];
+  return startServing("npm", args, `http://127.0.0.1:${port}`, "/v1/znodes/", {
+    readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
+    stateDir: ownState ? stateDir : undefined,
+  });
+}
+
+/** The environment `npm start` gives wrangler dev (package.json), for services started without it. */
+export const runtimeEnv = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
+};
+
+/** Groups still running, stopped when this process is interrupted. */
+const running = new Set<ChildProcess>();
+let interruptHandled = false;
+
+function stopAllOnInterrupt(): void {
+  if (interruptHandled) return;
+  interruptHandled = true;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      void Promise.all([...running].map(killGroup)).finally(() => process.exit(130));
+    });
+  }
+}
+
+/**
+ * Runs `command` in its own process group from the project root; resolves once `probePath`
+ * answers HTTP. Its stop() ends the whole group (and removes `stateDir` when given).
+ */
+export async function startServing(
+  command: string,
+  args: readonly string[],
+  url: string,
+  probePath: string,
+  options: { readyTimeoutMs: number; stateDir?: string | undefined },
+): Promise<RunningService> {
+  stopAllOnInterrupt();
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    detached: true, // its own process group, so stop() reaches wrangler and workerd too
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...runtimeEnv, CI: "true", NO_COLOR: "1" },
+  });
+  running.add(child);
   let output = "";
   child.stdout?.on("data", (chunk) => {
     output += chunk;
@@ -50,13 +87,13 @@ export async function startService(
   child.stderr?.on("data", (chunk) => {
     output += chunk;
   });
-  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await killGroup(child);
-    if (ownState) rmSync(stateDir, { recursive: true, force: true });
+    running.delete(child);
+    if (options.stateDir !== undefined) rmSync(options.stateDir, { recursive: true, force: true });
   };
   try {
-    await waitUntilServing(url, child, options.readyTimeoutMs ?? 90_000);
+    await waitUntilServing(`${url}${probePath}`, child, options.readyTimeoutMs);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- service output ---\n${output}`);
@@ -64,19 +101,19 @@ export async function startService(
   return { url, pid: child.pid ?? 0, stop };
 }
 
-async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: number) {
+async function waitUntilServing(probe: string, child: ChildProcess, timeoutMs: number) {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode}`);
     try {
-      await fetch(`${url}/v1/znodes/`, { signal: AbortSignal.timeout(2_000) });
+      await fetch(probe, { signal: AbortSignal.timeout(2_000) });
       return;
     } catch {
       // Not listening yet: poll again shortly.
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw new Error(`service did not answer on ${url} within ${timeoutMs} ms`);
+  throw new Error(`service did not answer on ${probe} within ${timeoutMs} ms`);
 }
 
 /** Ends a detached child's whole process group: TERM, then KILL after 10 s. */

@@ -4,6 +4,13 @@
 
 import type { BenchSession, BenchTarget } from "./bench-target.ts";
 import { edgekeeperTarget } from "./edgekeeper-target.ts";
+import {
+  type MinimalShape,
+  minimalShapes,
+  runMinimal,
+  type ShapeResult,
+  shapeTitles,
+} from "./minimal.ts";
 import { jsonLine, ratios, ratioTable, table } from "./report.ts";
 import { runScale, type SnapshotDownload } from "./scale.ts";
 import {
@@ -28,6 +35,7 @@ export const benchValuedFlags = [
   "seed",
   "scale-nodes",
   "reads",
+  "shapes",
 ] as const;
 
 export interface BenchIo {
@@ -79,6 +87,23 @@ export async function runBench(
       `(+${options.warmupMs / 1000} s warm-up), ${options.valueBytes} B values, seed ${options.seed}`,
   );
   const url = text("url");
+  const shapes = (text("shapes") ?? minimalShapes.join(",")).split(",") as MinimalShape[];
+  for (const shape of shapes)
+    if (!minimalShapes.includes(shape))
+      throw new Error(`unknown shape ${shape}; choose from ${minimalShapes.join(", ")}`);
+  const minimalOptions = {
+    clients: options.sessions,
+    durationMs: Math.min(options.durationMs, 5_000),
+    warmupMs: Math.min(options.warmupMs, 1_000),
+    shapes,
+  };
+  if (flags.has("minimal")) {
+    io.err(`bench: the runtime's minimal shapes, ${options.sessions} clients`);
+    const limits = await runMinimal({ ...minimalOptions, url }, (line) => io.out(line));
+    io.out("");
+    io.out(shapeTable(limits));
+    return limits.some((r) => r.errors > 0) ? 1 : 0;
+  }
   if (flags.has("scale")) {
     const target = await edgekeeperTarget({ members, url, token: text("token") });
     try {
@@ -111,6 +136,8 @@ export async function runBench(
     () => edgekeeperTarget({ members, url, token: text("token") }),
   ];
   if (compare) targets.push(() => zookeeperTarget({ servers: members }));
+  // Workload paths are unique per run, so `--url` can measure the same service again.
+  const runId = Date.now().toString(36);
   for (const start of targets) {
     const target = await start();
     try {
@@ -118,7 +145,7 @@ export async function runBench(
       const pool = await openSessions(target, options.sessions);
       try {
         for (const [run, workload] of chosen.entries()) {
-          const result = await runWorkload(target, workload, pool, options, run);
+          const result = await runWorkload(target, workload, pool, options, `${runId}-${run}`);
           results.push(result);
           io.out(jsonLine(result));
         }
@@ -129,15 +156,34 @@ export async function runBench(
       await target.stop();
     }
   }
+  // A full local run also measures the runtime's minimal shapes, so every report shows the limit.
+  const limits =
+    url === undefined && !quick ? await runMinimal(minimalOptions, (line) => io.out(line)) : [];
   io.out("");
   io.out(table(results));
+  if (limits.length > 0) {
+    io.out("");
+    io.out(shapeTable(limits));
+  }
   const compared = ratios(results);
   if (compared.length > 0) {
     io.out("");
     io.out(ratioTable(compared));
     io.out(JSON.stringify({ bench: "edgekeeper", ratios: compared }));
   }
-  return results.some((r) => r.errors > 0) ? 1 : 0;
+  return [...results, ...limits].some((r) => r.errors > 0) ? 1 : 0;
+}
+
+function shapeTable(results: readonly ShapeResult[]): string {
+  const lines = ["runtime limit (minimal shapes, same runtime configuration)"];
+  lines.push(
+    `${"shape".padEnd(11)}${"ops/s".padStart(8)}${"p50 ms".padStart(9)}${"errors".padStart(8)}  what`,
+  );
+  for (const r of results)
+    lines.push(
+      `${r.shape.padEnd(11)}${String(r.opsPerSec).padStart(8)}${r.p50Ms.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}  ${shapeTitles[r.shape]}`,
+    );
+  return lines.join("\n");
 }
 
 /** Each member's tree size, log, snapshot and role, from the admin read-out. */

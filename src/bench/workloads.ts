@@ -55,7 +55,7 @@ export async function runWorkload(
   name: WorkloadName,
   pool: readonly BenchSession[],
   options: BenchOptions,
-  run: number,
+  run: string,
 ): Promise<WorkloadResult> {
   const value = "x".repeat(options.valueBytes);
   const base = `/bench-${run}-${name}`;
