@@ -1,6 +1,7 @@
 // The admin read-out of one member: consensus position, log and snapshot, tree totals, faults.
 
 import type { CostCounts } from "./cost-counters.ts";
+import type { CpuReading } from "./cpu-meter.ts";
 import type { LinkFaults } from "./fault-switch.ts";
 import type { Replica, ReplicaCounters } from "./replica.ts";
 import type { TransferRecord } from "./snapshot-transfers.ts";
@@ -33,6 +34,8 @@ export interface MemberStatus {
   /** The alarm the member has booked (epoch ms), or null: nothing is due. */
   readonly alarmAtMs: number | null;
   readonly counters: ReplicaCounters;
+  /** Time per step of the write path since the member woke (cpu-meter.ts; local runs only). */
+  readonly cpu: CpuReading;
   /** What Cloudflare bills, counted since the member's storage was created (see cost.md). */
   readonly costs: CostCounts;
   readonly faults: LinkFaults;
@@ -73,6 +76,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     quiescent: s.quiescent,
     alarmAtMs: shell.alarmAtMs,
     counters: replica.counters,
+    cpu: replica.meter.reading(),
     costs: structuredClone(shell.costs),
     faults: shell.faults,
   };

@@ -9,7 +9,7 @@ import type { ConsensusConfig } from "../src/core/consensus/config.ts";
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
 import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts";
 import { RawNode, type Status } from "../src/core/consensus/raw-node.ts";
-import type { SoftState } from "../src/core/consensus/ready.ts";
+import type { Ready, SoftState } from "../src/core/consensus/ready.ts";
 import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
 import type { Rng } from "../src/core/random.ts";
 import { decodeCommand } from "../src/core/tree/command.ts";
@@ -19,6 +19,7 @@ import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { CostCounters } from "./cost-counters.ts";
+import { CpuMeter } from "./cpu-meter.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
 import { ReadBarriers } from "./read-barriers.ts";
 import { Reaper } from "./reaper.ts";
@@ -97,6 +98,8 @@ export class Replica {
   readonly #link: PeerLink;
   readonly #options: ReplicaOptions;
   readonly #counters = { readies: 0, sqlTransactions: 0, messagesSent: 0, rpcBatches: 0 };
+  /** Time per step of the write path, for status and the CPU budget per write. */
+  readonly meter = new CpuMeter();
   /** Events and session closes applied in the current Ready, handed to the observer after it. */
   #appliedEvents: TreeEvent[] = [];
   #closedSessions: bigint[] = [];
@@ -117,7 +120,7 @@ export class Replica {
     this.#link = link;
     this.#options = options;
     this.#raftStorage = new SqlRaftStorage(sql);
-    this.#treeStore = new SqlTreeStore(sql);
+    this.#treeStore = new SqlTreeStore(sql, "", { buffered: true });
     const limits = config.limits;
     this.tree = new ZnodeTree(this.#treeStore, {
       ...defaultTreeConfig,
@@ -125,6 +128,8 @@ export class Replica {
       maxSessions: limits.maxSessions,
       maxEphemeralsPerSession: limits.maxEphemeralsPerSession,
     });
+    // A fresh tree's system nodes were buffered: write them now, as they were before.
+    this.#treeStore.flush();
     this.#pipeline = new Pipeline(this.tree.store);
     const voters = Array.from({ length: config.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
@@ -172,6 +177,7 @@ export class Replica {
       barriers: this.#barriers,
       forward: (to, request, context) => link.forward(to, request, context),
       now: options.now,
+      meter: this.meter,
       requestTimeoutMs: config.requestTimeoutMs,
       maxEntryBytes: limits.maxEntryBytes,
       drain: (soon) => (soon ? this.#drainSoon() : this.drain()),
@@ -224,8 +230,10 @@ export class Replica {
 
   /** Messages from a peer. */
   receive(messages: readonly Message[]): void {
-    for (const m of messages) if (m.to === this.id) this.#node.step(m);
-    this.drain();
+    this.meter.time("receive", () => {
+      for (const m of messages) if (m.to === this.id) this.#node.step(m);
+      this.drain();
+    });
   }
 
   /** A piece of a leader's snapshot; the last one steps the snapshot into the core. */
@@ -317,7 +325,9 @@ export class Replica {
     if (this.#draining) return;
     this.#draining = true;
     try {
-      this.#counters.readies += drainReadies(this.#node, this.#loop);
+      this.#counters.readies += this.meter.time("consensus", () =>
+        drainReadies(this.#node, this.#loop),
+      );
     } finally {
       this.#draining = false;
     }
@@ -344,47 +354,61 @@ export class Replica {
       log: this.#raftStorage,
       hard: this.#raftStorage,
       transact: (body) => {
-        this.#inTransaction(() => {
-          body();
-          this.#options.costs.persist(this.#options.now());
-        });
+        this.meter.time("persist", () =>
+          this.#inTransaction(() => {
+            body();
+            this.#options.costs.persist(this.#options.now());
+          }),
+        );
         this.#counters.sqlTransactions++;
       },
       restore: (snapshot) => {
         this.snapshots.install(snapshot.meta);
         this.#pipeline.reset();
       },
-      apply: (entry) => this.#apply(entry),
+      apply: (entry) => this.meter.time("apply", () => this.#apply(entry)),
       // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
       snapshotData: () => new Uint8Array(),
-      send: (messages) => this.#send(messages),
-      settle: (rd, applied) => {
-        if (rd.softState) this.#onSoftState(rd.softState);
-        // Watch events go out before the replies that follow them (ZooKeeper's ordering).
-        if (this.#appliedEvents.length > 0 || this.#closedSessions.length > 0 || rd.snapshot) {
-          const events = this.#appliedEvents;
-          const closed = this.#closedSessions;
-          this.#appliedEvents = [];
-          this.#closedSessions = [];
-          this.#options.observer?.({
-            events,
-            closedSessions: closed,
-            restored: rd.snapshot !== null,
-          });
-        }
-        if (rd.snapshot) this.#writes.abandonThrough(rd.snapshot.meta.index);
-        for (const { entry, result } of applied) this.#writes.answer(entry, result);
-        if (applied.length > 0 && this.#leading) this.#reaper.changed(this.#options.now());
-        this.#barriers.onReadStates(rd.readStates);
-        this.#barriers.onApplied(this.tree.lastZxid);
-      },
+      send: (messages) => this.meter.time("send", () => this.#send(messages)),
+      settle: (rd, applied) => this.meter.time("settle", () => this.#settle(rd, applied)),
     };
   }
 
-  /** One SQLite transaction; when it rolls back, the tree store's cached reads go with it. */
+  #settle(rd: Ready, applied: ReadonlyArray<{ entry: Entry; result: WriteAnswer | null }>): void {
+    this.meter.readies++;
+    this.meter.applied += applied.length;
+    this.meter.batch(rd.entries.length);
+    if (rd.softState) this.#onSoftState(rd.softState);
+    // Watch events go out before the replies that follow them (ZooKeeper's ordering).
+    if (this.#appliedEvents.length > 0 || this.#closedSessions.length > 0 || rd.snapshot) {
+      const events = this.#appliedEvents;
+      const closed = this.#closedSessions;
+      this.#appliedEvents = [];
+      this.#closedSessions = [];
+      this.#options.observer?.({
+        events,
+        closedSessions: closed,
+        restored: rd.snapshot !== null,
+      });
+    }
+    if (rd.snapshot) this.#writes.abandonThrough(rd.snapshot.meta.index);
+    for (const { entry, result } of applied) this.#writes.answer(entry, result);
+    if (applied.length > 0 && this.#leading) this.#reaper.changed(this.#options.now());
+    this.#barriers.onReadStates(rd.readStates);
+    this.#barriers.onApplied(this.tree.lastZxid);
+  }
+
+  /**
+   * One SQLite transaction, which ends by writing the tree store's buffered batch; when it rolls
+   * back, the store's cached reads and buffered writes go with it.
+   */
   #inTransaction<T>(body: () => T): T {
     try {
-      return this.#ctx.storage.transactionSync(body);
+      return this.#ctx.storage.transactionSync(() => {
+        const result = body();
+        this.#treeStore.flush();
+        return result;
+      });
     } catch (error) {
       this.#treeStore.dropCache();
       throw error;

@@ -19,6 +19,12 @@ import {
 const snapshotChunkBytes = 1024 * 1024;
 /** SQLite allows 100 bound parameters; four per entry. */
 const entriesPerInsert = 24;
+/**
+ * The newest entries are kept in memory as well: they are read back to be sent to followers and
+ * applied right after they are appended, and a query for them costs more than the copy.
+ */
+const tailEntriesMax = 1024;
+const tailBytesMax = 8 * 1024 * 1024;
 
 interface EntryRow extends Record<string, SqlStorageValue> {
   idx: number;
@@ -50,6 +56,9 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
    * (asked several times per message) needs no query.
    */
   #runs: Array<{ from: number; term: number }> = [];
+  /** The last entries appended, contiguous and ending at #last (possibly empty). */
+  #tail: Entry[] = [];
+  #tailBytes = 0;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -118,6 +127,9 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       );
     }
     if (lo === hi) return [];
+    const tailFrom = this.#tail[0]?.index;
+    if (tailFrom !== undefined && lo >= tailFrom)
+      return this.#tail.slice(lo - tailFrom, hi - tailFrom);
     return this.#sql
       .exec<EntryRow>(
         "SELECT idx, term, kind, data FROM raft_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
@@ -156,7 +168,11 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
         `append at ${first.index} outside [${this.firstIndex()}, ${this.#last + 1}]`,
       );
     }
-    this.#sql.exec("DELETE FROM raft_entry WHERE idx >= ?", first.index);
+    // Entries past the end replace nothing: only a conflicting suffix needs deleting.
+    if (first.index <= this.#last) {
+      this.#sql.exec("DELETE FROM raft_entry WHERE idx >= ?", first.index);
+      this.#dropTailFrom(first.index);
+    }
     for (let i = 0; i < entries.length; i += entriesPerInsert) {
       const batch = entries.slice(i, i + entriesPerInsert);
       const values = batch.map(() => "(?, ?, ?, ?)").join(", ");
@@ -164,6 +180,14 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       this.#sql.exec(`INSERT INTO raft_entry (idx, term, kind, data) VALUES ${values}`, ...params);
     }
     this.#last = entries.at(-1)?.index ?? this.#last;
+    for (const e of entries) {
+      this.#tail.push(e);
+      this.#tailBytes += e.data.length;
+    }
+    while (this.#tail.length > tailEntriesMax || this.#tailBytes > tailBytesMax) {
+      const dropped = this.#tail.shift();
+      if (dropped) this.#tailBytes -= dropped.data.length;
+    }
     this.#runs = this.#runs.filter((r) => r.from < first.index);
     for (const e of entries)
       if (this.#runs.at(-1)?.term !== e.term) this.#runs.push({ from: e.index, term: e.term });
@@ -171,6 +195,8 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
 
   installSnapshot(snapshot: Snapshot): void {
     this.#sql.exec("DELETE FROM raft_entry");
+    this.#tail = [];
+    this.#tailBytes = 0;
     this.#writeSnapshot(snapshot);
     this.#last = snapshot.meta.index;
     this.#runs = [];
@@ -189,11 +215,21 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       );
     }
     this.#sql.exec("DELETE FROM raft_entry WHERE idx <= ?", index);
+    while ((this.#tail[0]?.index ?? Infinity) <= index) {
+      const dropped = this.#tail.shift();
+      if (dropped) this.#tailBytes -= dropped.data.length;
+    }
     this.#writeSnapshot(snapshot);
     this.#runs = this.#runs.flatMap((run, i) => {
       const end = (this.#runs[i + 1]?.from ?? this.#last + 1) - 1;
       return end <= index ? [] : [{ from: Math.max(run.from, index + 1), term: run.term }];
     });
+  }
+
+  #dropTailFrom(index: number): void {
+    const from = this.#tail[0]?.index;
+    if (from === undefined) return;
+    for (const e of this.#tail.splice(Math.max(0, index - from))) this.#tailBytes -= e.data.length;
   }
 
   /** Rows held, for the admin read-out. */

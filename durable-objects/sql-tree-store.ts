@@ -1,7 +1,11 @@
 // The znode tree's TreeStore on the member's SQLite: one row per node with its parent and name
 // indexed, so listing children and counting descendants are index range scans, never a load.
-// A bounded write-through cache in front of it answers the repeated point reads of one write
-// (prepare, apply, digest and quota each look at the same few nodes) without a query each.
+// A bounded cache in front of it answers the repeated point reads of one write (prepare, apply,
+// digest and quota each look at the same few nodes) without a query each. The live tree's store
+// is buffered: a batch's writes wait in memory until flush() — which the member calls at the end
+// of each transaction — so a row written by several entries of one batch is written once, the
+// meta and the change-log trim once per batch, and a row that exists is updated in place (its
+// indexes untouched) instead of replaced.
 
 import type { SessionRecord } from "../src/core/session/session-record.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
@@ -67,21 +71,57 @@ export class SqlTreeStore implements TreeStore {
   #nodeBytes = 0;
   #sessions = new Map<bigint, SessionRecord | null>();
   #meta: TreeMeta | undefined | null = null;
+  readonly #buffered: boolean;
+  /** Buffered writes since the last flush: the row as written, and as it was before the batch. */
+  #dirtyNodes = new Map<string, { node: NodeRecord | null; base: NodeRecord | null }>();
+  #dirtySessions = new Map<bigint, { session: SessionRecord | null; base: boolean }>();
+  #pendingChanges: TreeEvent[] = [];
+  #metaDirty = false;
+  #dropChangesThrough = -1;
 
-  constructor(sql: SqlStorage, tablePrefix = "") {
+  /** `buffered`: hold writes until flush() (the live tree); otherwise each writes through. */
+  constructor(sql: SqlStorage, tablePrefix = "", options: { buffered?: boolean } = {}) {
     this.#sql = sql;
+    this.#buffered = options.buffered ?? false;
     this.#znode = `${tablePrefix}znode`;
     this.#zsession = `${tablePrefix}zsession`;
     this.#metaTable = `${tablePrefix}tree_meta`;
     this.#changes = `${tablePrefix}change_log`;
   }
 
-  /** Forgets every cached read: after a rolled-back transaction the rows may differ from it. */
+  /**
+   * Forgets every cached read and buffered write: after a rolled-back transaction the rows may
+   * differ from the cache, and the batch's writes went with it.
+   */
   dropCache(): void {
     this.#nodes = new Map();
     this.#nodeBytes = 0;
     this.#sessions = new Map();
     this.#meta = null;
+    this.#dirtyNodes = new Map();
+    this.#dirtySessions = new Map();
+    this.#pendingChanges = [];
+    this.#metaDirty = false;
+    this.#dropChangesThrough = -1;
+  }
+
+  /** Writes the buffered batch (inside the caller's transaction); a no-op when nothing waits. */
+  flush(): void {
+    for (const [path, { node, base }] of this.#dirtyNodes) this.#writeNode(path, node, base);
+    this.#dirtyNodes = new Map();
+    for (const [id, { session, base }] of this.#dirtySessions)
+      this.#writeSession(id, session, base);
+    this.#dirtySessions = new Map();
+    if (this.#pendingChanges.length > 0) {
+      this.#writeChanges(this.#pendingChanges);
+      this.#pendingChanges = [];
+    }
+    if (this.#dropChangesThrough >= 0) {
+      this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, this.#dropChangesThrough);
+      this.#dropChangesThrough = -1;
+    }
+    if (this.#metaDirty && this.#meta) this.#writeMeta(this.#meta);
+    this.#metaDirty = false;
   }
 
   #cacheNode(path: string, node: NodeRecord | null): void {
@@ -109,6 +149,8 @@ export class SqlTreeStore implements TreeStore {
   }
 
   getNode(path: string): NodeRecord | undefined {
+    const dirty = this.#dirtyNodes.get(path);
+    if (dirty !== undefined) return dirty.node ?? undefined;
     const cached = this.#nodes.get(path);
     if (cached !== undefined) {
       this.#nodes.delete(path);
@@ -124,10 +166,66 @@ export class SqlTreeStore implements TreeStore {
   }
 
   putNode(path: string, node: NodeRecord): void {
+    if (this.#buffered) {
+      this.#stageNode(path, node);
+      return;
+    }
     this.#cacheNode(path, node);
+    this.#insertNode(path, node, "INSERT OR REPLACE");
+  }
+
+  createNode(path: string, node: NodeRecord): void {
+    const dirty = this.#dirtyNodes.get(path);
+    const known = dirty === undefined ? this.#nodes.get(path) : dirty.node;
+    if (known) throw new Error(`create of existing ${path}`);
+    if (!this.#buffered) {
+      this.#cacheNode(path, node);
+      this.#insertNode(path, node, "INSERT");
+      return;
+    }
+    // Not looked up: a row that is there after all makes the flush's plain INSERT fail.
+    this.#dirtyNodes.set(path, { node, base: dirty?.base ?? null });
+    this.#cacheNode(path, node);
+  }
+
+  #stageNode(path: string, node: NodeRecord | null): void {
+    const dirty = this.#dirtyNodes.get(path);
+    const base = dirty === undefined ? (this.getNode(path) ?? null) : dirty.base;
+    this.#dirtyNodes.set(path, { node, base });
+    this.#cacheNode(path, node);
+  }
+
+  #writeNode(path: string, node: NodeRecord | null, base: NodeRecord | null): void {
+    if (node === null) {
+      if (base !== null) this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
+    } else if (base !== null && base.ephemeralOwner === node.ephemeralOwner) {
+      // Same row, same owner and kind: an update in place leaves every index as it is.
+      this.#sql.exec(
+        `UPDATE ${this.#znode} SET data = ?, acl = ?, czxid = ?, mzxid = ?, pzxid = ?, ctime = ?, mtime = ?,
+           version = ?, cversion = ?, aversion = ?, num_children = ? WHERE path = ?`,
+        node.data,
+        JSON.stringify(node.acl),
+        node.czxid,
+        node.mzxid,
+        node.pzxid,
+        node.ctime,
+        node.mtime,
+        node.version,
+        node.cversion,
+        node.aversion,
+        node.numChildren,
+        path,
+      );
+    } else {
+      // A row absent before the batch gets a plain INSERT: one that exists after all fails.
+      this.#insertNode(path, node, base === null ? "INSERT" : "INSERT OR REPLACE");
+    }
+  }
+
+  #insertNode(path: string, node: NodeRecord, verb: "INSERT" | "INSERT OR REPLACE"): void {
     const isRoot = path === "/";
     this.#sql.exec(
-      `INSERT OR REPLACE INTO ${this.#znode} (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
+      `${verb} INTO ${this.#znode} (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
          cversion, aversion, owner, node_type, num_children) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       path,
       isRoot ? "" : parentOf(path),
@@ -149,15 +247,22 @@ export class SqlTreeStore implements TreeStore {
   }
 
   deleteNode(path: string): void {
+    if (this.#buffered) {
+      this.#stageNode(path, null);
+      return;
+    }
     this.#cacheNode(path, null);
     this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
   }
 
   sessionCount(): number {
+    this.flush();
     return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${this.#zsession}`).one().n;
   }
 
   getSession(id: bigint): SessionRecord | undefined {
+    const dirty = this.#dirtySessions.get(id);
+    if (dirty !== undefined) return dirty.session ?? undefined;
     const cached = this.#sessions.get(id);
     if (cached !== undefined) return cached ?? undefined;
     const row = this.#sql
@@ -172,26 +277,62 @@ export class SqlTreeStore implements TreeStore {
   }
 
   putSession(session: SessionRecord): void {
+    if (this.#buffered) {
+      this.#stageSession(session.id, session);
+      return;
+    }
     this.#cacheSession(session.id, session);
-    this.#sql.exec(
-      `INSERT OR REPLACE INTO ${this.#zsession} (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      session.id.toString(),
-      sortKey(session.id),
-      session.timeoutMs,
-      session.createdZxid,
-      session.lastSeq,
-      session.lastZxid,
-      session.lastResult,
-    );
+    this.#writeSession(session.id, session, false);
   }
 
   deleteSession(id: bigint): void {
+    if (this.#buffered) {
+      this.#stageSession(id, null);
+      return;
+    }
     this.#cacheSession(id, null);
-    this.#sql.exec(`DELETE FROM ${this.#zsession} WHERE id = ?`, id.toString());
+    this.#writeSession(id, null, true);
+  }
+
+  #stageSession(id: bigint, session: SessionRecord | null): void {
+    const dirty = this.#dirtySessions.get(id);
+    const base = dirty === undefined ? this.getSession(id) !== undefined : dirty.base;
+    this.#dirtySessions.set(id, { session, base });
+    this.#cacheSession(id, session);
+  }
+
+  /** `base`: whether the row exists before this write (an update then touches no index). */
+  #writeSession(id: bigint, session: SessionRecord | null, base: boolean): void {
+    if (session === null) {
+      if (base) this.#sql.exec(`DELETE FROM ${this.#zsession} WHERE id = ?`, id.toString());
+    } else if (base) {
+      this.#sql.exec(
+        `UPDATE ${this.#zsession} SET timeout_ms = ?, created_zxid = ?, last_seq = ?, last_zxid = ?, last_result = ?
+         WHERE id = ?`,
+        session.timeoutMs,
+        session.createdZxid,
+        session.lastSeq,
+        session.lastZxid,
+        session.lastResult,
+        id.toString(),
+      );
+    } else {
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO ${this.#zsession} (id, sort_key, timeout_ms, created_zxid, last_seq, last_zxid, last_result)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        id.toString(),
+        sortKey(id),
+        session.timeoutMs,
+        session.createdZxid,
+        session.lastSeq,
+        session.lastZxid,
+        session.lastResult,
+      );
+    }
   }
 
   ephemeralPaths(owner: bigint): string[] {
+    this.flush();
     return this.#sql
       .exec<{ path: string }>(
         `SELECT path FROM ${this.#znode} WHERE node_type = 1 AND owner = ? ORDER BY path`,
@@ -202,6 +343,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   subtreeUsage(path: string): { count: number; bytes: number } {
+    this.flush();
     const [lo, hi] = descendantRange(path);
     const row = this.#sql
       .exec<{ n: number; b: number | null }>(
@@ -215,6 +357,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   childNames(parent: string, after: string | undefined, limit: number): string[] {
+    this.flush();
     return this.#sql
       .exec<{ name: string }>(
         `SELECT name FROM ${this.#znode} WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`,
@@ -227,6 +370,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   countDescendants(path: string): number {
+    this.flush();
     const [lo, hi] = descendantRange(path);
     return this.#sql
       .exec<{ n: number }>(
@@ -238,6 +382,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   extendedNodes(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
+    this.flush();
     return this.#sql
       .exec<NodeRow>(
         `SELECT ${nodeColumns} FROM ${this.#znode} WHERE node_type >= 2 AND path > ? ORDER BY path LIMIT ?`,
@@ -249,6 +394,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   nodesAfter(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
+    this.flush();
     return this.#sql
       .exec<NodeRow>(
         `SELECT ${nodeColumns} FROM ${this.#znode} WHERE path > ? ORDER BY path LIMIT ?`,
@@ -260,6 +406,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[] {
+    this.flush();
     return this.#sql
       .exec<SessionRow>(
         `SELECT ${sessionColumns} FROM ${this.#zsession} WHERE sort_key > ? ORDER BY sort_key LIMIT ?`,
@@ -297,6 +444,11 @@ export class SqlTreeStore implements TreeStore {
 
   putMeta(meta: TreeMeta): void {
     this.#meta = meta;
+    if (this.#buffered) this.#metaDirty = true;
+    else this.#writeMeta(meta);
+  }
+
+  #writeMeta(meta: TreeMeta): void {
     this.#sql.exec(
       `INSERT OR REPLACE INTO ${this.#metaTable} (id, last_zxid, digest, node_count, data_bytes, change_floor)
        VALUES (1, ?, ?, ?, ?, ?)`,
@@ -309,6 +461,11 @@ export class SqlTreeStore implements TreeStore {
   }
 
   appendChanges(events: readonly TreeEvent[]): void {
+    if (this.#buffered) this.#pendingChanges.push(...events);
+    else this.#writeChanges(events);
+  }
+
+  #writeChanges(events: readonly TreeEvent[]): void {
     // Four parameters per row, under SQLite's limit of 100.
     for (let i = 0; i < events.length; i += 24) {
       const batch = events.slice(i, i + 24);
@@ -320,6 +477,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
+    this.flush();
     return this.#sql
       .exec<{ zxid: number; type: string; path: string; acl: string | null }>(
         `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
@@ -334,6 +492,10 @@ export class SqlTreeStore implements TreeStore {
   }
 
   dropChangesThrough(zxid: number): void {
+    if (this.#buffered) {
+      this.#dropChangesThrough = Math.max(this.#dropChangesThrough, zxid);
+      return;
+    }
     this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, zxid);
   }
 

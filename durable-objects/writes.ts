@@ -13,6 +13,7 @@ import { prepare } from "../src/core/tree/prepare.ts";
 import type { RequestContext, WriteRequest } from "../src/core/tree/request.ts";
 import { decodeResult } from "../src/core/tree/result-codec.ts";
 import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
+import type { CpuMeter } from "./cpu-meter.ts";
 import type { ReadBarriers } from "./read-barriers.ts";
 import type { Parked } from "./wait-list.ts";
 
@@ -51,6 +52,7 @@ export interface WritesHost {
   readonly barriers: ReadBarriers;
   readonly forward: ForwardWrite;
   readonly now: () => number;
+  readonly meter: CpuMeter;
   readonly requestTimeoutMs: number;
   /** The largest log entry proposed (maxEntryBytes): one SQLite row must hold it. */
   readonly maxEntryBytes: number;
@@ -138,7 +140,9 @@ export class Writes {
         return this.#answerRetry(origin.seq, seen.lastSeq, seen.lastZxid, origin.sessionId);
     }
     const nowMs = this.#host.now();
-    const prepared = prepare(request, pipeline, { ...context, nowMs }, tree.config);
+    const prepared = this.#host.meter.time("prepare", () =>
+      prepare(request, pipeline, { ...context, nowMs }, tree.config),
+    );
     if (!prepared.ok) {
       return Promise.resolve(
         prepared.opErrors
@@ -146,7 +150,9 @@ export class Writes {
           : prepared,
       );
     }
-    const command = encodeCommand({ txn: prepared.txn, origin });
+    const command = this.#host.meter.time("prepare", () =>
+      encodeCommand({ txn: prepared.txn, origin }),
+    );
     if (command.length > this.#host.maxEntryBytes) {
       return Promise.resolve({
         ok: false,

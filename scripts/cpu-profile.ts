@@ -93,16 +93,26 @@ async function record(port: number, seconds: number): Promise<Profile> {
     const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
     if (message.id !== undefined) pending.get(message.id)?.(message.result);
   });
+  let closed: ((error: Error) => void) | null = null;
+  const ended = new Promise<never>((_, reject) => {
+    closed = reject;
+  });
+  socket.addEventListener("close", (event) =>
+    closed?.(new Error(`inspector closed the connection (${event.code} ${event.reason})`)),
+  );
   function call<T>(method: string, params: object = {}): Promise<T> {
     const id = nextId++;
     socket.send(JSON.stringify({ id, method, params }));
-    return new Promise((resolve) => pending.set(id, resolve as (r: unknown) => void));
+    const answer = new Promise<T>((resolve) => pending.set(id, resolve as (r: unknown) => void));
+    return Promise.race([answer, ended]);
   }
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve);
     socket.addEventListener("error", reject);
   });
-  // workerd answers Profiler.start/stop itself; other calls come back unanswered, so none is awaited.
+  // workerd echoes enable/start without a result (each resolves its call all the same); stop
+  // answers with the profile. Without enable first, stop is only echoed.
+  socket.send(JSON.stringify({ id: nextId++, method: "Profiler.enable" }));
   socket.send(
     JSON.stringify({
       id: nextId++,

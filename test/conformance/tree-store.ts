@@ -44,6 +44,24 @@ export function treeStoreConformance(name: string, use: StoreRunner<TreeStore>):
         s.deleteNode("/a");
       }));
 
+    it("creates a node that is absent, and refuses — never overwrites — one that is there", () =>
+      use(async (s) => {
+        withTree(s, ["/", "/a"]);
+        s.createNode("/a/new", node("fresh"));
+        expect(s.getNode("/a/new")?.data).toEqual(new TextEncoder().encode("fresh"));
+        expect(s.childNames("/a", undefined, 10)).toEqual(["new"]);
+        // A buffering store may only find out when it writes its batch: flush is part of the call.
+        const flush = () => (s as { flush?: () => void }).flush?.();
+        expect(() => {
+          s.createNode("/a/new", node("again"));
+          flush();
+        }).toThrow();
+        s.deleteNode("/a/new");
+        s.createNode("/a/new", node("second"));
+        flush();
+        expect(s.getNode("/a/new")?.data).toEqual(new TextEncoder().encode("second"));
+      }));
+
     it("lists child names in code-unit order, after a cursor, up to a limit", () =>
       use(async (s) => {
         withTree(s, [

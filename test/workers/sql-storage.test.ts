@@ -35,6 +35,56 @@ treeStoreConformance(
   "SqlTreeStore",
   fresh((sql) => new SqlTreeStore(sql)),
 );
+// The live tree's buffered store: reads see the batch before it is flushed...
+treeStoreConformance(
+  "SqlTreeStore (buffered)",
+  fresh((sql) => new SqlTreeStore(sql, "", { buffered: true })),
+);
+// ...and what a flush writes is what a store that reads SQLite afresh finds.
+treeStoreConformance(
+  "SqlTreeStore (buffered, each write flushed, read back uncached)",
+  fresh((sql) => flushedAndReread(sql)),
+);
+
+const storeReads = new Set([
+  "getNode",
+  "getSession",
+  "ephemeralPaths",
+  "subtreeUsage",
+  "sessionCount",
+  "childNames",
+  "countDescendants",
+  "extendedNodes",
+  "nodesAfter",
+  "sessionsAfter",
+  "getMeta",
+  "changesBetween",
+]);
+
+/** Writes go through a buffered store and are flushed at once; every read asks SQLite anew. */
+function flushedAndReread(sql: SqlStorage): SqlTreeStore {
+  const writer = new SqlTreeStore(sql, "", { buffered: true });
+  return new Proxy(writer, {
+    get(target, key) {
+      if (typeof key === "string" && storeReads.has(key)) {
+        return (...args: unknown[]) => {
+          const reader = new SqlTreeStore(sql) as unknown as Record<
+            string,
+            (...a: unknown[]) => unknown
+          >;
+          return reader[key]?.(...args);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        target.flush();
+        return result;
+      };
+    },
+  });
+}
 
 describe("schema version", () => {
   it("records its version and refuses storage written with another one", async () => {
@@ -117,6 +167,113 @@ describe("SqlRaftStorage terms", () => {
       const reopened = new SqlRaftStorage(sql);
       expect([3, 4, 5, 6, 7].map((i) => reopened.term(i))).toEqual([2, 2, 4, 4, 5]);
       expect(reopened.entries(4, 8).map((e) => e.term)).toEqual([2, 4, 4, 5]);
+    });
+  });
+});
+
+describe("SqlRaftStorage tail", () => {
+  it("reads entries from memory and from SQLite alike, past the tail it keeps and after a restart", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      createSchema(sql);
+      const log = new SqlRaftStorage(sql);
+      const entry = (index: number, term: number) => ({
+        index,
+        term,
+        kind: "normal" as const,
+        data: new Uint8Array([index & 0xff, term]),
+      });
+      for (let i = 1; i <= 3000; i += 100)
+        log.append(Array.from({ length: 100 }, (_, k) => entry(i + k, 1)));
+      log.append([entry(2990, 2), entry(2991, 2)]); // over a conflicting suffix
+      const reopened = new SqlRaftStorage(sql);
+      for (const [lo, hi] of [
+        [1, 2992],
+        [1500, 1600],
+        [2900, 2992],
+        [2991, 2992],
+      ] as const) {
+        expect(log.entries(lo, hi)).toEqual(reopened.entries(lo, hi));
+      }
+      expect(log.lastIndex()).toBe(2991);
+      expect(log.entries(2989, 2992).map((e) => e.term)).toEqual([1, 2, 2]);
+      log.compact({ meta: { index: 2990, term: 2, voters: [0] }, data: new Uint8Array() });
+      expect(log.entries(2991, 2992)).toEqual([entry(2991, 2)]);
+    });
+  });
+});
+
+describe("SqlTreeStore buffer", () => {
+  const record = (data: number, numChildren: number, owner = 0n) => ({
+    data: new Uint8Array([data]),
+    acl: [],
+    czxid: 1,
+    mzxid: data,
+    pzxid: 1,
+    ctime: 0,
+    mtime: 0,
+    version: data,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: owner,
+    numChildren,
+  });
+
+  it("writes a batch's last word on each row, in place or anew, and nothing before flush", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      createSchema(sql);
+      const store = new SqlTreeStore(sql, "", { buffered: true });
+      store.putNode("/p", record(1, 0));
+      store.putNode("/gone", record(1, 0));
+      store.putNode("/owned", record(1, 0, 7n));
+      store.flush();
+      const fresh = () => new SqlTreeStore(sql);
+      const rows = () => sql.exec("SELECT count(*) AS n FROM znode").one().n;
+      const before = rows();
+      for (let i = 2; i <= 5; i++) store.putNode("/p", record(i, i - 1)); // updated in place
+      store.deleteNode("/gone");
+      store.putNode("/gone", record(9, 0)); // deleted and created again in one batch
+      store.deleteNode("/owned");
+      store.putNode("/owned", record(3, 0, 8n)); // created again by another owner
+      store.putNode("/new", record(4, 0));
+      store.deleteNode("/new"); // created and deleted: never written
+      store.appendChanges([{ zxid: 2, type: "NodeCreated", path: "/x" }]);
+      store.dropChangesThrough(1);
+      expect(fresh().getNode("/p")?.version).toBe(1); // nothing reached SQLite yet
+      expect(store.getNode("/p")?.version).toBe(5); // but the store reads its batch
+      store.flush();
+      expect(rows()).toBe(before);
+      expect(fresh().getNode("/p")).toEqual(record(5, 4));
+      expect(fresh().getNode("/gone")).toEqual(record(9, 0));
+      expect(fresh().getNode("/owned")).toEqual(record(3, 0, 8n));
+      expect(fresh().ephemeralPaths(8n)).toEqual(["/owned"]);
+      expect(fresh().ephemeralPaths(7n)).toEqual([]);
+      expect(fresh().getNode("/new")).toBeUndefined();
+      expect(fresh().changesBetween(0, 10)).toEqual([{ zxid: 2, type: "NodeCreated", path: "/x" }]);
+    });
+  });
+
+  it("drops a rolled-back transaction's buffered writes with its cached reads", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      createSchema(state.storage.sql);
+      const store = new SqlTreeStore(state.storage.sql, "", { buffered: true });
+      expect(() =>
+        state.storage.transactionSync(() => {
+          store.putNode("/rolled", record(1, 0));
+          store.flush();
+          throw new Error("abort");
+        }),
+      ).toThrow("abort");
+      store.putNode("/unflushed", record(1, 0));
+      store.dropCache();
+      expect(store.getNode("/rolled")).toBeUndefined();
+      expect(store.getNode("/unflushed")).toBeUndefined();
+      store.flush();
+      expect(new SqlTreeStore(state.storage.sql).getNode("/unflushed")).toBeUndefined();
     });
   });
 });

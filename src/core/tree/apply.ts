@@ -72,9 +72,9 @@ function applyOp(tree: MutableTree, op: TxnOp, zxid: number, events: TreeEvent[]
     case "create": {
       const parentPath = parentOf(op.path);
       const parent = must(tree, parentPath);
-      invariant(tree.getNode(op.path) === undefined, `create of existing ${op.path}`);
+      // Prepare saw the path free; the store refuses (never overwrites) a node that is there.
       const node = newRecord(op.data, op.acl, op.ephemeralOwner, zxid, op.timeMs);
-      tree.putNode(op.path, node);
+      tree.createNode(op.path, node);
       tree.putNode(parentPath, {
         ...parent,
         numChildren: parent.numChildren + 1,

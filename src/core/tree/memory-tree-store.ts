@@ -17,6 +17,11 @@ export class MemoryTreeStore implements TreeStore {
     return this.#nodes.get(path);
   }
 
+  createNode(path: string, node: NodeRecord): void {
+    if (this.#nodes.has(path)) throw new Error(`create of existing ${path}`);
+    this.putNode(path, node);
+  }
+
   putNode(path: string, node: NodeRecord): void {
     if (!this.#nodes.has(path) && path !== "/") {
       const parent = parentOf(path);

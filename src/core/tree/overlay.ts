@@ -24,6 +24,12 @@ export class Overlay implements MutableTree {
     this.nodes.set(path, node);
   }
 
+  createNode(path: string, node: NodeRecord): void {
+    // Prepare has just read this path, so the check costs no query.
+    if (this.getNode(path) !== undefined) throw new Error(`create of existing ${path}`);
+    this.nodes.set(path, node);
+  }
+
   deleteNode(path: string): void {
     this.nodes.set(path, null);
   }

@@ -71,12 +71,21 @@ export class TrackedTree implements MutableTree {
     return this.#store.subtreeUsage(path);
   }
 
+  createNode(path: string, node: NodeRecord): void {
+    this.#count(path, node);
+    this.#store.createNode(path, node);
+  }
+
   putNode(path: string, node: NodeRecord): void {
     this.#forgetNode(path);
+    this.#count(path, node);
+    this.#store.putNode(path, node);
+  }
+
+  #count(path: string, node: NodeRecord): void {
     this.totals.digest = add64(this.totals.digest, nodeFingerprint(path, node));
     this.totals.nodeCount += 1;
     this.totals.dataBytes += node.data.length;
-    this.#store.putNode(path, node);
   }
 
   deleteNode(path: string): void {

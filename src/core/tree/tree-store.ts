@@ -22,6 +22,11 @@ export interface TreeReader {
 /** What apply writes through. */
 export interface MutableTree extends TreeReader {
   putNode(path: string, node: NodeRecord): void;
+  /**
+   * Puts a node that does not exist (a create): a store may skip looking for an old one, but
+   * must fail — never overwrite — when one is there.
+   */
+  createNode(path: string, node: NodeRecord): void;
   deleteNode(path: string): void;
   putSession(session: SessionRecord): void;
   deleteSession(id: bigint): void;
