@@ -104,6 +104,8 @@ export class Replica {
   #appliedEvents: TreeEvent[] = [];
   #closedSessions: bigint[] = [];
   #drainScheduled = false;
+  /** Depth of this member's open transactions (a read needs no transaction of its own then). */
+  #transacting = 0;
   #leading = false;
   #draining = false;
 
@@ -120,7 +122,11 @@ export class Replica {
     this.#link = link;
     this.#options = options;
     this.#raftStorage = new SqlRaftStorage(sql);
-    this.#treeStore = new SqlTreeStore(sql, "", { buffered: true });
+    this.#treeStore = new SqlTreeStore(sql, "", {
+      buffered: true,
+      readTransaction: (body) =>
+        this.#transacting > 0 ? body() : ctx.storage.transactionSync(body),
+    });
     const limits = config.limits;
     this.tree = new ZnodeTree(this.#treeStore, {
       ...defaultTreeConfig,
@@ -405,9 +411,14 @@ export class Replica {
   #inTransaction<T>(body: () => T): T {
     try {
       return this.#ctx.storage.transactionSync(() => {
-        const result = body();
-        this.#treeStore.flush();
-        return result;
+        this.#transacting++;
+        try {
+          const result = body();
+          this.#treeStore.flush();
+          return result;
+        } finally {
+          this.#transacting--;
+        }
       });
     } catch (error) {
       this.#treeStore.dropCache();

@@ -2,20 +2,11 @@
 // the version check that refuses storage written by a build with a different layout.
 
 /** Bump whenever a statement below changes the layout of existing tables. */
-export const schemaVersion = 3;
+export const schemaVersion = 4;
 
-/**
- * The tables of one copy of the tree. The live tree has the bare names; a member also keeps two
- * copies with the same columns in the same order (so `INSERT … SELECT *` moves rows between
- * them): `snap_out_`, the tree frozen for a snapshot being streamed out, and `snap_in_`, a
- * snapshot being received. The copies need only their keys: they are read in key order.
- */
-export function treeTableStatements(prefix: string): string[] {
-  const p = prefix;
-  return [
-    // 64-bit owners are TEXT (decimal): SQLite integers reach JavaScript as doubles.
-    `CREATE TABLE IF NOT EXISTS ${p}znode (
-       path TEXT PRIMARY KEY,
+const znodeColumns = `
+       id INTEGER PRIMARY KEY,
+       path TEXT NOT NULL UNIQUE,
        parent TEXT NOT NULL,
        name TEXT NOT NULL,
        data BLOB NOT NULL,
@@ -30,8 +21,26 @@ export function treeTableStatements(prefix: string): string[] {
        aversion INTEGER NOT NULL,
        owner TEXT NOT NULL,
        node_type INTEGER NOT NULL,
-       num_children INTEGER NOT NULL
-     ) WITHOUT ROWID`,
+       num_children INTEGER NOT NULL`;
+
+/** The znode columns besides the rowid, in table order. */
+const znodeFields =
+  "path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner, node_type, num_children";
+
+/**
+ * The tables of one copy of the tree. The live tree has the bare names; a member also keeps two
+ * copies with the same columns in the same order (so `INSERT … SELECT *` moves rows between
+ * them): `snap_out_`, the tree frozen for a snapshot being streamed out, and `snap_in_`, a
+ * snapshot being received. The copies need only their keys: they are read in key order.
+ */
+export function treeTableStatements(prefix: string): string[] {
+  const p = prefix;
+  return [
+    // 64-bit owners are TEXT (decimal): SQLite integers reach JavaScript as doubles.
+    // A rowid table with a unique path, not WITHOUT ROWID: rows carry up to 1 MiB of data, and
+    // a WITHOUT ROWID b-tree holds whole rows in its leaves, so few fit a page and every lookup
+    // and insert touches more of them (docs/performance.md: a create 2–3×, a read 3.5× dearer).
+    `CREATE TABLE IF NOT EXISTS ${p}znode (${znodeColumns})`,
     `CREATE TABLE IF NOT EXISTS ${p}zsession (
        id TEXT PRIMARY KEY,
        sort_key TEXT NOT NULL,
@@ -116,6 +125,21 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
     (sql) => {
       for (const p of ["", snapshotOutPrefix, snapshotInPrefix])
         sql.exec(`ALTER TABLE ${p}change_log ADD COLUMN acl TEXT`);
+    },
+  ],
+  // 4: znode rows move to a rowid table (see treeTableStatements); its indexes are made again
+  // by the schema statements that run after the migrations.
+  [
+    3,
+    (sql) => {
+      for (const p of ["", snapshotOutPrefix, snapshotInPrefix]) {
+        sql.exec(`CREATE TABLE ${p}znode_v4 (${znodeColumns})`);
+        sql.exec(
+          `INSERT INTO ${p}znode_v4 (${znodeFields}) SELECT ${znodeFields} FROM ${p}znode ORDER BY path`,
+        );
+        sql.exec(`DROP TABLE ${p}znode`);
+        sql.exec(`ALTER TABLE ${p}znode_v4 RENAME TO ${p}znode`);
+      }
     },
   ],
 ]);

@@ -33,7 +33,7 @@ const { values } = parseArgs({
 
 const profile = values.in
   ? (JSON.parse(readFileSync(values.in, "utf8")) as Profile)
-  : await record(Number(values.port), Number(values.seconds));
+  : await recordWithRetries(Number(values.port), Number(values.seconds));
 if (values.out) writeFileSync(values.out, JSON.stringify(profile));
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -78,6 +78,18 @@ show("self time by file", byFile);
 show("self time by function", byFunction);
 show("inclusive time by function", inclusive);
 
+/** wrangler's own inspector client can take workerd's session from us: then start again. */
+async function recordWithRetries(port: number, seconds: number): Promise<Profile> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await record(port, seconds);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      console.error(`${(error as Error).message}; recording again`);
+    }
+  }
+}
+
 async function record(port: number, seconds: number): Promise<Profile> {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{
     id: string;
@@ -97,6 +109,8 @@ async function record(port: number, seconds: number): Promise<Profile> {
   const ended = new Promise<never>((_, reject) => {
     closed = reject;
   });
+  ended.catch(() => {}); // our own close at the end is no failure
+
   socket.addEventListener("close", (event) =>
     closed?.(new Error(`inspector closed the connection (${event.code} ${event.reason})`)),
   );

@@ -124,9 +124,52 @@ describe("schema version", () => {
       // Version 2's: a deletion's change carries no ACL.
       for (const p of ["", "snap_out_", "snap_in_"])
         sql.exec(`ALTER TABLE ${p}change_log DROP COLUMN acl`);
+      // Version 3's: znode rows in a WITHOUT ROWID table keyed by path, holding a node.
+      const store = new SqlTreeStore(sql);
+      store.putNode("/kept", {
+        data: new Uint8Array([7, 8]),
+        acl: [{ perms: 31, scheme: "world", id: "anyone" }],
+        czxid: 5,
+        mzxid: 6,
+        pzxid: 7,
+        ctime: 1,
+        mtime: 2,
+        version: 3,
+        cversion: 4,
+        aversion: 0,
+        ephemeralOwner: 99n,
+        numChildren: 0,
+      });
+      const kept = store.getNode("/kept");
+      for (const p of ["", "snap_out_", "snap_in_"]) {
+        sql.exec(`ALTER TABLE ${p}znode RENAME TO ${p}znode_new`);
+        sql.exec(
+          `CREATE TABLE ${p}znode (path TEXT PRIMARY KEY, parent TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,
+             acl TEXT NOT NULL, czxid INTEGER NOT NULL, mzxid INTEGER NOT NULL, pzxid INTEGER NOT NULL, ctime INTEGER NOT NULL,
+             mtime INTEGER NOT NULL, version INTEGER NOT NULL, cversion INTEGER NOT NULL, aversion INTEGER NOT NULL,
+             owner TEXT NOT NULL, node_type INTEGER NOT NULL, num_children INTEGER NOT NULL) WITHOUT ROWID`,
+        );
+        sql.exec(
+          `INSERT INTO ${p}znode SELECT path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
+             cversion, aversion, owner, node_type, num_children FROM ${p}znode_new`,
+        );
+        sql.exec(`DROP TABLE ${p}znode_new`);
+      }
       sql.exec("UPDATE schema_info SET version = 1");
       createSchema(sql);
-      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 3 });
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 4 });
+      const after = new SqlTreeStore(sql);
+      expect(after.getNode("/kept")).toEqual(kept);
+      expect(after.ephemeralPaths(99n)).toEqual(["/kept"]);
+      const indexes = sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'znode'",
+        )
+        .toArray()
+        .map((r) => r.name);
+      expect(indexes).toEqual(
+        expect.arrayContaining(["znode_by_parent", "znode_by_owner", "znode_extended"]),
+      );
       for (const p of ["", "snap_out_", "snap_in_"]) {
         const columns = sql
           .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${p}change_log')`)
