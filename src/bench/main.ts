@@ -36,6 +36,7 @@ export const benchValuedFlags = [
   "scale-nodes",
   "reads",
   "shapes",
+  "auth-digest",
 ] as const;
 
 export interface BenchIo {
@@ -121,7 +122,7 @@ export async function runBench(
           seed: options.seed,
         },
         () => ensembleStatus(target.url, text("token")),
-        () => downloadSnapshot(target.url, text("token")),
+        () => downloadSnapshot(target.url, text("token"), text("auth-digest") ?? "bench:bench"),
         (line) => io.err(line),
       );
       await Promise.all(pool.map((s) => s.close().catch(() => {})));
@@ -206,15 +207,25 @@ function authHeaders(token: string | undefined): Record<string, string> {
   return token === undefined ? {} : { authorization: `Bearer ${token}` };
 }
 
-/** Streams a follower's snapshot file, counting bytes (never holding it) and timing it. */
-async function downloadSnapshot(url: string, token: string | undefined): Promise<SnapshotDownload> {
+/**
+ * Streams a follower's snapshot file, counting bytes (never holding it) and timing it. A snapshot
+ * needs an authenticated caller with ALL on `/` (security.md): a fresh tree's root is open to
+ * any digest identity; a deployment's may need its super digest (`--auth-digest super:…`).
+ */
+async function downloadSnapshot(
+  url: string,
+  token: string | undefined,
+  digest: string,
+): Promise<SnapshotDownload> {
   const headers = authHeaders(token);
   const members = (await (await fetch(`${url}/v1/admin/ensemble`, { headers })).json()) as {
     members?: Array<{ member: number; role: string }>;
   };
   const member = members.members?.find((m) => m.role === "follower")?.member ?? 0;
   const start = performance.now();
-  const response = await fetch(`${url}/v1/admin/snapshot?member=${member}`, { headers });
+  const response = await fetch(`${url}/v1/admin/snapshot?member=${member}`, {
+    headers: { ...headers, "x-auth-digest": digest },
+  });
   if (!response.ok || !response.body)
     throw new Error(`snapshot download: HTTP ${response.status} ${await response.text()}`);
   let firstByteMs: number | undefined;

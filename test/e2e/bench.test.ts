@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatencySamples } from "../../src/bench/latency.ts";
+import { minimalShapes, type ShapeResult } from "../../src/bench/minimal.ts";
 import { ratios } from "../../src/bench/report.ts";
 import type { WorkloadResult } from "../../src/bench/workloads.ts";
 
@@ -87,5 +88,36 @@ describe("edgekeeper bench", () => {
     // 4 watchers × 3 rounds, every event heard.
     expect(lines[2]?.ops).toBe(12);
     expect(stdout).toContain("ops/s");
+  }, 240_000);
+
+  it("measures the runtime's minimal shapes on a Worker of their own, checking every reply and row", async () => {
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        join(root, "node_modules/.bin/node"),
+        [
+          join(root, "src/cli/main.ts"),
+          "bench",
+          "--minimal",
+          "--sessions",
+          "3",
+          "--duration",
+          "0.5",
+          "--warmup",
+          "0.1",
+        ],
+        { cwd: root, timeout: 180_000 },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      ),
+    );
+    const lines = stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as ShapeResult);
+    expect(lines.map((l) => l.shape)).toEqual([...minimalShapes]);
+    for (const line of lines) {
+      expect(line.errors).toBe(0);
+      expect(line.ops).toBeGreaterThan(0);
+    }
+    expect(stdout).toContain("runtime limit");
   }, 240_000);
 });

@@ -9,7 +9,20 @@ export class Fingerprint {
 
   bytes(data: Uint8Array): this {
     this.int(data.length);
-    for (let i = 0; i < data.length; i++) this.#mix(data[i] as number);
+    // #mix inlined over locals: the same arithmetic, without two field reads and writes per byte
+    // (a node's data is most of what a write fingerprints).
+    let a = this.#a;
+    let b = this.#b;
+    for (let i = 0; i < data.length; i++) {
+      const word = data[i] as number;
+      a = Math.imul(a ^ word, 0xcc9e2d51);
+      a = ((a << 15) | (a >>> 17)) + 0xe6546b64;
+      b = Math.imul(b ^ word, 0x1b873593);
+      b = ((b << 13) | (b >>> 19)) + 0x85ebca6b;
+    }
+    this.#a = a;
+    this.#b = b;
+    this.#length += data.length;
     return this;
   }
 
