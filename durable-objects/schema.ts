@@ -24,7 +24,7 @@ const znodeColumns = `
        num_children INTEGER NOT NULL`;
 
 /** The znode columns besides the rowid, in table order. */
-const znodeFields =
+export const znodeFields =
   "path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner, node_type, num_children";
 
 /**

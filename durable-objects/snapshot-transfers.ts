@@ -8,7 +8,7 @@ import type { NodeId, SnapshotMeta } from "../src/core/consensus/entry.ts";
 import type { InstallSnapshot } from "../src/core/consensus/message.ts";
 import { invariant } from "../src/core/tree/apply.ts";
 import { SnapshotRestorer, snapshotChunks } from "../src/core/tree/snapshot.ts";
-import { snapshotInPrefix, snapshotOutPrefix } from "./schema.ts";
+import { snapshotInPrefix, snapshotOutPrefix, znodeFields } from "./schema.ts";
 import type { SqlRaftStorage } from "./sql-raft-storage.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
 
@@ -269,9 +269,13 @@ export class SnapshotTransfers {
 
 /** Replaces one copy of the tree with another, row for row, without the rows passing through JS. */
 function copyTree(sql: SqlStorage, from: string, to: string): void {
-  for (const table of ["znode", "zsession", "tree_meta"]) {
-    sql.exec(`DELETE FROM ${to}${table}`);
+  for (const table of ["znode", "zsession", "tree_meta"]) sql.exec(`DELETE FROM ${to}${table}`);
+  // In path order and with fresh rowids, both the table and its path index are filled at their
+  // ends; copied as stored, the index is built from rows in rowid order.
+  sql.exec(
+    `INSERT INTO ${to}znode (${znodeFields}) SELECT ${znodeFields} FROM ${from}znode ORDER BY path`,
+  );
+  for (const table of ["zsession", "tree_meta"])
     sql.exec(`INSERT INTO ${to}${table} SELECT * FROM ${from}${table}`);
-  }
   sql.exec(`DELETE FROM ${to}change_log`);
 }

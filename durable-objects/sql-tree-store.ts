@@ -232,16 +232,7 @@ export class SqlTreeStore implements TreeStore {
       this.#sql.exec(
         `UPDATE ${this.#znode} SET data = ?, acl = ?, czxid = ?, mzxid = ?, pzxid = ?, ctime = ?, mtime = ?,
            version = ?, cversion = ?, aversion = ?, num_children = ? WHERE path = ?`,
-        node.data,
-        JSON.stringify(node.acl),
-        node.czxid,
-        node.mzxid,
-        node.pzxid,
-        node.ctime,
-        node.mtime,
-        node.version,
-        node.cversion,
-        node.aversion,
+        ...contentValues(node),
         node.numChildren,
         path,
       );
@@ -259,16 +250,7 @@ export class SqlTreeStore implements TreeStore {
       path,
       isRoot ? "" : parentOf(path),
       isRoot ? "" : nameOf(path),
-      node.data,
-      JSON.stringify(node.acl),
-      node.czxid,
-      node.mzxid,
-      node.pzxid,
-      node.ctime,
-      node.mtime,
-      node.version,
-      node.cversion,
-      node.aversion,
+      ...contentValues(node),
       node.ephemeralOwner.toString(),
       nodeTypeCode[nodeType(node.ephemeralOwner)],
       node.numChildren,
@@ -507,6 +489,22 @@ export class SqlTreeStore implements TreeStore {
     for (const table of [this.#znode, this.#zsession, this.#metaTable, this.#changes])
       this.#sql.exec(`DELETE FROM ${table}`);
   }
+}
+
+/** A node's columns from data to aversion, in table order (an insert's and an update's). */
+function contentValues(node: NodeRecord): unknown[] {
+  return [
+    node.data,
+    JSON.stringify(node.acl),
+    node.czxid,
+    node.mzxid,
+    node.pzxid,
+    node.ctime,
+    node.mtime,
+    node.version,
+    node.cversion,
+    node.aversion,
+  ];
 }
 
 function toNode(r: NodeRow): NodeRecord {
