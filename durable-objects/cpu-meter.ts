@@ -17,9 +17,8 @@ export type MeteredStep = (typeof meteredSteps)[number];
 export interface CpuReading {
   /** Milliseconds per step since the member woke. */
   readonly ms: Readonly<Record<MeteredStep, number>>;
-  /** Committed entries applied, Readies carried out, log entries persisted, since it woke. */
+  /** Committed entries applied and log entries persisted since it woke (Readies: `counters`). */
   readonly applied: number;
-  readonly readies: number;
   readonly persisted: number;
   /** The largest batch of entries one Ready persisted (group commit's reach). */
   readonly largestBatch: number;
@@ -30,7 +29,6 @@ export class CpuMeter {
   readonly #stack: Array<{ step: MeteredStep; startMs: number; innerMs: number }> = [];
   readonly #now: () => number;
   applied = 0;
-  readies = 0;
   persisted = 0;
   largestBatch = 0;
 
@@ -66,7 +64,6 @@ export class CpuMeter {
         number
       >,
       applied: this.applied,
-      readies: this.readies,
       persisted: this.persisted,
       largestBatch: this.largestBatch,
     };

@@ -381,7 +381,6 @@ export class Replica {
   }
 
   #settle(rd: Ready, applied: ReadonlyArray<{ entry: Entry; result: WriteAnswer | null }>): void {
-    this.meter.readies++;
     this.meter.applied += applied.length;
     this.meter.batch(rd.entries.length);
     if (rd.softState) this.#onSoftState(rd.softState);

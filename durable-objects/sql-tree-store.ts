@@ -136,16 +136,16 @@ export class SqlTreeStore implements TreeStore {
   /** Writes the buffered batch (inside the caller's transaction); a no-op when nothing waits. */
   flush(): void {
     for (const [path, { node, base }] of this.#dirtyNodes) this.#writeNode(path, node, base);
-    this.#dirtyNodes = new Map();
+    this.#dirtyNodes.clear();
     for (const [id, { session, base }] of this.#dirtySessions)
       this.#writeSession(id, session, base);
-    this.#dirtySessions = new Map();
+    this.#dirtySessions.clear();
     if (this.#pendingChanges.length > 0) {
       this.#writeChanges(this.#pendingChanges);
       this.#pendingChanges = [];
     }
     if (this.#dropChangesThrough >= 0) {
-      this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, this.#dropChangesThrough);
+      this.#deleteChangesThrough(this.#dropChangesThrough);
       this.#dropChangesThrough = -1;
     }
     if (this.#metaDirty && this.#meta) this.#writeMeta(this.#meta);
@@ -226,7 +226,7 @@ export class SqlTreeStore implements TreeStore {
 
   #writeNode(path: string, node: NodeRecord | null, base: NodeRecord | null): void {
     if (node === null) {
-      if (base !== null) this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
+      if (base !== null) this.#deleteNodeRow(path);
     } else if (base !== null && base.ephemeralOwner === node.ephemeralOwner) {
       // Same row, same owner and kind: an update in place leaves every index as it is.
       this.#sql.exec(
@@ -263,6 +263,10 @@ export class SqlTreeStore implements TreeStore {
       return;
     }
     this.#cacheNode(path, null);
+    this.#deleteNodeRow(path);
+  }
+
+  #deleteNodeRow(path: string): void {
     this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
   }
 
@@ -481,6 +485,10 @@ export class SqlTreeStore implements TreeStore {
       this.#dropChangesThrough = Math.max(this.#dropChangesThrough, zxid);
       return;
     }
+    this.#deleteChangesThrough(zxid);
+  }
+
+  #deleteChangesThrough(zxid: number): void {
     this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, zxid);
   }
 
