@@ -21,6 +21,9 @@ function inWorkerd() {
         // The API tests run without tokens; bearer-auth.test.ts turns auth on per request.
         AUTH: "off",
         COMPACTION_ENTRIES: "40",
+        // The applied tree's rows then reach SQLite only when the log compacts or a query needs
+        // them, so every crash and eviction test also applies the log's tail again on restart.
+        TREE_FLUSH_MS: "60000",
         // Live sessions are re-checked every second (production: every minute), so tests of a
         // silent client's expiry take seconds.
         SESSION_CHECK_MS: "1000",

@@ -11,6 +11,11 @@ export interface EnsembleConfig {
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   readonly compactionEntries: number;
+  /**
+   * The applied tree's rows wait in memory at most this long before a transaction writes them
+   * (TREE_FLUSH_MS; sooner when many wait, and always before the log is compacted).
+   */
+  readonly treeFlushMs: number;
   /** How long a request may wait for a leader, a commit or a local apply (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
   /**
@@ -36,6 +41,7 @@ export function ensembleConfig(env: Env): EnsembleConfig {
     heartbeatTicks: int(env.HEARTBEAT_TICKS, defaultTuning.heartbeatTicks),
     compactionEntries: int(env.COMPACTION_ENTRIES, defaultTuning.compactionThresholdEntries),
     requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 5_000),
+    treeFlushMs: int(env.TREE_FLUSH_MS, 250),
     sessionCheckMs: int(env.SESSION_CHECK_MS, 60_000),
     faultInjection: env.FAULT_INJECTION === "on",
     limits: limitsFrom(env.LIMITS),

@@ -13,6 +13,8 @@ export interface MemberStatus {
   readonly leader: number | null;
   readonly commitIndex: number;
   readonly appliedIndex: number;
+  /** The applied index the tree's rows in SQLite hold; a restart applies the log after it. */
+  readonly flushedIndex: number;
   readonly lastIndex: number;
   readonly snapshotIndex: number;
   readonly logEntries: number;
@@ -60,6 +62,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     leader: s.leader,
     commitIndex: s.commit,
     appliedIndex: meta.lastZxid,
+    flushedIndex: replica.flushedIndex,
     lastIndex: s.lastIndex,
     snapshotIndex: replica.raftStorage.firstIndex() - 1,
     logEntries: replica.raftStorage.entryCount(),
@@ -69,7 +72,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     digest: meta.digest.toString(),
     nodeCount: meta.nodeCount,
     dataBytes: meta.dataBytes,
-    sessions: replica.tree.store.sessionsAfter(undefined, 1_000_000).length,
+    sessions: replica.sessionCount,
     connections: shell.connections,
     watches: shell.watches,
     pipelined: replica.pipelined,

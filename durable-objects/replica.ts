@@ -60,10 +60,20 @@ export type AppliedObserver = (applied: {
   readonly restored: boolean;
 }) => void;
 
+/**
+ * The applied tree reaches SQLite in batches: a committed entry is durable in the log of a quorum
+ * before anyone applies it, so the tree's rows may lag and a restart applies the log's tail again.
+ * A flush comes at the end of a transaction once this much waits, or the config's treeFlushMs
+ * after the first unflushed write, and always in the transaction that compacts the log.
+ */
+export const treeFlushRows = 2048;
+export const treeFlushBytes = 4 * 1024 * 1024;
+
 export interface ReplicaCounters {
   readies: number;
   sqlTransactions: number;
   messagesSent: number;
+  treeFlushes: number;
   rpcBatches: number;
   proposals: number;
   sessionSweeps: number;
@@ -97,7 +107,13 @@ export class Replica {
   readonly #ctx: DurableObjectState;
   readonly #link: PeerLink;
   readonly #options: ReplicaOptions;
-  readonly #counters = { readies: 0, sqlTransactions: 0, messagesSent: 0, rpcBatches: 0 };
+  readonly #counters = {
+    readies: 0,
+    sqlTransactions: 0,
+    messagesSent: 0,
+    rpcBatches: 0,
+    treeFlushes: 0,
+  };
   /** Time per step of the write path, for status and the CPU budget per write. */
   readonly meter = new CpuMeter();
   /** Events and session closes applied in the current Ready, handed to the observer after it. */
@@ -108,6 +124,11 @@ export class Replica {
   #transacting = 0;
   #leading = false;
   #draining = false;
+  /** When the tree store first buffered a write that is not flushed yet (null: nothing waits). */
+  #unflushedSinceMs: number | null = null;
+  /** Set inside a transaction that must end with the tree on disk (compaction, a snapshot copy). */
+  #flushNow = false;
+  readonly #treeFlushMs: number;
 
   constructor(
     ctx: DurableObjectState,
@@ -121,6 +142,7 @@ export class Replica {
     this.id = id;
     this.#link = link;
     this.#options = options;
+    this.#treeFlushMs = config.treeFlushMs;
     this.#raftStorage = new SqlRaftStorage(sql);
     this.#treeStore = new SqlTreeStore(sql, "", {
       buffered: true,
@@ -146,6 +168,7 @@ export class Replica {
       appliedIndex: () => this.tree.lastZxid,
       isLeader: () => this.isLeader,
       transact: (body) => this.#inTransaction(body),
+      flushTree: () => this.#flushTree(),
       sendChunk: (chunk) => link.sendSnapshotChunk(chunk),
       now: options.now,
     });
@@ -373,8 +396,12 @@ export class Replica {
         this.#pipeline.reset();
       },
       apply: (entry) => this.meter.time("apply", () => this.#apply(entry)),
-      // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes).
-      snapshotData: () => new Uint8Array(),
+      // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes), and
+      // the tree must be on disk through them before they go.
+      snapshotData: () => {
+        this.#flushNow = true;
+        return new Uint8Array();
+      },
       send: (messages) => this.meter.time("send", () => this.#send(messages)),
       settle: (rd, applied) => this.meter.time("settle", () => this.#settle(rd, applied)),
     };
@@ -404,25 +431,66 @@ export class Replica {
   }
 
   /**
-   * One SQLite transaction, which ends by writing the tree store's buffered batch; when it rolls
-   * back, the store's cached reads and buffered writes go with it.
+   * One SQLite transaction, which ends by writing the tree store's buffer when enough waits. When
+   * it rolls back after the tree moved, memory is ahead of storage for good: the object restarts
+   * from storage, and the log brings the tree back.
    */
   #inTransaction<T>(body: () => T): T {
+    const store = this.#treeStore;
+    const before = store.version;
     try {
       return this.#ctx.storage.transactionSync(() => {
         this.#transacting++;
         try {
           const result = body();
-          this.#treeStore.flush();
+          this.#flushIfDue();
           return result;
         } finally {
           this.#transacting--;
+          this.#flushNow = false;
         }
       });
     } catch (error) {
-      this.#treeStore.dropCache();
+      if (store.version !== before) {
+        this.#ctx.abort(`a transaction that changed the tree rolled back: ${String(error)}`);
+      }
       throw error;
     }
+  }
+
+  #flushIfDue(): void {
+    const store = this.#treeStore;
+    if (!store.pending) {
+      this.#unflushedSinceMs = null;
+      return;
+    }
+    const nowMs = this.#options.now();
+    this.#unflushedSinceMs ??= nowMs;
+    if (
+      this.#flushNow ||
+      store.pendingRows >= treeFlushRows ||
+      store.pendingBytes >= treeFlushBytes ||
+      nowMs - this.#unflushedSinceMs >= this.#treeFlushMs
+    )
+      this.#flushTree();
+  }
+
+  /** Writes the tree store's buffer now (inside the caller's transaction). */
+  #flushTree(): void {
+    if (!this.#treeStore.pending) return;
+    this.#treeStore.flush();
+    this.#counters.treeFlushes++;
+    this.#unflushedSinceMs = null;
+  }
+
+  /** Open sessions, counted without writing the tree's buffer. */
+  get sessionCount(): number {
+    return this.#treeStore.sessionCount();
+  }
+
+  /** The tree's applied index as SQLite holds it (the log's tail after it is applied again). */
+  get flushedIndex(): number {
+    return this.#treeStore.flushedZxid;
   }
 
   #apply(entry: Entry): WriteAnswer | null {

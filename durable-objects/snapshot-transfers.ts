@@ -47,6 +47,8 @@ export interface SnapshotTransferHost {
   isLeader(): boolean;
   /** Runs `body` in one SQLite transaction. */
   transact(body: () => void): void;
+  /** Writes the live tree's buffered rows (inside a transaction), so SQLite holds the applied tree. */
+  flushTree(): void;
   /** Sends one chunk; false or a throw ends the transfer (the core asks again later). */
   sendChunk(chunk: SnapshotChunk): Promise<boolean>;
   now(): number;
@@ -155,7 +157,10 @@ export class SnapshotTransfers {
     const index = this.#host.appliedIndex();
     const term = this.#host.raftStorage.term(index);
     invariant(term !== undefined, `no term for applied index ${index}`);
-    this.#host.transact(() => copyTree(this.#host.sql, "", snapshotOutPrefix));
+    this.#host.transact(() => {
+      this.#host.flushTree();
+      copyTree(this.#host.sql, "", snapshotOutPrefix);
+    });
     this.#outStore.dropCache();
     this.#generation++;
     this.#frozen = { index, term, voters: this.#host.voters };

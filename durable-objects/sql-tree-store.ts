@@ -2,10 +2,10 @@
 // indexed, so listing children and counting descendants are index range scans, never a load.
 // A bounded cache in front of it answers the repeated point reads of one write (prepare, apply,
 // digest and quota each look at the same few nodes) without a query each. The live tree's store
-// is buffered: a batch's writes wait in memory until flush() — which the member calls at the end
-// of each transaction — so a row written by several entries of one batch is written once, the
-// meta and the change-log trim once per batch, and a row that exists is updated in place (its
-// indexes untouched) instead of replaced.
+// is buffered: writes wait in memory until flush() — which the member calls at the end of a
+// transaction when enough has gathered (replica.ts) — so a row written by many entries is written
+// once, the meta and the change-log trim once per flush, and a row that exists is updated in place
+// (its indexes untouched) instead of replaced. A query over many rows flushes first, atomically.
 
 import type { SessionRecord } from "../src/core/session/session-record.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
@@ -79,6 +79,12 @@ export class SqlTreeStore implements TreeStore {
   #pendingChanges: TreeEvent[] = [];
   #metaDirty = false;
   #dropChangesThrough = -1;
+  /** Data bytes of the buffered node rows (what the buffer holds in memory). */
+  #pendingBytes = 0;
+  /** Counts every buffered write and flush: a transaction that rolls back after it moved lost them. */
+  #version = 0;
+  /** The applied index of the tree as SQLite holds it (undefined until the meta is read). */
+  #flushedZxid: number | undefined;
 
   /**
    * `buffered`: hold writes until flush() (the live tree); otherwise each writes through.
@@ -126,15 +132,46 @@ export class SqlTreeStore implements TreeStore {
     this.#nodeBytes = 0;
     this.#sessions = new Map();
     this.#meta = null;
+    this.#flushedZxid = undefined;
     this.#dirtyNodes = new Map();
     this.#dirtySessions = new Map();
     this.#pendingChanges = [];
     this.#metaDirty = false;
     this.#dropChangesThrough = -1;
+    this.#pendingBytes = 0;
+    this.#version++;
+  }
+
+  /** Buffered rows waiting for flush(): nodes, sessions and change-log entries. */
+  get pendingRows(): number {
+    return this.#dirtyNodes.size + this.#dirtySessions.size + this.#pendingChanges.length;
+  }
+
+  /** Data bytes of the buffered node rows. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Whether anything waits for flush(). */
+  get pending(): boolean {
+    return this.pendingRows > 0 || this.#metaDirty || this.#dropChangesThrough >= 0;
+  }
+
+  /** Changes with every buffered write and every flush. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Flushes before a query that reads rows straight from SQLite, in one transaction. */
+  #flushForQuery(): void {
+    if (this.pending) this.#readTransaction(() => this.flush());
   }
 
   /** Writes the buffered batch (inside the caller's transaction); a no-op when nothing waits. */
   flush(): void {
+    if (!this.pending) return;
+    this.#version++;
+    this.#pendingBytes = 0;
     for (const [path, { node, base }] of this.#dirtyNodes) this.#writeNode(path, node, base);
     this.#dirtyNodes.clear();
     for (const [id, { session, base }] of this.#dirtySessions)
@@ -214,6 +251,8 @@ export class SqlTreeStore implements TreeStore {
     }
     // Not looked up: a row that is there after all makes the flush's plain INSERT fail.
     this.#dirtyNodes.set(path, { node, base: dirty?.base ?? null });
+    this.#pendingBytes += node.data.length;
+    this.#version++;
     this.#cacheNode(path, node);
   }
 
@@ -221,6 +260,8 @@ export class SqlTreeStore implements TreeStore {
     const dirty = this.#dirtyNodes.get(path);
     const base = dirty === undefined ? (this.getNode(path) ?? null) : dirty.base;
     this.#dirtyNodes.set(path, { node, base });
+    this.#pendingBytes += node?.data.length ?? 0;
+    this.#version++;
     this.#cacheNode(path, node);
   }
 
@@ -270,9 +311,12 @@ export class SqlTreeStore implements TreeStore {
     this.#sql.exec(`DELETE FROM ${this.#znode} WHERE path = ?`, path);
   }
 
+  /** Counted without a flush: the rows in SQLite, corrected by the buffered ones. */
   sessionCount(): number {
-    this.flush();
-    return this.#one<{ n: number }>(`SELECT count(*) AS n FROM ${this.#zsession}`).n;
+    let buffered = 0;
+    for (const { session, base } of this.#dirtySessions.values())
+      buffered += (session === null ? 0 : 1) - (base ? 1 : 0);
+    return this.#one<{ n: number }>(`SELECT count(*) AS n FROM ${this.#zsession}`).n + buffered;
   }
 
   getSession(id: bigint): SessionRecord | undefined {
@@ -311,6 +355,7 @@ export class SqlTreeStore implements TreeStore {
     const dirty = this.#dirtySessions.get(id);
     const base = dirty === undefined ? this.getSession(id) !== undefined : dirty.base;
     this.#dirtySessions.set(id, { session, base });
+    this.#version++;
     this.#cacheSession(id, session);
   }
 
@@ -345,7 +390,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   ephemeralPaths(owner: bigint): string[] {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<{ path: string }>(
       `SELECT path FROM ${this.#znode} WHERE node_type = 1 AND owner = ? ORDER BY path`,
       owner.toString(),
@@ -353,7 +398,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   subtreeUsage(path: string): { count: number; bytes: number } {
-    this.flush();
+    this.#flushForQuery();
     const [lo, hi] = descendantRange(path);
     const row = this.#one<{ n: number; b: number | null }>(
       `SELECT count(*) AS n, sum(length(data)) AS b FROM ${this.#znode} WHERE path = ? OR (path > ? AND path < ?)`,
@@ -365,7 +410,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   childNames(parent: string, after: string | undefined, limit: number): string[] {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<{ name: string }>(
       `SELECT name FROM ${this.#znode} WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`,
       parent,
@@ -375,7 +420,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   countDescendants(path: string): number {
-    this.flush();
+    this.#flushForQuery();
     const [lo, hi] = descendantRange(path);
     return this.#one<{ n: number }>(
       `SELECT count(*) AS n FROM ${this.#znode} WHERE path > ? AND path < ?`,
@@ -385,7 +430,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   extendedNodes(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<NodeRow>(
       `SELECT ${nodeColumns} FROM ${this.#znode} WHERE node_type >= 2 AND path > ? ORDER BY path LIMIT ?`,
       after ?? "",
@@ -394,7 +439,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   nodesAfter(after: string | undefined, limit: number): Array<[string, NodeRecord]> {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<NodeRow>(
       `SELECT ${nodeColumns} FROM ${this.#znode} WHERE path > ? ORDER BY path LIMIT ?`,
       after ?? "",
@@ -403,7 +448,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[] {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<SessionRow>(
       `SELECT ${sessionColumns} FROM ${this.#zsession} WHERE sort_key > ? ORDER BY sort_key LIMIT ?`,
       after === undefined ? "" : sortKey(after),
@@ -422,6 +467,7 @@ export class SqlTreeStore implements TreeStore {
     }>(
       `SELECT last_zxid, digest, node_count, data_bytes, change_floor FROM ${this.#metaTable} WHERE id = 1`,
     )[0];
+    this.#flushedZxid = row?.last_zxid;
     this.#meta = row
       ? {
           lastZxid: row.last_zxid,
@@ -436,11 +482,22 @@ export class SqlTreeStore implements TreeStore {
 
   putMeta(meta: TreeMeta): void {
     this.#meta = meta;
-    if (this.#buffered) this.#metaDirty = true;
-    else this.#writeMeta(meta);
+    if (this.#buffered) {
+      this.#metaDirty = true;
+      this.#version++;
+    } else this.#writeMeta(meta);
+  }
+
+  /** The applied index of the rows in SQLite: behind lastZxid while the buffer holds entries. */
+  get flushedZxid(): number {
+    this.#flushedZxid ??=
+      this.#query<{ last_zxid: number }>(`SELECT last_zxid FROM ${this.#metaTable} WHERE id = 1`)[0]
+        ?.last_zxid ?? 0;
+    return this.#flushedZxid;
   }
 
   #writeMeta(meta: TreeMeta): void {
+    this.#flushedZxid = meta.lastZxid;
     this.#sql.exec(
       `INSERT OR REPLACE INTO ${this.#metaTable} (id, last_zxid, digest, node_count, data_bytes, change_floor)
        VALUES (1, ?, ?, ?, ?, ?)`,
@@ -453,8 +510,10 @@ export class SqlTreeStore implements TreeStore {
   }
 
   appendChanges(events: readonly TreeEvent[]): void {
-    if (this.#buffered) this.#pendingChanges.push(...events);
-    else this.#writeChanges(events);
+    if (this.#buffered) {
+      this.#pendingChanges.push(...events);
+      this.#version++;
+    } else this.#writeChanges(events);
   }
 
   #writeChanges(events: readonly TreeEvent[]): void {
@@ -469,7 +528,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
-    this.flush();
+    this.#flushForQuery();
     return this.#query<{ zxid: number; type: string; path: string; acl: string | null }>(
       `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
       afterZxid,
@@ -483,6 +542,7 @@ export class SqlTreeStore implements TreeStore {
   dropChangesThrough(zxid: number): void {
     if (this.#buffered) {
       this.#dropChangesThrough = Math.max(this.#dropChangesThrough, zxid);
+      this.#version++;
       return;
     }
     this.#deleteChangesThrough(zxid);

@@ -15,6 +15,8 @@ export interface Env {
   /** Applied entries between snapshots (log compaction). */
   COMPACTION_ENTRIES?: string;
   REQUEST_TIMEOUT_MS?: string;
+  /** Longest the applied tree's rows wait in memory before they are written (replica.ts). */
+  TREE_FLUSH_MS?: string;
   SESSION_CHECK_MS?: string;
   /** Bearer tokens, comma-separated `name:scope:token` (scope read, write or admin; a secret). */
   AUTH_TOKENS?: string;
