@@ -146,8 +146,7 @@ export class Replica {
     this.#raftStorage = new SqlRaftStorage(sql);
     this.#treeStore = new SqlTreeStore(sql, "", {
       buffered: true,
-      readTransaction: (body) =>
-        this.#transacting > 0 ? body() : ctx.storage.transactionSync(body),
+      readTransaction: (body) => this.#readTransaction(body),
     });
     const limits = config.limits;
     this.tree = new ZnodeTree(this.#treeStore, {
@@ -354,6 +353,7 @@ export class Replica {
     if (this.#draining) return;
     this.#draining = true;
     try {
+      if (this.#writes.hasQueued) this.#readTransaction(() => this.#writes.proposeQueued());
       this.#counters.readies += this.meter.time("consensus", () =>
         drainReadies(this.#node, this.#loop),
       );
@@ -456,6 +456,19 @@ export class Replica {
       }
       throw error;
     }
+  }
+
+  /** Runs reads in a transaction unless one is open (a bare statement costs one of its own). */
+  #readTransaction<T>(body: () => T): T {
+    if (this.#transacting > 0) return body();
+    return this.#ctx.storage.transactionSync(() => {
+      this.#transacting++;
+      try {
+        return body();
+      } finally {
+        this.#transacting--;
+      }
+    });
   }
 
   #flushIfDue(): void {

@@ -1,5 +1,7 @@
 // Client writes: taken at any member, forwarded to the leader, prepared against the leader's
-// pipeline and proposed; answered once applied here. A session's retried write (same sequence
+// pipeline and proposed; answered once applied here. Writes that reach the leader while others are
+// in flight wait for the next group-commit window and are prepared there together, in one read
+// transaction. A session's retried write (same sequence
 // number) is answered from its first attempt, never applied twice. A member that needs a leader
 // and cannot reach one campaigns at once: an idle ensemble notices a lost leader only on demand.
 
@@ -65,6 +67,13 @@ export interface WritesHost {
 export class Writes {
   readonly #host: WritesHost;
   readonly #proposals = new Map<number, Parked<WriteAnswer> & { term: number }>();
+  /** Writes waiting for the next window, in arrival order. */
+  #queued: Array<{
+    readonly request: WriteRequest;
+    readonly context: WriteContext;
+    readonly resolve: (answer: Promise<WriteAnswer>) => void;
+    readonly reject: (error: unknown) => void;
+  }> = [];
   proposed = 0;
 
   constructor(host: WritesHost) {
@@ -126,8 +135,43 @@ export class Writes {
     return this.#host.barriers.leaderKnown();
   }
 
-  /** The leader's half: prepare against the pipeline, propose, resolve when applied here. */
+  /** Whether writes wait for proposeQueued(). */
+  get hasQueued(): boolean {
+    return this.#queued.length > 0;
+  }
+
+  /**
+   * Prepares and proposes the writes that waited for this window, in arrival order (the member
+   * calls it inside one transaction: a read outside one costs a transaction of its own).
+   */
+  proposeQueued(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const q of queued) {
+      try {
+        q.resolve(this.#propose(q.request, q.context, false));
+      } catch (error) {
+        q.reject(error);
+      }
+    }
+  }
+
+  /**
+   * The leader's half: prepare against the pipeline, propose, resolve when applied here. Alone, a
+   * write is prepared and goes out at once; behind others in flight, it joins the next window.
+   */
   proposeHere(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
+    const { node } = this.#host;
+    if (!this.isLeader) return Promise.resolve(notLeader(node.softState().leader));
+    if (this.#queued.length === 0 && this.#proposals.size === 0)
+      return this.#propose(request, context, true);
+    return new Promise<WriteAnswer>((resolve, reject) => {
+      this.#queued.push({ request, context, resolve, reject });
+      if (this.#queued.length === 1) this.#host.drain(true);
+    });
+  }
+
+  #propose(request: WriteRequest, context: WriteContext, drain: boolean): Promise<WriteAnswer> {
     const { node, pipeline, tree } = this.#host;
     if (!this.isLeader) return Promise.resolve(notLeader(node.softState().leader));
     const origin =
@@ -183,8 +227,7 @@ export class Writes {
       });
     });
     this.#host.parked();
-    // Alone, a write goes out at once; behind others still in flight, it joins the next batch.
-    this.#host.drain(this.#proposals.size > 1);
+    if (drain) this.#host.drain(false);
     return answer;
   }
 
