@@ -21,7 +21,6 @@ import { ClientSockets } from "./client-sockets.ts";
 import { CostCounters } from "./cost-counters.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
-import { ForwardBatches, type ForwardedWrite } from "./forward-batches.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
@@ -146,12 +145,15 @@ export class Member extends DurableObject<Env> {
     return (await this.#started()).submit(request, context);
   }
 
-  /** Writes forwarded by a follower: only the leader runs them, never forwarding again. */
-  async forwarded(from: NodeId, writes: ForwardedWrite[]): Promise<WriteAnswer[]> {
+  /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
+  async forwarded(
+    from: NodeId,
+    request: WriteRequest,
+    context: WriteContext,
+  ): Promise<WriteAnswer> {
     this.#costs.received("forwarded");
-    if (!this.#faults.canReceive(from)) return writes.map(() => unreachable(from));
-    const replica = await this.#started();
-    return Promise.all(writes.map((w) => replica.proposeHere(w.request, w.context)));
+    if (!this.#faults.canReceive(from)) return unreachable(from);
+    return (await this.#started()).proposeHere(request, context);
   }
 
   /** What a member saw of its clients' sessions, for the leader's expiry schedule. */
@@ -433,23 +435,6 @@ export class Member extends DurableObject<Env> {
     const stub = (to: NodeId) => this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
     const faults = () => this.#faults;
     const costs = this.#costs;
-    const forwards = new ForwardBatches(
-      async (to, writes) => {
-        costs.sent("forwarded");
-        return await stub(to).forwarded(self, writes);
-      },
-      (to, error): WriteAnswer => {
-        // The leader may have applied them before failing: say so instead of inviting a retry.
-        const why = error instanceof Error ? error.message : String(error);
-        return {
-          ok: false,
-          failure: {
-            name: "CONNECTIONLOSS",
-            message: `Lost the leader (member ${to}) mid-write: ${why}`,
-          },
-        };
-      },
-    );
     return {
       send: (to, messages) => {
         if (!faults().canSend(to)) return;
@@ -460,10 +445,23 @@ export class Member extends DurableObject<Env> {
             // A lost message is normal: Raft retries; the member never waits on a peer.
           });
       },
-      forward: (to, request, context) =>
-        faults().canSend(to)
-          ? forwards.forward(to, request, context)
-          : Promise.resolve(unreachable(to)),
+      forward: async (to, request, context) => {
+        if (!faults().canSend(to)) return unreachable(to);
+        costs.sent("forwarded");
+        try {
+          return await stub(to).forwarded(self, request, context);
+        } catch (error) {
+          // The leader may have applied it before failing: say so instead of inviting a retry.
+          const why = error instanceof Error ? error.message : String(error);
+          return {
+            ok: false,
+            failure: {
+              name: "CONNECTIONLOSS",
+              message: `Lost the leader (member ${to}) mid-write: ${why}`,
+            },
+          };
+        }
+      },
       report: (to, reports) => {
         if (!faults().canSend(to)) return;
         costs.sent("sessionReports");
