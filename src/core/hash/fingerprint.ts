@@ -10,15 +10,16 @@ export class Fingerprint {
   bytes(data: Uint8Array): this {
     this.int(data.length);
     // #mix inlined over locals: the same arithmetic, without two field reads and writes per byte
-    // (a node's data is most of what a write fingerprints).
+    // (a node's data is most of what a write fingerprints). `| 0` keeps the lanes 32-bit integers
+    // for the compiler; every later use truncates to 32 bits anyway, so no value changes.
     let a = this.#a;
     let b = this.#b;
     for (let i = 0; i < data.length; i++) {
       const word = data[i] as number;
       a = Math.imul(a ^ word, 0xcc9e2d51);
-      a = ((a << 15) | (a >>> 17)) + 0xe6546b64;
+      a = (((a << 15) | (a >>> 17)) + 0xe6546b64) | 0;
       b = Math.imul(b ^ word, 0x1b873593);
-      b = ((b << 13) | (b >>> 19)) + 0x85ebca6b;
+      b = (((b << 13) | (b >>> 19)) + 0x85ebca6b) | 0;
     }
     this.#a = a;
     this.#b = b;
@@ -56,9 +57,9 @@ export class Fingerprint {
   #mix(word: number): void {
     this.#length++;
     this.#a = Math.imul(this.#a ^ word, 0xcc9e2d51);
-    this.#a = ((this.#a << 15) | (this.#a >>> 17)) + 0xe6546b64;
+    this.#a = (((this.#a << 15) | (this.#a >>> 17)) + 0xe6546b64) | 0;
     this.#b = Math.imul(this.#b ^ word, 0x1b873593);
-    this.#b = ((this.#b << 13) | (this.#b >>> 19)) + 0x85ebca6b;
+    this.#b = (((this.#b << 13) | (this.#b >>> 19)) + 0x85ebca6b) | 0;
   }
 }
 
