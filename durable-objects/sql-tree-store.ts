@@ -172,8 +172,14 @@ export class SqlTreeStore implements TreeStore {
     if (!this.pending) return;
     this.#version++;
     this.#pendingBytes = 0;
-    for (const [path, { node, base }] of this.#dirtyNodes) this.#writeNode(path, node, base);
+    const created: Array<[string, NodeRecord]> = [];
+    for (const [path, { node, base }] of this.#dirtyNodes) {
+      // Paths are distinct, so rows new to SQLite can go last, several to a statement.
+      if (base === null && node !== null) created.push([path, node]);
+      else this.#writeNode(path, node, base);
+    }
     this.#dirtyNodes.clear();
+    this.#insertNodes(created);
     for (const [id, { session, base }] of this.#dirtySessions)
       this.#writeSession(id, session, base);
     this.#dirtySessions.clear();
@@ -284,18 +290,21 @@ export class SqlTreeStore implements TreeStore {
   }
 
   #insertNode(path: string, node: NodeRecord, verb: "INSERT" | "INSERT OR REPLACE"): void {
-    const isRoot = path === "/";
     this.#sql.exec(
-      `${verb} INTO ${this.#znode} (path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version,
-         cversion, aversion, owner, node_type, num_children) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      path,
-      isRoot ? "" : parentOf(path),
-      isRoot ? "" : nameOf(path),
-      ...contentValues(node),
-      node.ephemeralOwner.toString(),
-      nodeTypeCode[nodeType(node.ephemeralOwner)],
-      node.numChildren,
+      `${verb} INTO ${this.#znode} (${insertColumns}) VALUES ${insertRow}`,
+      ...rowValues(path, node),
     );
+  }
+
+  /** Rows absent before: plain INSERTs (one that exists after all fails), six to a statement. */
+  #insertNodes(rows: ReadonlyArray<[string, NodeRecord]>): void {
+    for (let i = 0; i < rows.length; i += rowsPerInsert) {
+      const batch = rows.slice(i, i + rowsPerInsert);
+      this.#sql.exec(
+        `INSERT INTO ${this.#znode} (${insertColumns}) VALUES ${batch.map(() => insertRow).join(", ")}`,
+        ...batch.flatMap(([path, node]) => rowValues(path, node)),
+      );
+    }
   }
 
   deleteNode(path: string): void {
@@ -557,6 +566,26 @@ export class SqlTreeStore implements TreeStore {
     for (const table of [this.#znode, this.#zsession, this.#metaTable, this.#changes])
       this.#sql.exec(`DELETE FROM ${table}`);
   }
+}
+
+const insertColumns =
+  "path, parent, name, data, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner, node_type, num_children";
+const insertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/** Sixteen parameters per row, under the runtime's limit of 100 per statement. */
+const rowsPerInsert = 6;
+
+/** A node's row in insertColumns order. */
+function rowValues(path: string, node: NodeRecord): unknown[] {
+  const isRoot = path === "/";
+  return [
+    path,
+    isRoot ? "" : parentOf(path),
+    isRoot ? "" : nameOf(path),
+    ...contentValues(node),
+    node.ephemeralOwner.toString(),
+    nodeTypeCode[nodeType(node.ephemeralOwner)],
+    node.numChildren,
+  ];
 }
 
 /** A node's columns from data to aversion, in table order (an insert's and an update's). */

@@ -263,6 +263,30 @@ describe("SqlTreeStore buffer", () => {
     numChildren,
   });
 
+  it("inserts many new rows of one flush several to a statement, each exactly", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      createSchema(sql);
+      const store = new SqlTreeStore(sql, "", { buffered: true });
+      store.putNode("/p", record(1, 0));
+      // 20 new rows (not a multiple of a statement's rows) between an update and a delete.
+      for (let i = 0; i < 20; i++) store.createNode(`/p/n${i}`, record(i + 2, 0, BigInt(i % 2)));
+      store.putNode("/p", record(2, 20));
+      store.flush();
+      const fresh = new SqlTreeStore(sql);
+      expect(fresh.childNames("/p", undefined, 100)).toHaveLength(20);
+      for (let i = 0; i < 20; i++)
+        expect(fresh.getNode(`/p/n${i}`)).toEqual(record(i + 2, 0, BigInt(i % 2)));
+      expect(fresh.getNode("/p")).toEqual(record(2, 20));
+      expect(fresh.ephemeralPaths(1n)).toHaveLength(10);
+      // A row that is there after all fails the flush, as a single insert did.
+      const again = new SqlTreeStore(sql, "", { buffered: true });
+      again.createNode("/p/n3", record(9, 0));
+      expect(() => again.flush()).toThrow();
+    });
+  });
+
   it("writes a batch's last word on each row, in place or anew, and nothing before flush", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
