@@ -263,14 +263,17 @@ describe("SqlTreeStore buffer", () => {
     numChildren,
   });
 
+  /** A buffered live store on a fresh member's schema. */
+  const withBufferedStore = (body: (sql: SqlStorage, store: SqlTreeStore) => void) =>
+    runInDurableObject(env.MEMBER.get(env.MEMBER.newUniqueId()), (_: Member, state) => {
+      createSchema(state.storage.sql);
+      body(state.storage.sql, new SqlTreeStore(state.storage.sql, "", { buffered: true }));
+    });
+
   it("inserts many new rows of one flush several to a statement, each exactly", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      createSchema(sql);
-      const store = new SqlTreeStore(sql, "", { buffered: true });
+    await withBufferedStore((sql, store) => {
       store.putNode("/p", record(1, 0));
-      // 20 new rows (not a multiple of a statement's rows) between an update and a delete.
+      // 20 new rows (not a multiple of a statement's rows), then an update of their parent.
       for (let i = 0; i < 20; i++) store.createNode(`/p/n${i}`, record(i + 2, 0, BigInt(i % 2)));
       store.putNode("/p", record(2, 20));
       store.flush();
@@ -288,11 +291,7 @@ describe("SqlTreeStore buffer", () => {
   });
 
   it("writes a batch's last word on each row, in place or anew, and nothing before flush", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      createSchema(sql);
-      const store = new SqlTreeStore(sql, "", { buffered: true });
+    await withBufferedStore((sql, store) => {
       store.putNode("/p", record(1, 0));
       store.putNode("/gone", record(1, 0));
       store.putNode("/owned", record(1, 0, 7n));
