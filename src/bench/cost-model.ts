@@ -60,7 +60,8 @@ export function monthly(work: Work, intervalMinutes: number): Bill {
 
 /**
  * Measured with `npm run cost -- --measure --minutes 3` on this machine (3 members, 60 s session
- * checks, 30 s session timeouts); docs/cost.md has the run. Idle cases are per minute and, with
+ * checks, 30 s session timeouts; the writes again on 2026-11-29 with `--cases writes`);
+ * docs/cost.md has the runs. Idle cases are per minute and, with
  * sessions, do not grow with their number (one sweep and one presence question per member holding
  * sockets per minute, whatever the count); writes are per committed create, all members, until the
  * ensemble is asleep again.
@@ -85,21 +86,21 @@ export const measured = {
   },
   /** One writer at a time: each write wakes the ensemble, which falls asleep again after. */
   writeLowLoad: {
-    alarms: 0.68,
-    alarmsBooked: 0.69,
-    rpcs: 8.47,
+    alarms: 0.37,
+    alarmsBooked: 0.39,
+    rpcs: 8.24,
     socketMessages: 1,
-    rowsWritten: 42.06,
-    wakes: 9.15,
+    rowsWritten: 26.46,
+    wakes: 8.61,
   },
   /** 32 writers: batches share RPCs, transactions and ticks. */
   writeHighLoad: {
     alarms: 0.05,
     alarmsBooked: 0.05,
-    rpcs: 1.21,
+    rpcs: 1.43,
     socketMessages: 1,
-    rowsWritten: 39.25,
-    wakes: 1.26,
+    rowsWritten: 25.0,
+    wakes: 1.48,
   },
 } satisfies Record<string, Work>;
 
