@@ -126,7 +126,7 @@ export class Replica {
   #draining = false;
   /** When the tree store first buffered a write that is not flushed yet (null: nothing waits). */
   #unflushedSinceMs: number | null = null;
-  /** Set inside a transaction that must end with the tree on disk (compaction, a snapshot copy). */
+  /** Set inside a transaction that must end with the tree on disk (one that compacts the log). */
   #flushNow = false;
   readonly #treeFlushMs: number;
 

@@ -1,9 +1,9 @@
 // Client writes: taken at any member, forwarded to the leader, prepared against the leader's
 // pipeline and proposed; answered once applied here. Writes that reach the leader while others are
 // in flight wait for the next group-commit window and are prepared there together, in one read
-// transaction. A session's retried write (same sequence
-// number) is answered from its first attempt, never applied twice. A member that needs a leader
-// and cannot reach one campaigns at once: an idle ensemble notices a lost leader only on demand.
+// transaction. A session's retried write (same sequence number) is answered from its first
+// attempt, never applied twice. A member that needs a leader and cannot reach one campaigns at
+// once: an idle ensemble notices a lost leader only on demand.
 
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
 import type { RawNode } from "../src/core/consensus/raw-node.ts";
