@@ -257,7 +257,7 @@ export class SqlTreeStore implements TreeStore {
     }
     // Not looked up: a row that is there after all makes the flush's plain INSERT fail.
     this.#dirtyNodes.set(path, { node, base: dirty?.base ?? null });
-    this.#pendingBytes += node.data.length;
+    this.#pendingBytes += node.data.length - (dirty?.node?.data.length ?? 0);
     this.#version++;
     this.#cacheNode(path, node);
   }
@@ -266,7 +266,8 @@ export class SqlTreeStore implements TreeStore {
     const dirty = this.#dirtyNodes.get(path);
     const base = dirty === undefined ? (this.getNode(path) ?? null) : dirty.base;
     this.#dirtyNodes.set(path, { node, base });
-    this.#pendingBytes += node?.data.length ?? 0;
+    // The row's earlier buffered version is replaced, not added to.
+    this.#pendingBytes += (node?.data.length ?? 0) - (dirty?.node?.data.length ?? 0);
     this.#version++;
     this.#cacheNode(path, node);
   }

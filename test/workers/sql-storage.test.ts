@@ -283,6 +283,14 @@ describe("SqlTreeStore buffer", () => {
         expect(fresh.getNode(`/p/n${i}`)).toEqual(record(i + 2, 0, BigInt(i % 2)));
       expect(fresh.getNode("/p")).toEqual(record(2, 20));
       expect(fresh.ephemeralPaths(1n)).toHaveLength(10);
+      // The buffer counts the data it holds: a row set again replaces its earlier bytes.
+      const counted = new SqlTreeStore(sql, "", { buffered: true });
+      for (let i = 0; i < 5; i++)
+        counted.putNode("/p/n0", { ...record(i, 0), data: new Uint8Array(100) });
+      counted.createNode("/p/extra", { ...record(1, 0), data: new Uint8Array(40) });
+      expect(counted.pendingBytes).toBe(140);
+      counted.flush();
+      expect(counted.pendingBytes).toBe(0);
       // A row that is there after all fails the flush, as a single insert did.
       const again = new SqlTreeStore(sql, "", { buffered: true });
       again.createNode("/p/n3", record(9, 0));
