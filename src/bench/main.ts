@@ -1,6 +1,6 @@
-// `npm run bench` / `edgekeeper bench`: starts the local ensemble as `npm start` does, runs the
-// workloads over the WebSocket session protocol, and with `--compare zookeeper` runs the same
-// workloads against a 3-server Apache ZooKeeper on loopback and prints the ratios.
+// `npm run bench` (src/bench/cli.ts parses its flags): starts the local ensemble as `npm start`
+// does, runs the workloads over the WebSocket session protocol, and with `--compare zookeeper` runs
+// the same workloads against a 3-server Apache ZooKeeper on loopback and prints the ratios.
 
 import type { BenchSession, BenchTarget } from "./bench-target.ts";
 import { edgekeeperTarget } from "./edgekeeper-target.ts";
@@ -21,23 +21,6 @@ import {
   workloadNames,
 } from "./workloads.ts";
 import { zookeeperInstalled, zookeeperTarget } from "./zookeeper-target.ts";
-
-export const benchValuedFlags = [
-  "members",
-  "sessions",
-  "duration",
-  "warmup",
-  "value-size",
-  "watchers",
-  "rounds",
-  "workloads",
-  "compare",
-  "seed",
-  "scale-nodes",
-  "reads",
-  "shapes",
-  "auth-digest",
-] as const;
 
 export interface BenchIo {
   out(text: string): void;

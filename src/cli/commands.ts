@@ -1,5 +1,7 @@
-// The CLI's commands, with zkCli's names and feel: each prints text (or JSON with --json) and
-// returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error; run.ts adds 3 and 4).
+// The CLI's znode commands, with zkCli's names and feel: each declares its arguments and flags
+// (program.ts turns them into the parser's commands), prints text — or one line of JSON with
+// --json — and returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error; run.ts adds 3
+// and 4).
 
 import { type EdgeKeeperClient, KeeperError, type Stat } from "../client/index.ts";
 import type { Target } from "./connection.ts";
@@ -9,8 +11,21 @@ export interface Io {
   err(text: string): void;
 }
 
+/** A flag: `-s` (letter) with its long name, and the value it takes if any. */
+export interface FlagSpec {
+  readonly letter: string;
+  readonly long: string;
+  readonly value?: string;
+  readonly description: string;
+}
+
 export interface Command {
-  readonly usage: string;
+  /** What it does, for help. */
+  readonly summary: string;
+  /** Its operands in the parser's syntax: `<path>` required, `[data]` optional. */
+  readonly operands: string;
+  readonly flags?: readonly FlagSpec[];
+  /** Flags reach `run` keyed by their letter; operands in order as `words`. */
   readonly run: (
     zk: () => Promise<EdgeKeeperClient>,
     args: {
@@ -46,10 +61,6 @@ function statText(stat: Stat): string {
   ].join("\n");
 }
 
-function need(words: string[], n: number): string[] | null {
-  return words.length >= n ? words : null;
-}
-
 async function walk(
   zk: EdgeKeeperClient,
   path: string,
@@ -73,7 +84,12 @@ async function admin(target: Target, command: string): Promise<Record<string, un
 
 export const commands: Record<string, Command> = {
   ls: {
-    usage: "ls [-R] [-s] path",
+    summary: "The children of a znode",
+    operands: "[path]",
+    flags: [
+      { letter: "R", long: "recursive", description: "every path below, depth first" },
+      { letter: "s", long: "stat", description: "the znode's Stat too" },
+    ],
     async run(zk, { words, flags }, target, io) {
       const path = words[0] ?? "/";
       const client = await zk();
@@ -94,10 +110,14 @@ export const commands: Record<string, Command> = {
     },
   },
   get: {
-    usage: "get [-s] [-w] path",
+    summary: "A znode's data",
+    operands: "<path>",
+    flags: [
+      { letter: "s", long: "stat", description: "the znode's Stat too" },
+      { letter: "w", long: "watch", description: "print the next change to it, then exit" },
+    ],
     async run(zk, { words, flags }, target, io) {
-      const args = need(words, 1);
-      if (!args) return usage(io, this.usage);
+      const args = words;
       const client = await zk();
       const watch = flags.has("w");
       const { data, stat } = await client.getData(
@@ -112,38 +132,57 @@ export const commands: Record<string, Command> = {
     },
   },
   stat: {
-    usage: "stat path",
+    summary: "A znode's Stat",
+    operands: "<path>",
     async run(zk, { words }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
-      const stat = await (await zk()).exists(words[0]);
+      const stat = await (await zk()).exists(words[0] as string);
       if (!stat)
         throw new KeeperError({
           code: -101,
           name: "NONODE",
           message: `${words[0]} does not exist`,
-          path: words[0],
+          path: words[0] as string,
         });
       print(io, target, stat, statText(stat));
       return 0;
     },
   },
   set: {
-    usage: "set [-v version] path data",
+    summary: "Replaces a znode's data",
+    operands: "<path> <data>",
+    flags: [
+      {
+        letter: "v",
+        long: "version",
+        value: "version",
+        description: "only if the data version is still this",
+      },
+    ],
     async run(zk, { words, flags }, target, io) {
-      if (words.length < 2) return usage(io, this.usage);
-      const version = flags.has("v") ? Number(flags.get("v")) : -1;
+      const version = wholeNumber(flags, "v", -1);
       const stat = await (await zk()).setData(words[0] as string, words[1] as string, version);
       print(io, target, stat, `dataVersion = ${stat.version}`);
       return 0;
     },
   },
   create: {
-    usage: "create [-e] [-s] [-c] [-t ttl] path [data]",
+    summary: "Creates a znode",
+    operands: "<path> [data]",
+    flags: [
+      { letter: "e", long: "ephemeral", description: "gone when this session ends" },
+      { letter: "s", long: "sequential", description: "append a sequence number to the name" },
+      { letter: "c", long: "container", description: "deleted once its last child is" },
+      {
+        letter: "t",
+        long: "ttl",
+        value: "ms",
+        description: "deleted after this many ms without changes or children",
+      },
+    ],
     async run(zk, { words, flags }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
       const e = flags.has("e");
       const s = flags.has("s");
-      const ttl = flags.get("t");
+      const ttl = flags.has("t") ? wholeNumber(flags, "t", 0) : undefined;
       const mode = flags.has("c")
         ? "container"
         : ttl !== undefined
@@ -157,30 +196,38 @@ export const commands: Record<string, Command> = {
             : s
               ? "persistent_sequential"
               : "persistent";
-      const created = await (await zk()).create(words[0], words[1] ?? "", {
+      const created = await (await zk()).create(words[0] as string, words[1] ?? "", {
         mode,
-        ...(typeof ttl === "string" ? { ttlMs: Number(ttl) } : {}),
+        ...(ttl !== undefined ? { ttlMs: ttl } : {}),
       });
       print(io, target, created, `Created ${created.path}`);
       return 0;
     },
   },
   delete: {
-    usage: "delete [-v version] path",
+    summary: "Deletes a znode without children",
+    operands: "<path>",
+    flags: [
+      {
+        letter: "v",
+        long: "version",
+        value: "version",
+        description: "only if the data version is still this",
+      },
+    ],
     async run(zk, { words, flags }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
-      await (await zk()).delete(words[0], flags.has("v") ? Number(flags.get("v")) : -1);
+      await (await zk()).delete(words[0] as string, wholeNumber(flags, "v", -1));
       print(io, target, { deleted: words[0] }, "");
       return 0;
     },
   },
   deleteall: {
-    usage: "deleteall path",
+    summary: "Deletes a znode and everything below it",
+    operands: "<path>",
     async run(zk, { words }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
       const client = await zk();
       const all: string[] = [];
-      await walk(client, words[0], (p) => all.push(p));
+      await walk(client, words[0] as string, (p) => all.push(p));
       // Deepest first; progress on stderr so --json output stays clean.
       all.sort((a, b) => b.split("/").length - a.split("/").length);
       let done = 0;
@@ -197,10 +244,10 @@ export const commands: Record<string, Command> = {
     },
   },
   getAcl: {
-    usage: "getAcl path",
+    summary: "A znode's ACL",
+    operands: "<path>",
     async run(zk, { words }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
-      const { acl } = await (await zk()).getACL(words[0]);
+      const { acl } = await (await zk()).getACL(words[0] as string);
       print(
         io,
         target,
@@ -211,9 +258,9 @@ export const commands: Record<string, Command> = {
     },
   },
   setAcl: {
-    usage: "setAcl path scheme:id:perms[,…]",
+    summary: "Replaces a znode's ACL (perms: any of rwcda)",
+    operands: "<path> <acl>",
     async run(zk, { words }, target, io) {
-      if (words.length < 2) return usage(io, this.usage);
       const acl = (words[1] as string).split(",").map((spec) => {
         const parts = spec.split(":");
         const perms = parts.pop() ?? "";
@@ -226,16 +273,19 @@ export const commands: Record<string, Command> = {
     },
   },
   addauth: {
-    usage: "addauth digest user:password",
+    summary: "Adds an identity to the session (digest user:password)",
+    operands: "<scheme> <auth>",
     async run(zk, { words }, target, io) {
-      if (words[0] !== "digest" || !words[1]) return usage(io, this.usage);
-      await (await zk()).addAuth("digest", words[1]);
+      if (words[0] !== "digest")
+        throw new UsageError(`the only scheme is digest (got ${words[0]})`);
+      await (await zk()).addAuth("digest", words[1] as string);
       print(io, target, { ok: true }, "");
       return 0;
     },
   },
   sync: {
-    usage: "sync",
+    summary: "Waits until the member has every write committed before now",
+    operands: "[path]",
     async run(zk, _args, target, io) {
       const zxid = await (await zk()).sync();
       print(io, target, { zxid }, `Sync is OK (zxid 0x${zxid.toString(16)})`);
@@ -243,11 +293,12 @@ export const commands: Record<string, Command> = {
     },
   },
   watch: {
-    usage: "watch [-R] path   (streams events until interrupted; survives reconnects)",
+    summary: "Streams a znode's events until interrupted (survives reconnects)",
+    operands: "<path>",
+    flags: [{ letter: "R", long: "recursive", description: "events of every znode below too" }],
     async run(zk, { words, flags, signal }, target, io) {
-      if (!words[0]) return usage(io, this.usage);
       const client = await zk();
-      const stream = client.watch(words[0], { recursive: flags.has("R") });
+      const stream = client.watch(words[0] as string, { recursive: flags.has("R") });
       // What the connection is doing goes to stderr; the events alone go to stdout.
       const session = `session 0x${BigInt(client.sessionId ?? "0").toString(16)}`;
       const stopStates = client.onState((state) => {
@@ -284,18 +335,25 @@ export const commands: Record<string, Command> = {
     },
   },
   tree: {
-    usage: "tree [path]",
+    summary: "Prints the tree below a znode",
+    operands: "[path]",
     async run(zk, { words }, target, io) {
+      const root: TreeJson = { path: words[0] ?? "/", children: [] };
       const lines: string[] = [];
-      await walk(await zk(), words[0] ?? "/", (p, depth) =>
-        lines.push(`${"  ".repeat(depth)}${depth === 0 ? p : p.slice(p.lastIndexOf("/") + 1)}`),
-      );
-      print(io, target, lines, lines.join("\n"));
+      const parents: TreeJson[] = [];
+      await walk(await zk(), root.path, (p, depth) => {
+        lines.push(`${"  ".repeat(depth)}${depth === 0 ? p : p.slice(p.lastIndexOf("/") + 1)}`);
+        const node = depth === 0 ? root : { path: p, children: [] };
+        if (depth > 0) parents[depth - 1]?.children.push(node);
+        parents[depth] = node;
+      });
+      print(io, target, root, lines.join("\n"));
       return 0;
     },
   },
   ruok: {
-    usage: "ruok",
+    summary: "Asks the member whether it serves (imok)",
+    operands: "",
     async run(_zk, _args, target, io) {
       const r = await admin(target, "ruok");
       print(io, target, r, String(r.answer));
@@ -303,7 +361,8 @@ export const commands: Record<string, Command> = {
     },
   },
   srvr: {
-    usage: "srvr",
+    summary: "The member's role, zxid and counts",
+    operands: "",
     async run(_zk, _args, target, io) {
       const r = await admin(target, "srvr");
       print(
@@ -319,7 +378,8 @@ export const commands: Record<string, Command> = {
     },
   },
   mntr: {
-    usage: "mntr",
+    summary: "The member's metrics, one per line",
+    operands: "",
     async run(_zk, _args, target, io) {
       const r = await admin(target, "mntr");
       print(
@@ -336,14 +396,31 @@ export const commands: Record<string, Command> = {
   },
 };
 
+/** `tree --json`: the nested shape, not the indented text. */
+interface TreeJson {
+  readonly path: string;
+  readonly children: TreeJson[];
+}
+
+/** A -v or -t value: a whole number, or a usage error naming the flag. */
+export function wholeNumber(
+  flags: Map<string, string | true>,
+  letter: string,
+  fallback: number,
+): number {
+  const v = flags.get(letter);
+  if (v === undefined) return fallback;
+  if (typeof v !== "string" || !/^-?\d+$/.test(v))
+    throw new UsageError(`-${letter} takes a whole number (got ${String(v)})`);
+  return Number(v);
+}
+
+/** Bad input found after parsing: printed with the command's usage, exit 2. */
+export class UsageError extends Error {}
+
 function permText(perms: number): string {
   return "rwcda"
     .split("")
     .filter((_, i) => (perms & ([1, 2, 4, 8, 16][i] ?? 0)) !== 0)
     .join("");
-}
-
-function usage(io: Io, text: string): number {
-  io.err(`usage: ${text}`);
-  return 2;
 }

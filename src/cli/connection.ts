@@ -1,7 +1,11 @@
-// Where the CLI connects: --url/--token flags or EDGEKEEPER_URL/EDGEKEEPER_TOKEN, defaulting to
-// the local ensemble `npm start` serves.
+// Where the CLI connects: --url/--token or EDGEKEEPER_URL/EDGEKEEPER_TOKEN, defaulting to the
+// local ensemble `npm start` serves. The one home of the rule for a base URL, which every
+// command (and the bridge) goes through.
+
+import { UsageError } from "./commands.ts";
 
 export interface Target {
+  /** The service's base URL, http(s)://host[:port], no path. */
   readonly url: string;
   readonly token?: string | undefined;
   readonly json: boolean;
@@ -9,42 +13,49 @@ export interface Target {
   readonly sessionTimeoutMs?: number | undefined;
 }
 
-export function targetFrom(flags: Map<string, string | true>): Target {
-  const url = flagText(flags, "url") ?? process.env.EDGEKEEPER_URL ?? "http://127.0.0.1:8787";
-  const token = flagText(flags, "token") ?? process.env.EDGEKEEPER_TOKEN;
-  const timeout = flagText(flags, "session-timeout");
-  const sessionTimeoutMs =
-    timeout !== undefined && /^\d+$/.test(timeout) ? Number(timeout) : undefined;
-  return { url: url.replace(/\/$/, ""), token, json: flags.has("json"), sessionTimeoutMs };
+export interface GlobalOptions {
+  readonly url?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+  readonly sessionTimeout?: string;
 }
 
-export function flagText(flags: Map<string, string | true>, name: string): string | undefined {
-  const v = flags.get(name);
-  return typeof v === "string" ? v : undefined;
+export function targetFrom(options: GlobalOptions): Target {
+  const url = baseUrl(options.url ?? process.env.EDGEKEEPER_URL ?? "http://127.0.0.1:8787");
+  const token = options.token ?? process.env.EDGEKEEPER_TOKEN;
+  const timeout = options.sessionTimeout;
+  if (timeout !== undefined && !/^\d+$/.test(timeout))
+    throw new UsageError(`--session-timeout takes milliseconds (got ${timeout})`);
+  return {
+    url,
+    token: token === "" ? undefined : token,
+    json: options.json === true,
+    sessionTimeoutMs: timeout === undefined ? undefined : Number(timeout),
+  };
 }
 
-/** Splits argv into positional words and --flags (`--name value` or `--name=value`; `-x` letters). */
-export function parseArgs(
-  argv: readonly string[],
-  valued: ReadonlySet<string>,
-): { words: string[]; flags: Map<string, string | true> } {
-  const words: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg.startsWith("--")) {
-      const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-      if (inline !== undefined) flags.set(name, inline);
-      else if (valued.has(name) && i + 1 < argv.length) flags.set(name, argv[++i] as string);
-      else flags.set(name, true);
-    } else if (/^-[a-zA-Z]+$/.test(arg)) {
-      for (const letter of arg.slice(1)) {
-        if (valued.has(letter) && i + 1 < argv.length) flags.set(letter, argv[++i] as string);
-        else flags.set(letter, true);
-      }
-    } else {
-      words.push(arg);
-    }
+/**
+ * The service's base URL as http(s)://host[:port]: ws(s):// is accepted and mapped, and a path,
+ * query or fragment is refused — edgekeeper adds its own paths (/v1/session, /v1/zk), so
+ * `ws://host/v1/zk` would otherwise end up at /v1/zk/v1/zk.
+ */
+export function baseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8787 (got ${text})`);
   }
-  return { words, flags };
+  const scheme = { "http:": "http:", "https:": "https:", "ws:": "http:", "wss:": "https:" }[
+    url.protocol
+  ];
+  if (scheme === undefined)
+    throw new UsageError(`--url takes http(s):// or ws(s):// (got ${url.protocol}//)`);
+  if (url.pathname !== "/" || url.search !== "" || url.hash !== "")
+    throw new UsageError(
+      `--url is the service's base URL, without a path (got ${text}; use ${url.protocol}//${url.host})`,
+    );
+  if (url.username !== "" || url.password !== "")
+    throw new UsageError("--url must not carry credentials: pass --token or EDGEKEEPER_TOKEN");
+  return `${scheme}//${url.host}`;
 }

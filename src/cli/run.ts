@@ -1,19 +1,10 @@
-// Runs one command and turns errors into messages and exit codes.
+// Runs one command and turns errors into messages and exit codes — the one place that decides
+// them, for one-shot commands and the shell alike.
 
 import type { EdgeKeeperClient } from "../client/index.ts";
 import { KeeperError } from "../client/index.ts";
-import { commands, type Io } from "./commands.ts";
+import { type Command, type Io, UsageError } from "./commands.ts";
 import type { Target } from "./connection.ts";
-
-/** Flags that take a value. */
-export const valuedFlags: ReadonlySet<string> = new Set([
-  "url",
-  "token",
-  "session-timeout",
-  "v",
-  "t",
-  "listen",
-]);
 
 /**
  * Exit codes: 0 success, 1 a ZooKeeper error, 2 a usage error, 3 the service could not be
@@ -22,33 +13,46 @@ export const valuedFlags: ReadonlySet<string> = new Set([
 export const exitCodes = { ok: 0, keeper: 1, usage: 2, unreachable: 3, authFailed: 4 } as const;
 
 export async function runCommand(
-  name: string,
+  command: Command,
+  usageLine: string,
   zk: () => Promise<EdgeKeeperClient>,
   args: { words: string[]; flags: Map<string, string | true>; signal?: AbortSignal },
   target: Target,
   io: Io,
 ): Promise<number> {
-  const command = commands[name];
-  if (!command) {
-    io.err(`Unknown command "${name}". Commands: ${Object.keys(commands).join(", ")}, shell`);
-    return 2;
-  }
   try {
     return await command.run(zk, args, target, io);
   } catch (e) {
-    if (e instanceof KeeperError) {
-      io.err(
-        target.json
-          ? JSON.stringify({
-              error: { code: e.code, name: e.error, path: e.path, message: e.message },
-            })
-          : `Error: ${e.error} (${e.code})${e.path ? ` for ${e.path}` : ""}: ${e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "")}`,
-      );
-      if (e.error === "AUTHFAILED") return exitCodes.authFailed;
-      if (e.isConnectionLoss) return exitCodes.unreachable;
-      return exitCodes.keeper;
-    }
-    io.err(`Error: ${e instanceof Error ? e.message : String(e)}`);
-    return exitCodes.unreachable;
+    return reportError(e, target, io, usageLine);
   }
+}
+
+/** Prints an error once — one JSON line with --json — and returns its exit code. */
+export function reportError(e: unknown, target: Target, io: Io, usageLine?: string): number {
+  if (e instanceof UsageError) {
+    io.err(`error: ${e.message}${usageLine ? `\nusage: ${usageLine}` : ""}`);
+    return exitCodes.usage;
+  }
+  if (e instanceof KeeperError) {
+    io.err(
+      target.json
+        ? JSON.stringify({
+            error: { code: e.code, name: e.error, path: e.path, message: plainMessage(e) },
+          })
+        : `Error: ${e.error} (${e.code})${e.path ? ` for ${e.path}` : ""}: ${plainMessage(e)}`,
+    );
+    if (e.error === "AUTHFAILED") return exitCodes.authFailed;
+    if (e.isConnectionLoss) return exitCodes.unreachable;
+    return exitCodes.keeper;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  io.err(
+    target.json ? JSON.stringify({ error: { name: "UNREACHABLE", message } }) : `Error: ${message}`,
+  );
+  return exitCodes.unreachable;
+}
+
+/** The message without the "NAME (code) path: " prefix the error's own text starts with. */
+function plainMessage(e: KeeperError): string {
+  return e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "");
 }

@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { EdgeKeeperClient } from "../client/index.ts";
 import { commands, type Io } from "./commands.ts";
-import { parseArgs, type Target } from "./connection.ts";
-import { runCommand, valuedFlags } from "./run.ts";
+import type { Target } from "./connection.ts";
+
+/** Runs one line's words with the shell's session; resolves to its exit code. */
+export type LineRunner = (words: string[], signal: AbortSignal) => Promise<number>;
 
 const historyFile = () => process.env.EDGEKEEPER_HISTORY ?? join(homedir(), ".edgekeeper_history");
 
@@ -16,6 +18,7 @@ export async function shell(
   zk: () => Promise<EdgeKeeperClient>,
   target: Target,
   io: Io,
+  runLine: LineRunner,
 ): Promise<number> {
   let history: string[] = [];
   try {
@@ -52,27 +55,14 @@ export async function shell(
       } catch {
         // History is a convenience.
       }
-      if (trimmed === "help") {
-        for (const [name, c] of Object.entries(commands))
-          io.out(`  ${c.usage.startsWith(name) ? c.usage : `${name} ${c.usage}`}`);
-      } else {
-        const argv = splitWords(trimmed);
-        const { words, flags } = parseArgs(argv.slice(1), valuedFlags);
-        // Ctrl-C stops the running command (a watch) and returns to the prompt; the session stays.
-        const interrupt = new AbortController();
-        const onInterrupt = () => interrupt.abort();
-        rl.on("SIGINT", onInterrupt);
-        try {
-          await runCommand(
-            argv[0] as string,
-            zk,
-            { words, flags, signal: interrupt.signal },
-            target,
-            io,
-          );
-        } finally {
-          rl.off("SIGINT", onInterrupt);
-        }
+      // Ctrl-C stops the running command (a watch) and returns to the prompt; the session stays.
+      const interrupt = new AbortController();
+      const onInterrupt = () => interrupt.abort();
+      rl.on("SIGINT", onInterrupt);
+      try {
+        await runLine(splitWords(trimmed), interrupt.signal);
+      } finally {
+        rl.off("SIGINT", onInterrupt);
       }
     }
     rl.prompt();

@@ -126,6 +126,12 @@ export class EdgeKeeperClient {
    * token fails at once with AUTHFAILED; an unreachable service with CONNECTIONLOSS naming it.
    */
   static async connect(options: ClientOptions): Promise<EdgeKeeperClient> {
+    if (options.openSocket === undefined && typeof globalThis.WebSocket !== "function")
+      throw new TypeError(
+        "This runtime has no global WebSocket (Node 20 has none): pass " +
+          "openSocket: async (url) => new WebSocket(url) with WebSocket from the `ws` package, " +
+          "or run on Node ≥ 22, a browser, Deno, Bun or a Worker",
+      );
     const client = new EdgeKeeperClient(options);
     await client.#firstConnect();
     return client;

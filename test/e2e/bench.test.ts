@@ -1,4 +1,4 @@
-// The benchmark runs from a clone as documented: a short run of `edgekeeper bench` against its
+// The benchmark runs from a clone as documented: a short run of `npm run bench` against its
 // own local ensemble, plus the percentile and ratio arithmetic its report rests on.
 
 import { execFile } from "node:child_process";
@@ -54,8 +54,7 @@ describe("edgekeeper bench", () => {
       execFile(
         join(root, "node_modules/.bin/node"),
         [
-          join(root, "src/cli/main.ts"),
-          "bench",
+          join(root, "src/bench/cli.ts"),
           "--quick",
           "--duration",
           "1",
@@ -95,8 +94,7 @@ describe("edgekeeper bench", () => {
       execFile(
         join(root, "node_modules/.bin/node"),
         [
-          join(root, "src/cli/main.ts"),
-          "bench",
+          join(root, "src/bench/cli.ts"),
           "--minimal",
           "--sessions",
           "3",

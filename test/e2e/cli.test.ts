@@ -3,10 +3,13 @@
 // pseudo-terminal (util-linux `script`), with tab completion of live znode paths and history.
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { version } from "../../src/cli/version.ts";
+import { startBridge } from "./bridge.ts";
 import { type RunningService, startService } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -26,11 +29,18 @@ afterAll(async () => {
 });
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runIn({}, ...args);
+}
+
+function runIn(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       node,
       [cli, ...args],
-      { env: { ...process.env, EDGEKEEPER_URL: service.url } },
+      { env: { ...process.env, EDGEKEEPER_URL: service.url, ...env } },
       (error, stdout, stderr) => {
         resolve({
           code: error ? Number((error as { code?: number }).code ?? 1) : 0,
@@ -123,18 +133,234 @@ describe("edgekeeper CLI", () => {
   });
 });
 
+describe("edgekeeper CLI: help, usage errors and output", () => {
+  it("prints help for every command, with help [command], and its version, starting nothing", async () => {
+    const help = await run("--help");
+    expect(help.code).toBe(0);
+    const names = [...help.stdout.matchAll(/^ {2}([a-zA-Z]+)\b/gm)]
+      .map((m) => m[1] as string)
+      .filter((n) => n !== "help");
+    expect(names).toEqual(
+      expect.arrayContaining(["ls", "get", "bridge", "lock", "elect", "completion", "shell"]),
+    );
+    for (const name of names) {
+      const own = await run(name, "--help");
+      expect(own, name).toMatchObject({ code: 0 });
+      expect(own.stdout, name).toMatch(new RegExp(`^Usage: edgekeeper ${name}\\b`));
+      expect((await run("help", name)).stdout, name).toBe(own.stdout);
+    }
+    expect(await run("-h")).toMatchObject({ code: 0, stdout: help.stdout });
+    expect(await run("--version")).toMatchObject({ code: 0, stdout: `${version}\n` });
+    // The benchmark's own command line: help, and nothing started (it would take seconds).
+    const bench = await new Promise<{ code: number; stdout: string }>((resolve) =>
+      execFile(node, [join(root, "src/bench/cli.ts"), "--help"], (error, stdout) =>
+        resolve({ code: error ? 1 : 0, stdout }),
+      ),
+    );
+    expect(bench.code).toBe(0);
+    expect(bench.stdout).toContain("--compare <target>");
+  });
+
+  it("refuses unknown flags, surplus operands and bad values with a usage line and exit 2", async () => {
+    for (const args of [
+      ["ls", "-l", "/"],
+      ["ls", "-w", "/"],
+      ["ls", "/", "/extra"],
+      ["frobnicate"],
+      ["get"],
+    ]) {
+      const r = await run(...args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout, args.join(" ")).toBe("");
+    }
+    expect((await run("ls", "-l", "/")).stderr).toBe(
+      "error: unknown option '-l'\nusage: edgekeeper ls [options] [path]\n",
+    );
+    const version = await run("set", "-v", "one", "/x", "data");
+    expect(version).toMatchObject({ code: 2 });
+    expect(version.stderr).toContain("-v takes a whole number (got one)");
+    expect((await run("completion", "tcsh")).code).toBe(2);
+    // A URL with a path would end up at /v1/zk/v1/zk: refused, for every command.
+    const pathUrl = await run("bridge", "--url", "ws://127.0.0.1:8787/v1/zk");
+    expect(pathUrl.code).toBe(2);
+    expect(pathUrl.stderr).toContain("without a path");
+    expect((await run("ls", "/", "--url", "ftp://127.0.0.1")).code).toBe(2);
+  });
+
+  it("takes ws:// base URLs as well as http://", async () => {
+    const ws = service.url.replace(/^http/, "ws");
+    expect(await runIn({ EDGEKEEPER_URL: ws }, "ruok")).toMatchObject({
+      code: 0,
+      stdout: "imok\n",
+    });
+    const bridge = await startBridge(ws);
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(bridge.port, "127.0.0.1", () => socket.write("ruok"));
+        let text = "";
+        socket.on("data", (chunk) => {
+          text += chunk.toString();
+        });
+        socket.on("end", () => resolve(text));
+        socket.on("error", reject);
+      });
+      expect(answer).toBe("imok");
+    } finally {
+      bridge.stop();
+    }
+  });
+
+  it("prints newline-terminated JSON: errors as one object on stderr, the tree nested", async () => {
+    const missing = await run("--json", "get", "/nope");
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr.endsWith("}\n")).toBe(true);
+    expect(JSON.parse(missing.stderr)).toEqual({
+      error: { code: -101, name: "NONODE", path: "/nope", message: "/nope does not exist" },
+    });
+    await run("create", "/json-tree");
+    await run("create", "/json-tree/a");
+    await run("create", "/json-tree/a/b");
+    const tree = await run("tree", "/json-tree", "--json");
+    expect(tree.stdout.endsWith("\n")).toBe(true);
+    expect(JSON.parse(tree.stdout)).toEqual({
+      path: "/json-tree",
+      children: [{ path: "/json-tree/a", children: [{ path: "/json-tree/a/b", children: [] }] }],
+    });
+  });
+
+  it("lock: a second holder runs its command only after the first has exited", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgekeeper-lock-"));
+    const log = join(dir, "log");
+    const go = join(dir, "go");
+    const first = spawnCli(
+      "lock",
+      "/cli-lock",
+      "--",
+      "sh",
+      "-c",
+      `echo "first $EDGEKEEPER_FENCING_TOKEN" >> ${log}; echo started; while [ ! -e ${go} ]; do sleep 0.02; done; echo "first done" >> ${log}`,
+    );
+    await until(
+      first,
+      () => first.stdoutText === "started\n",
+      "the first holder's command to start",
+    );
+    const second = spawnCli(
+      "lock",
+      "/cli-lock",
+      "--",
+      "sh",
+      "-c",
+      `echo "second $EDGEKEEPER_FENCING_TOKEN $EDGEKEEPER_LOCK_PATH" >> ${log}; exit 7`,
+    );
+    await until(
+      second,
+      () => second.stderrText.includes("waiting for /cli-lock"),
+      "the second to wait",
+      "stderr",
+    );
+    expect(readFileSync(log, "utf8")).not.toContain("second");
+    writeFileSync(go, "");
+    expect(await exited(first)).toBe(0);
+    // The command's exit code is the CLI's.
+    expect(await exited(second)).toBe(7);
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    expect(lines[0]).toMatch(/^first \d+$/);
+    expect(lines[1]).toBe("first done");
+    expect(lines[2]).toMatch(/^second \d+ \/cli-lock$/);
+    const token = (line: string) => Number(line.split(" ")[1]);
+    expect(token(lines[2] as string)).toBeGreaterThan(token(lines[0] as string));
+    // Released: nothing left under the lock.
+    expect((await run("ls", "/cli-lock")).stdout).toBe("[]\n");
+    expect((await run("lock", "/cli-lock", "--", "/nonexistent/command")).code).toBe(127);
+  });
+
+  it("elect: prints each new leader's proposal; the next takes over when the leader resigns", async () => {
+    const watcher = spawnCli("elect", "--listen", "/cli-election");
+    await until(watcher, () => watcher.stderrText.includes("watching"), "the listener", "stderr");
+    const alpha = spawnCli("elect", "/cli-election", "alpha");
+    await until(alpha, () => alpha.stdoutText === "alpha\n", "alpha to lead");
+    expect(alpha.stderrText).toMatch(/this proposal leads \(fencing token \d+\)/);
+    const beta = spawnCli("elect", "/cli-election", "beta");
+    await until(beta, () => beta.stdoutText === "alpha\n", "beta to see alpha lead");
+    alpha.kill("SIGINT");
+    expect(await exited(alpha)).toBe(0);
+    await until(beta, () => beta.stdoutText === "alpha\nbeta\n", "beta to lead");
+    await until(watcher, () => watcher.stdoutText === "alpha\nbeta\n", "the listener to see both");
+    beta.kill("SIGINT");
+    watcher.kill("SIGINT");
+    expect(await exited(beta)).toBe(0);
+    expect(await exited(watcher)).toBe(0);
+    expect((await run("elect", "/cli-election")).code).toBe(2);
+  });
+
+  it("completion: the bash script loads and completes commands and a command's flags", async () => {
+    const complete = (words: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          "bash",
+          [
+            "-c",
+            `source <("${node}" "${cli}" completion bash) && COMP_WORDS=(${words}) && COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)) && _edgekeeper && echo "\${COMPREPLY[*]}"`,
+          ],
+          (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
+        ),
+      );
+    expect((await complete("edgekeeper l")).split(" ").sort()).toEqual(["lock", "ls"]);
+    expect(await complete("edgekeeper ls --r")).toBe("--recursive");
+    expect(await complete("edgekeeper --url http://x el")).toBe("elect");
+    for (const shell of ["zsh", "fish"]) {
+      const script = await run("completion", shell);
+      expect(script.code).toBe(0);
+      expect(script.stdout).toContain("elect");
+    }
+  });
+});
+
+interface CliProcess extends ChildProcess {
+  stdoutText: string;
+  stderrText: string;
+}
+
+function spawnCli(...args: string[]): CliProcess {
+  const child = spawn(node, [cli, ...args], {
+    env: { ...process.env, EDGEKEEPER_URL: service.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  }) as CliProcess;
+  child.stdoutText = "";
+  child.stderrText = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    child.stdoutText += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    child.stderrText += chunk.toString();
+  });
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
 /** Resolves once `done()` holds, checking on each output chunk; fails after 20 s. */
-function until(child: ChildProcess, done: () => boolean, what: string): Promise<void> {
+function until(
+  child: ChildProcess,
+  done: () => boolean,
+  what: string,
+  stream: "stdout" | "stderr" = "stdout",
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (done()) return resolve();
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 20_000);
     const check = () => {
       if (done()) {
         clearTimeout(timer);
-        child.stdout?.off("data", check);
+        child[stream]?.off("data", check);
         resolve();
       }
     };
-    child.stdout?.on("data", check);
+    child[stream]?.on("data", check);
   });
 }
