@@ -74,9 +74,19 @@ async function walk(
 }
 
 async function admin(target: Target, command: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${target.url}/v1/admin/${command}`, {
-    headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}/v1/admin/${command}`, {
+      headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { message?: string } }).cause?.message;
+    throw new KeeperError({
+      code: -4,
+      name: "CONNECTIONLOSS",
+      message: `Cannot reach ${target.url}${cause ? ` (${cause})` : ""}`,
+    });
+  }
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new KeeperError(body.error as { code: number; name: string; message: string });
   return body;

@@ -13,6 +13,10 @@ const io: Io = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+// Node 20 has no global WebSocket (22 has): the SDK and the bridge then use the `ws` package's.
+if (typeof globalThis.WebSocket !== "function")
+  globalThis.WebSocket = (await import("ws")).WebSocket as unknown as typeof WebSocket;
+
 runCli(process.argv.slice(2), { io }).then(
   (code) => {
     process.exitCode = code;

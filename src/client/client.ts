@@ -8,9 +8,9 @@
 import { ErrorCode } from "../core/error-code.ts";
 import { reaches } from "../core/session/watch-resume.ts";
 import type { EventType } from "../core/tree/tree-event.ts";
+import type { CreateModeName } from "../protocol/create-mode-names.ts";
 import { decodeData as decodeBytes, encodeData } from "../protocol/data-encoding.ts";
 import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
-import type { CreateModeName } from "../protocol/request-schemas.ts";
 import type { ErrorJson, ReplyFrame, ServerFrame } from "../protocol/session-frames.ts";
 import type { StatJson } from "../protocol/stat-json.ts";
 import { type ConnectionState, ConnectionStates } from "./connection-states.ts";
@@ -128,7 +128,7 @@ export class EdgeKeeperClient {
   static async connect(options: ClientOptions): Promise<EdgeKeeperClient> {
     if (options.openSocket === undefined && typeof globalThis.WebSocket !== "function")
       throw new TypeError(
-        "This runtime has no global WebSocket (Node 20 has none): pass " +
+        "This runtime has no global WebSocket (Node 20 has one only with --experimental-websocket): pass " +
           "openSocket: async (url) => new WebSocket(url) with WebSocket from the `ws` package, " +
           "or run on Node ≥ 22, a browser, Deno, Bun or a Worker",
       );

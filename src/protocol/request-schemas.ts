@@ -2,7 +2,7 @@
 // never reaches a member.
 
 import { z } from "zod";
-import { CreateMode } from "../core/tree/create-mode.ts";
+import { type CreateModeName, modeNames } from "./create-mode-names.ts";
 
 const permLetters: Record<string, number> = { r: 1, w: 2, c: 4, d: 8, a: 16 };
 
@@ -25,23 +25,10 @@ export const aclSchema = z
   )
   .max(64);
 
-const modeNames = {
-  persistent: CreateMode.PERSISTENT,
-  ephemeral: CreateMode.EPHEMERAL,
-  persistent_sequential: CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeral_sequential: CreateMode.EPHEMERAL_SEQUENTIAL,
-  container: CreateMode.CONTAINER,
-  persistent_ttl: CreateMode.PERSISTENT_WITH_TTL,
-  persistent_sequential_ttl: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
-} as const;
-
-/** A create mode's name, as the JSON APIs and the SDK spell it. */
-export type CreateModeName = keyof typeof modeNames;
-
 /** A create mode by name or by ZooKeeper's flag number. */
 export const modeSchema = z.union([
   z
-    .enum(Object.keys(modeNames) as [keyof typeof modeNames, ...Array<keyof typeof modeNames>])
+    .enum(Object.keys(modeNames) as [CreateModeName, ...CreateModeName[]])
     .transform((name) => modeNames[name]),
   z.number().int().min(0).max(6),
 ]);
