@@ -7,6 +7,7 @@ import { accessConfig, ConfigError } from "../access/access-config.ts";
 import { identify, requiredScope, scopeRefusal } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
 import { errorBody } from "../protocol/error-body.ts";
+import { boundPrincipals } from "./bound-principal.ts";
 import { type AppEnv, fail } from "./respond.ts";
 
 let warned = false;
@@ -26,7 +27,8 @@ export const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
       "edgekeeper: token auth is OFF (AUTH=off) — fine for local development, never for a deployment",
     );
   }
-  const principal = identify(access, c.req.raw);
+  // A service binding's caller comes with its principal (binding-entrypoint.ts), not a token.
+  const principal = boundPrincipals.get(c.env) ?? identify(access, c.req.raw);
   if ("message" in principal) return fail(c, principal);
   const pathname = new URL(c.req.url).pathname;
   const need = requiredScope(c.req.method, pathname);

@@ -25,6 +25,8 @@ export async function startService(
     /** Restart a stopped service: its port and its state directory (kept when given). */
     port?: number;
     stateDir?: string;
+    /** More environment for wrangler (e.g. WRANGLER_REGISTRY_PATH, to pair it with another). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<RunningService> {
   const port = options.port ?? (await freePort());
@@ -37,6 +39,7 @@ export async function startService(
   return startServing("npm", args, `http://127.0.0.1:${port}`, "/v1/znodes/", {
     readyTimeoutMs: options.readyTimeoutMs ?? 90_000,
     stateDir: ownState ? stateDir : undefined,
+    ...(options.env ? { env: options.env } : {}),
   });
 }
 
@@ -70,14 +73,19 @@ export async function startServing(
   args: readonly string[],
   url: string,
   probePath: string,
-  options: { readyTimeoutMs: number; stateDir?: string | undefined },
+  options: {
+    readyTimeoutMs: number;
+    stateDir?: string | undefined;
+    env?: Record<string, string>;
+    cwd?: string;
+  },
 ): Promise<RunningService> {
   stopAllOnInterrupt();
   const child = spawn(command, args, {
-    cwd: projectRoot,
+    cwd: options.cwd ?? projectRoot,
     detached: true, // its own process group, so stop() reaches wrangler and workerd too
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...runtimeEnv, CI: "true", NO_COLOR: "1" },
+    env: { ...process.env, ...runtimeEnv, CI: "true", NO_COLOR: "1", ...options.env },
   });
   running.add(child);
   let output = "";

@@ -12,11 +12,14 @@ export interface HttpClientOptions {
   readonly token?: string;
   /** Open a session (needed for ephemeral nodes and exactly-once retries). */
   readonly sessionTimeoutMs?: number;
+  /** Sends the requests instead of the global fetch — e.g. a service binding's `fetch`. */
+  readonly fetch?: (url: string, init: RequestInit) => Promise<Response>;
 }
 
 export class EdgeKeeperHttpClient {
   readonly #url: string;
   readonly #token: string | undefined;
+  readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
   #session: { id: string; password: string; timeoutMs: number } | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #seq = 0;
@@ -24,6 +27,7 @@ export class EdgeKeeperHttpClient {
   private constructor(options: HttpClientOptions) {
     this.#url = options.url.replace(/\/$/, "");
     this.#token = options.token;
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
   }
 
   static async connect(options: HttpClientOptions): Promise<EdgeKeeperHttpClient> {
@@ -55,7 +59,7 @@ export class EdgeKeeperHttpClient {
     data: string = "",
     options: { mode?: CreateMode; ttlMs?: number } = {},
   ): Promise<{ path: string; stat: Stat }> {
-    const r = await this.#request("POST", `/v1/znodes${path}`, {
+    const r = await this.#request("POST", `${znodeUrl(path)}`, {
       json: { data, ...options },
       write: true,
     });
@@ -63,7 +67,7 @@ export class EdgeKeeperHttpClient {
   }
 
   async getData(path: string): Promise<{ data: Uint8Array; stat: Stat }> {
-    const r = await this.#request("GET", `/v1/znodes${path}`);
+    const r = await this.#request("GET", `${znodeUrl(path)}`);
     const data = decodeData(r.data as string, r.encoding === "base64" ? "base64" : "utf8");
     if ("name" in data)
       throw new KeeperError({ code: ErrorCode[data.name], name: data.name, message: data.message });
@@ -72,17 +76,17 @@ export class EdgeKeeperHttpClient {
 
   async setData(path: string, data: string, version = -1): Promise<Stat> {
     return (
-      await this.#request("PUT", `/v1/znodes${path}`, { json: { data, version }, write: true })
+      await this.#request("PUT", `${znodeUrl(path)}`, { json: { data, version }, write: true })
     ).stat as Stat;
   }
 
   async delete(path: string, version = -1): Promise<void> {
-    await this.#request("DELETE", `/v1/znodes${path}?version=${version}`, { write: true });
+    await this.#request("DELETE", `${znodeUrl(path)}?version=${version}`, { write: true });
   }
 
   async exists(path: string): Promise<Stat | null> {
     try {
-      return (await this.#request("GET", `/v1/znodes${path}?stat`)).stat as Stat;
+      return (await this.#request("GET", `${znodeUrl(path)}?stat`)).stat as Stat;
     } catch (e) {
       if (e instanceof KeeperError && e.error === "NONODE") return null;
       throw e;
@@ -90,7 +94,7 @@ export class EdgeKeeperHttpClient {
   }
 
   async getChildren(path: string): Promise<{ children: string[]; stat: Stat }> {
-    const r = await this.#request("GET", `/v1/znodes${path}?children`);
+    const r = await this.#request("GET", `${znodeUrl(path)}?children`);
     return { children: r.children as string[], stat: r.stat as Stat };
   }
 
@@ -160,7 +164,7 @@ export class EdgeKeeperHttpClient {
       if (options.write) headers["x-session-seq"] = String(++this.#seq);
     }
     if (options.json !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${this.#url}${path}`, {
+    const res = await this.#fetch(`${this.#url}${path}`, {
       method,
       headers,
       ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
@@ -170,4 +174,19 @@ export class EdgeKeeperHttpClient {
       throw new KeeperError(body.error as { code: number; name: string; message: string });
     return body;
   }
+}
+
+/**
+ * The route of a znode: each segment percent-encoded, so `?`, `#` and `%` in a name stay part of
+ * the path. A path that is not absolute is refused here, as ZooKeeper's client does.
+ */
+function znodeUrl(path: string): string {
+  if (!path.startsWith("/"))
+    throw new KeeperError({
+      code: ErrorCode.BADARGUMENTS,
+      name: "BADARGUMENTS",
+      message: `Path must start with / (got "${path}")`,
+      path,
+    });
+  return `/v1/znodes${path.split("/").map(encodeURIComponent).join("/")}`;
 }

@@ -1,6 +1,12 @@
 // edgekeeper/client: the SDK's public surface.
 
 export {
+  EdgeKeeperBindingClient,
+  type EdgeKeeperRpc,
+  type ErrorValue,
+  type RpcResult,
+} from "./binding-client.ts";
+export {
   type ClientOptions,
   type ConnectionState,
   type CreateMode,

@@ -1,17 +1,18 @@
 // The two packages as a user gets them: built, packed with `npm pack`, installed from the
 // tarballs into a fresh project (offline: nothing else is needed), then used with the machine's
-// own Node 20 — the CLI, the SDK from a script, the SDK's types from TypeScript — and from a page
-// in headless Chromium (Debian's package), all against the running service.
+// own Node 20 — the CLI, the SDK from a script, the SDK's types from TypeScript — from a page in
+// headless Chromium (Debian's package), and from the user's own Worker in `wrangler dev`, over
+// HTTP and over a service binding with RPC, all against the running service.
 
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../src/cli/version.ts";
-import { type RunningService, startService } from "./service.ts";
+import { freePort, type RunningService, startService, startServing } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
 /** The machine's Node (20 here), not the repository's pinned Node 22 first on npm's PATH. */
@@ -20,6 +21,8 @@ const systemPath = "/usr/local/bin:/usr/bin:/bin";
 const chromiumPath = "/usr/bin/chromium";
 let service: RunningService;
 let project: string;
+/** wrangler's dev registry for this test alone: the user's Worker finds edgekeeper there. */
+const registry = mkdtempSync(join(tmpdir(), "edgekeeper-registry-"));
 const tarballs: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -47,7 +50,7 @@ beforeAll(async () => {
     ["install", "--offline", "--no-audit", "--no-fund", tarballs.client, tarballs.cli].map(String),
     { cwd: project, env: { ...process.env, PATH: systemPath } },
   );
-  service = await startService();
+  service = await startService({ env: { WRANGLER_REGISTRY_PATH: registry } });
 }, 180_000);
 
 afterAll(async () => {
@@ -256,6 +259,94 @@ try {
       server.close();
     }
   }, 60_000);
+});
+
+describe("the SDK in the user's own Worker", () => {
+  it("reaches edgekeeper over HTTP and over a service binding with RPC (no URL, no token)", async () => {
+    const dir = join(project, "worker");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "wrangler.toml"),
+      `name = "user-worker"
+main = "index.ts"
+compatibility_date = "2026-11-01"
+
+[[services]]
+binding = "EDGEKEEPER"
+service = "edgekeeper"
+entrypoint = "EdgeKeeper"
+`,
+    );
+    writeFileSync(
+      join(dir, "index.ts"),
+      `import { EdgeKeeperBindingClient, EdgeKeeperHttpClient, type EdgeKeeperRpc, KeeperError } from "@edgekeeper/client";
+import { Mutex } from "@edgekeeper/client/recipes";
+
+interface Env { EDGEKEEPER: EdgeKeeperRpc; EDGEKEEPER_URL: string }
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const route = new URL(request.url).pathname;
+    if (route === "/health") return new Response("ok");
+    if (route === "/http") {
+      const zk = await EdgeKeeperHttpClient.connect({ url: env.EDGEKEEPER_URL });
+      await zk.create("/worker-http", "from a worker over http");
+      const { data } = await zk.getData("/worker-http");
+      await zk.close();
+      return Response.json({ data: new TextDecoder().decode(data) });
+    }
+    const zk = new EdgeKeeperBindingClient(env.EDGEKEEPER);
+    await zk.create("/worker-rpc", "from a worker over rpc");
+    const { data, stat } = await zk.getData("/worker-rpc");
+    let error = "";
+    try { await zk.setData("/worker-rpc", "stale", stat.version + 5); } catch (e) { error = e instanceof KeeperError ? e.error : String(e); }
+    const session = await zk.session();
+    const lock = new Mutex(session, "/worker-lock");
+    await lock.acquire();
+    const token = lock.fencingToken;
+    await lock.release();
+    await session.close();
+    return Response.json({ data: new TextDecoder().decode(data), error, token });
+  },
+};
+`,
+    );
+    const port = await freePort();
+    const worker = await startServing(
+      join(root, "node_modules/.bin/wrangler"),
+      [
+        "dev",
+        "--config",
+        join(dir, "wrangler.toml"),
+        "--port",
+        String(port),
+        "--ip",
+        "127.0.0.1",
+        "--persist-to",
+        join(dir, ".state"),
+        "--var",
+        `EDGEKEEPER_URL:${service.url}`,
+      ],
+      `http://127.0.0.1:${port}`,
+      "/health",
+      { readyTimeoutMs: 90_000, env: { WRANGLER_REGISTRY_PATH: registry }, cwd: dir },
+    );
+    try {
+      const overHttp = await fetch(`http://127.0.0.1:${port}/http`);
+      expect(await overHttp.json()).toEqual({ data: "from a worker over http" });
+      const overRpc = await fetch(`http://127.0.0.1:${port}/rpc`);
+      expect(await overRpc.json()).toEqual({
+        data: "from a worker over rpc",
+        error: "BADVERSION",
+        token: expect.any(Number),
+      });
+      // The same service saw both: the nodes are there over edgekeeper's own HTTP API.
+      for (const path of ["/worker-http", "/worker-rpc"])
+        expect((await fetch(`${service.url}/v1/znodes${path}`)).status).toBe(200);
+    } finally {
+      await worker.stop();
+    }
+  }, 120_000);
 });
 
 /** A static file server on a free loopback port. */
