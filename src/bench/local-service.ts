@@ -50,6 +50,16 @@ export const runtimeEnv = {
   X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? "false",
 };
 
+/**
+ * Puts a detached child's process group under the interrupt handler: Ctrl-C or SIGTERM of this
+ * process ends the group too. Returns the function that takes it off again (once stopped).
+ */
+export function superviseGroup(child: ChildProcess): () => void {
+  stopAllOnInterrupt();
+  running.add(child);
+  return () => running.delete(child);
+}
+
 /** Groups still running, stopped when this process is interrupted. */
 const running = new Set<ChildProcess>();
 let interruptHandled = false;
@@ -124,16 +134,41 @@ async function waitUntilServing(probe: string, child: ChildProcess, timeoutMs: n
   throw new Error(`service did not answer on ${probe} within ${timeoutMs} ms`);
 }
 
-/** Ends a detached child's whole process group: TERM, then KILL after 10 s. */
+/**
+ * Ends a detached child's whole process group: TERM, then KILL after 10 s. Resolves once no
+ * process of the group is left — the leader (npm) exits before wrangler and workerd do.
+ */
 export async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-  }, 10_000);
-  await exited;
-  clearTimeout(timer);
+  const pgid = child.pid;
+  if (pgid === undefined || !groupAlive(pgid)) return;
+  signalGroup(pgid, "SIGTERM");
+  const killAt = performance.now() + 10_000;
+  let killed = false;
+  while (groupAlive(pgid)) {
+    if (!killed && performance.now() > killAt) {
+      signalGroup(pgid, "SIGKILL");
+      killed = true;
+    }
+    // The group's exit is not an event this process can wait on: look again shortly.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Gone already.
+  }
 }
 
 export function freePort(): Promise<number> {

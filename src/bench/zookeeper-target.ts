@@ -7,7 +7,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { arrival, type BenchSession, type BenchTarget } from "./bench-target.ts";
-import { freePort, killGroup } from "./local-service.ts";
+import { freePort, killGroup, superviseGroup } from "./local-service.ts";
 import { groupPids } from "./process-memory.ts";
 
 export const zkServerScript = "/usr/share/zookeeper/bin/zkServer.sh";
@@ -54,8 +54,11 @@ export async function zookeeperTarget(options: { servers: number }): Promise<Ben
       env: { ...process.env, ZOO_LOG_DIR: home, ZOOCFGDIR: home },
     });
   });
+  // Interrupted mid-run, the servers stop with the bench instead of outliving it.
+  const unsupervise = children.map(superviseGroup);
   const stop = async () => {
     await Promise.all(children.map((c) => killGroup(c)));
+    for (const done of unsupervise) done();
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -1,7 +1,7 @@
 // The benchmark runs from a clone as documented: a short run of `npm run bench` against its
 // own local ensemble, plus the percentile and ratio arithmetic its report rests on.
 
-import { execFile } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatencySamples } from "../../src/bench/latency.ts";
@@ -118,4 +118,47 @@ describe("edgekeeper bench", () => {
     }
     expect(stdout).toContain("runtime limit");
   }, 240_000);
+
+  it("stops the service it started when interrupted: nothing of it is left running", async () => {
+    const bench = spawn(
+      join(root, "node_modules/.bin/node"),
+      [
+        join(root, "src/bench/cli.ts"),
+        "--workloads",
+        "create",
+        "--duration",
+        "60",
+        "--sessions",
+        "2",
+      ],
+      { cwd: root, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the service never came up:\n${stderr}`)),
+        120_000,
+      );
+      bench.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("is up; opening")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    // The service runs in its own process group, a child of the bench.
+    const processes = () =>
+      execFileSync("ps", ["-eo", "pid=,ppid=,pgid="], { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/).map(Number) as [number, number, number]);
+    const serviceGroup = processes().find(([, ppid]) => ppid === bench.pid)?.[2];
+    expect(serviceGroup).toBeGreaterThan(0);
+    expect(processes().filter(([, , pgid]) => pgid === serviceGroup).length).toBeGreaterThan(1);
+    const exited = new Promise<number | null>((resolve) => bench.once("exit", resolve));
+    bench.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(processes().filter(([, , pgid]) => pgid === serviceGroup)).toEqual([]);
+  }, 180_000);
 });
