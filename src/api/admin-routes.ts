@@ -4,11 +4,12 @@
 import { Hono } from "hono";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import { failure } from "../core/error-code.ts";
+import { version } from "../version.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { callerOf } from "./caller.ts";
 import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
 
-export const version = "0.1.0";
+export { version };
 
 export const adminRoutes = new Hono<AppEnv>();
 

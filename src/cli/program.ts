@@ -4,6 +4,7 @@
 
 import { Argument, Command as Cli, CommanderError } from "commander";
 import { EdgeKeeperClient } from "../client/index.ts";
+import { version } from "../version.ts";
 import { startBridge } from "./bridge.ts";
 import { type Command, commands, type Io, UsageError } from "./commands.ts";
 import { type Completions, completionScript, shells } from "./completion.ts";
@@ -12,7 +13,6 @@ import { elect } from "./elect.ts";
 import { lock } from "./lock.ts";
 import { exitCodes, reportError, runCommand } from "./run.ts";
 import { shell } from "./shell.ts";
-import { version } from "./version.ts";
 
 /** What a parse needs from outside: where to print, and in the shell its open session. */
 export interface CliContext {

@@ -2,6 +2,7 @@
 // never reaches a member.
 
 import { z } from "zod";
+import { defaultTreeConfig } from "../core/tree/tree-config.ts";
 import { type CreateModeName, modeNames } from "./create-mode-names.ts";
 
 const permLetters: Record<string, number> = { r: 1, w: 2, c: 4, d: 8, a: 16 };
@@ -35,11 +36,22 @@ export const modeSchema = z.union([
 
 export const encodingSchema = z.enum(["utf8", "base64"]);
 
+/** The longest data text: maxDataBytes as base64 (UTF-8 text is held to maxDataBytes once encoded). */
+export const maxDataTextLength = Math.ceil(defaultTreeConfig.maxDataBytes / 3) * 4;
+
+/** Data as text, `utf8` or `base64` by `encoding`; past the limit it is a 413, as a raw body is. */
+export const dataTextSchema = z
+  .string()
+  .max(
+    maxDataTextLength,
+    `Data text is longer than ${defaultTreeConfig.maxDataBytes} bytes as base64; the limit is ${maxDataTextLength}`,
+  )
+  .meta({
+    description: `at most ${defaultTreeConfig.maxDataBytes} bytes (1 MiB) once decoded`,
+  });
+
 const dataFields = {
-  data: z
-    .string()
-    .max(2 * 1024 * 1024)
-    .optional(),
+  data: dataTextSchema.optional(),
   encoding: encodingSchema.optional(),
 };
 

@@ -5,17 +5,20 @@ import { z } from "zod";
 import type { ErrorName } from "../core/error-code.ts";
 import type { EventType } from "../core/tree/tree-event.ts";
 import type { DataEncoding } from "./data-encoding.ts";
-import { aclSchema, encodingSchema, modeSchema, multiOpSchema } from "./request-schemas.ts";
+import {
+  aclSchema,
+  dataTextSchema,
+  encodingSchema,
+  modeSchema,
+  multiOpSchema,
+} from "./request-schemas.ts";
 import type { StatJson } from "./stat-json.ts";
 
 const path = z.string().min(1).max(4096);
 const id = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const seq = z.number().int().positive().optional();
 const data = {
-  data: z
-    .string()
-    .max(2 * 1024 * 1024)
-    .optional(),
+  data: dataTextSchema.optional(),
   encoding: encodingSchema.optional(),
 };
 const version = z.number().int().default(-1);

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { version } from "../../src/cli/version.ts";
+import { version } from "../../src/version.ts";
 import { startBridge } from "./bridge.ts";
 import { type RunningService, startService } from "./service.ts";
 

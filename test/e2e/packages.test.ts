@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { version } from "../../src/cli/version.ts";
+import { version } from "../../src/version.ts";
 import { freePort, type RunningService, startService, startServing } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -257,6 +257,41 @@ try {
     } finally {
       await browser.close();
       server.close();
+    }
+  }, 60_000);
+});
+
+describe("the interactive API reference", () => {
+  it("lists every operation from the document and sends one from the page", async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    try {
+      const tab = await browser.newPage();
+      const errors: string[] = [];
+      tab.on("pageerror", (e) => errors.push(e.message));
+      tab.on("requestfailed", (r) => errors.push(`${r.url()} ${r.failure()?.errorText}`));
+      await tab.goto(`${service.url}/v1/docs`);
+      const create = tab.locator("details.op", { hasText: "POST /v1/znodes/{path}" });
+      await create.locator("summary").first().click();
+      await create
+        .locator("label", { hasText: "path (path, required)" })
+        .locator("input")
+        .fill("from-the-page");
+      await create.locator("textarea").fill(JSON.stringify({ data: "clicked" }));
+      await create.getByRole("button", { name: "Send" }).click();
+      await expect
+        .poll(() => create.locator("pre.result").textContent(), { timeout: 15_000 })
+        .toMatch(/^201 Created\s+X-Zxid: \d+/);
+      const doc = (await (await fetch(`${service.url}/v1/openapi.json`)).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const operations = Object.values(doc.paths).reduce((n, m) => n + Object.keys(m).length, 0);
+      expect(operations).toBeGreaterThan(20);
+      expect(await tab.locator("details.op").count()).toBe(operations);
+      expect(errors).toEqual([]);
+      const node = await fetch(`${service.url}/v1/znodes/from-the-page`);
+      expect(await node.json()).toMatchObject({ data: "clicked" });
+    } finally {
+      await browser.close();
     }
   }, 60_000);
 });

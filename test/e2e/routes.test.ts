@@ -1,9 +1,16 @@
 // Every HTTP route against the running service over real HTTP, an HTTP session whose ephemeral
-// disappears after it expires, and a bad-input pass that must leave the service serving.
+// disappears after it expires, a bad-input pass that must leave the service serving, and
+// TypeScript types generated from the served OpenAPI document checking a client written to them.
 
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningService, startService } from "./service.ts";
 
+const root = join(import.meta.dirname, "../..");
 let service: RunningService;
 
 beforeAll(async () => {
@@ -145,5 +152,87 @@ describe("every route over real HTTP", () => {
     }
     expect((await call("/v1/znodes/b")).status).toBe(404);
     expect((await call("/v1/znodes/ok", { method: "POST" })).status).toBe(201);
+  });
+});
+
+describe("the served OpenAPI document", () => {
+  it("generates TypeScript types that a small client type-checks against, and the client runs", async () => {
+    const doc = (await (await fetch(`${service.url}/v1/openapi.json`)).json()) as OpenAPI3;
+    const dir = mkdtempSync(join(tmpdir(), "edgekeeper-openapi-"));
+    writeFileSync(join(dir, "api.d.ts"), astToString(await openapiTS(doc)));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(dir, "client.ts"),
+      `import type { components, paths } from "./api.d.ts";
+
+type CreateOp = paths["/v1/znodes/{path}"]["post"];
+export type CreateBody = NonNullable<CreateOp["requestBody"]>["content"]["application/json"];
+export type Created = CreateOp["responses"][201]["content"]["application/json"];
+export type ZnodeData = components["schemas"]["ZnodeData"];
+export type ApiError = components["schemas"]["Error"];
+
+export async function create(base: string, path: string, body: CreateBody): Promise<Created> {
+  const res = await fetch(base + "/v1/znodes" + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(((await res.json()) as ApiError).error.name);
+  return (await res.json()) as Created;
+}
+
+export async function read(base: string, path: string): Promise<ZnodeData> {
+  return (await (await fetch(base + "/v1/znodes" + path)).json()) as ZnodeData;
+}
+
+export async function main(base: string): Promise<string> {
+  const created = await create(base, "/typed", { data: "typed", mode: "persistent_sequential" });
+  const version: number = created.stat.version;
+  const owner: string = created.stat.ephemeralOwner;
+  // @ts-expect-error: Stat has no such field
+  created.stat.nope;
+  const data = await read(base, created.path);
+  const encoding: "utf8" | "base64" = data.encoding;
+  return [created.path, version, owner, data.data, encoding].join(" ");
+}
+
+// Never called: only compiled, so the wrong mode must be a type error.
+export const wrongMode = (base: string) =>
+  // @ts-expect-error: not a create mode
+  create(base, "/typed", { mode: "bogus" });
+
+if (process.argv[2]) console.log(await main(process.argv[2]));
+`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+          allowImportingTsExtensions: true,
+          lib: ["ES2022", "DOM"],
+          types: ["node"],
+          typeRoots: [join(root, "node_modules/@types")],
+        },
+        files: ["client.ts"],
+      }),
+    );
+    const exec = (command: string, args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(command, args, { cwd: dir }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${stdout}${stderr}`)) : resolve(stdout),
+        ),
+      );
+    await exec(join(root, "node_modules/.bin/tsc"), ["-p", join(dir, "tsconfig.json")]);
+    // Node runs it as written (types stripped): the types matched what the service answers.
+    const out = await exec(join(root, "node_modules/.bin/node"), [
+      join(dir, "client.ts"),
+      service.url,
+    ]);
+    expect(out).toMatch(/^\/typed0000000000 0 0 typed utf8\n$/);
   });
 });
