@@ -491,7 +491,7 @@ export class EdgeKeeperClient {
           throw new KeeperError({
             code: ErrorCode.CONNECTIONLOSS,
             name: "CONNECTIONLOSS",
-            message: `Cannot reach ${this.#options.url} within ${this.#options.connectTimeoutMs} ms: ${e instanceof Error ? e.message : String(e)}`,
+            message: `Cannot reach ${this.#options.url} within ${this.#options.connectTimeoutMs} ms (last: ${lastReason(e)})`,
           });
         }
         await sleep(waitMs);
@@ -564,7 +564,10 @@ export class EdgeKeeperClient {
       const text = await res.text().catch(() => "");
       return unreachable(`the socket was refused (HTTP ${res.status} ${text.slice(0, 200)})`);
     } catch (e) {
-      return unreachable(e instanceof Error ? e.message : String(e));
+      // fetch says "fetch failed"; its cause says why (ECONNREFUSED, a DNS failure, …).
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const why = e instanceof Error ? e.message : String(e);
+      return unreachable(cause ? `${why}: ${cause.code ?? cause.message}` : why);
     }
   }
 
@@ -884,4 +887,10 @@ function sleep(ms: number): Promise<void> {
 
 function unique(paths: string[]): string[] {
   return [...new Set(paths)];
+}
+
+/** The reason of a failed attempt without the error name and code it repeats. */
+function lastReason(e: unknown): string {
+  if (e instanceof KeeperError) return e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "");
+  return e instanceof Error ? e.message : String(e);
 }
