@@ -12,6 +12,7 @@ import { extname, join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { version } from "../../src/version.ts";
+import { consumerTsconfig } from "./consumer-tsconfig.ts";
 import { freePort, type RunningService, startService, startServing } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -183,21 +184,7 @@ export async function use(url: string): Promise<number> {
 export const wrong = (zk: EdgeKeeperClient) => zk.create("/t", "x", { mode: "bogus" });
 `,
     );
-    writeFileSync(
-      join(project, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          lib: ["ES2022", "DOM"],
-          types: [],
-        },
-        files: ["typed.ts"],
-      }),
-    );
+    writeFileSync(join(project, "tsconfig.json"), consumerTsconfig(["typed.ts"]));
     const tsc = join(root, "node_modules/typescript/bin/tsc");
     const result = execFileSync(systemNode, [tsc, "-p", join(project, "tsconfig.json")], {
       encoding: "utf8",

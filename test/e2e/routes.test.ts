@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumerTsconfig } from "./consumer-tsconfig.ts";
 import { type RunningService, startService } from "./service.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -206,19 +207,10 @@ if (process.argv[2]) console.log(await main(process.argv[2]));
     );
     writeFileSync(
       join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noEmit: true,
-          allowImportingTsExtensions: true,
-          lib: ["ES2022", "DOM"],
-          types: ["node"],
-          typeRoots: [join(root, "node_modules/@types")],
-        },
-        files: ["client.ts"],
+      consumerTsconfig(["client.ts"], {
+        allowImportingTsExtensions: true,
+        types: ["node"],
+        typeRoots: [join(root, "node_modules/@types")],
       }),
     );
     const exec = (command: string, args: string[]) =>
