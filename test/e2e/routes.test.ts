@@ -225,6 +225,6 @@ if (process.argv[2]) console.log(await main(process.argv[2]));
       join(dir, "client.ts"),
       service.url,
     ]);
-    expect(out).toMatch(/^\/typed0000000000 0 0 typed utf8\n$/);
+    expect(out).toMatch(/^\/typed\d{10} 0 0 typed utf8\n$/);
   });
 });
