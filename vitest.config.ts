@@ -20,6 +20,8 @@ function inWorkerd() {
         FAULT_INJECTION: "on",
         // The API tests run without tokens; bearer-auth.test.ts turns auth on per request.
         AUTH: "off",
+        // cors.test.ts: pages from this origin may call the API.
+        CORS_ORIGINS: "https://app.example",
         COMPACTION_ENTRIES: "40",
         // The applied tree's rows then reach SQLite only when the log compacts or a query needs
         // them, so every crash and eviction test also applies the log's tail again on restart.

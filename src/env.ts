@@ -30,6 +30,8 @@ export interface Env {
   SUPER_DIGEST?: string;
   /** Where client addresses for `ip` ACLs come from: edge, loopback or none (the default). */
   CLIENT_IP_SOURCE?: string;
+  /** Web origins whose pages may call the HTTP API, comma-separated, or "*" (default: none). */
+  CORS_ORIGINS?: string;
   /** A JSON object overriding named limits (src/access/limits.ts, docs/security.md). */
   LIMITS?: string;
   /** "on" enables the test-only fault injection RPCs; only the test configuration sets it. */

@@ -13,6 +13,7 @@ export interface AccessVars {
   readonly SUPER_DIGEST?: string | undefined;
   readonly CLIENT_IP_SOURCE?: string | undefined;
   readonly LIMITS?: string | undefined;
+  readonly CORS_ORIGINS?: string | undefined;
 }
 
 /** What a token may do: read (reads, watches, sessions), write (and change the tree), admin (all). */
@@ -39,6 +40,8 @@ export interface AccessConfig {
   readonly superDigest: string | undefined;
   readonly clientIpSource: ClientIpSource;
   readonly limits: Limits;
+  /** Web origins whose pages may call the HTTP API ("*" for any); none unless CORS_ORIGINS says. */
+  readonly corsOrigins: ReadonlySet<string>;
   /** True when running on the local-development fallback key (said once in the log). */
   readonly developmentKey: boolean;
 }
@@ -108,6 +111,7 @@ function build(env: AccessVars): AccessConfig {
     superDigest: env.SUPER_DIGEST?.trim() || undefined,
     clientIpSource: parseIpSource(env.CLIENT_IP_SOURCE),
     limits: limitsFrom(env.LIMITS),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS),
     developmentKey,
   };
 }
@@ -142,6 +146,34 @@ export function parseTokens(text: string): Token[] {
     tokens.push({ name, scope, secret });
   });
   return tokens;
+}
+
+/**
+ * CORS_ORIGINS: comma-separated origins (`https://app.example.com`, scheme and host only) whose
+ * pages may read the HTTP API's answers, or `*` for any. Tokens are bearer headers, never
+ * cookies, so a page can only use a token it was given.
+ */
+function parseCorsOrigins(text: string | undefined): ReadonlySet<string> {
+  const origins = new Set<string>();
+  for (const entry of (text ?? "").split(",").map((e) => e.trim())) {
+    if (entry === "") continue;
+    if (entry === "*") {
+      origins.add(entry);
+      continue;
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = null;
+    }
+    if (!url || url.origin !== entry)
+      throw new ConfigError(
+        `edgekeeper refuses to serve: CORS_ORIGINS entry "${entry}" is not an origin (scheme://host[:port], no path) or *`,
+      );
+    origins.add(entry);
+  }
+  return origins;
 }
 
 function parseIpSource(text: string | undefined): ClientIpSource {

@@ -5,6 +5,7 @@ import { failure } from "../core/error-code.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
+import { corsForApi } from "./cors.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { referencePage } from "./reference-page.ts";
@@ -14,6 +15,7 @@ import { znodeRoutes } from "./znode-routes.ts";
 
 export const app = new Hono<AppEnv>();
 
+app.use("/v1/*", corsForApi);
 app.use("/v1/*", bearerAuth);
 app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);

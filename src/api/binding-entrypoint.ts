@@ -30,6 +30,28 @@ const bindingPropsSchema = z
   })
   .optional();
 
+/**
+ * The env the router gets for a principal: one per Worker env and principal, so the settings
+ * parsed from it (accessConfig caches them per env object) are parsed once, not per call.
+ */
+const boundEnvs = new WeakMap<Env, Map<string, Env>>();
+
+function boundEnv(env: Env, principal: Principal): Env {
+  let byPrincipal = boundEnvs.get(env);
+  if (!byPrincipal) {
+    byPrincipal = new Map();
+    boundEnvs.set(env, byPrincipal);
+  }
+  const key = `${principal.scope}:${principal.name}`;
+  let bound = byPrincipal.get(key);
+  if (!bound) {
+    bound = { ...env };
+    boundPrincipals.set(bound, principal);
+    byPrincipal.set(key, bound);
+  }
+  return bound;
+}
+
 /** Requests made through a binding carry this origin; only the router ever sees it. */
 const origin = "https://edgekeeper.binding";
 
@@ -98,9 +120,7 @@ export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
       name: props.data?.name ?? "binding",
       scope: props.data?.scope ?? "write",
     };
-    const env = { ...this.env };
-    boundPrincipals.set(env, principal);
-    return { ok: true, value: env };
+    return { ok: true, value: boundEnv(this.env, principal) };
   }
 
   /** Runs one operation through the router; a ZooKeeper error is the answer, not a throw. */

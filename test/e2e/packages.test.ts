@@ -51,7 +51,11 @@ beforeAll(async () => {
     ["install", "--offline", "--no-audit", "--no-fund", tarballs.client, tarballs.cli].map(String),
     { cwd: project, env: { ...process.env, PATH: systemPath } },
   );
-  service = await startService({ env: { WRANGLER_REGISTRY_PATH: registry } });
+  service = await startService({
+    env: { WRANGLER_REGISTRY_PATH: registry },
+    // The page test's static server has an origin of its own.
+    vars: { CORS_ORIGINS: "*" },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -196,9 +200,13 @@ export const wrong = (zk: EdgeKeeperClient) => zk.create("/t", "x", { mode: "bog
     const dist = join(project, "node_modules/@edgekeeper/client/dist");
     const page = `<!doctype html><script type="importmap">{"imports":{"@edgekeeper/client":"/sdk/index.js","@edgekeeper/client/recipes":"/sdk/recipes.js"}}</script>
 <script type="module">
-import { EdgeKeeperClient } from "@edgekeeper/client";
+import { EdgeKeeperClient, EdgeKeeperHttpClient } from "@edgekeeper/client";
 import { Mutex } from "@edgekeeper/client/recipes";
 try {
+  // Over HTTP from another origin: CORS_ORIGINS lets the page read the answers.
+  const http = await EdgeKeeperHttpClient.connect({ url: ${JSON.stringify(service.url)} });
+  const overHttp = await http.create("/pkg-browser-http", "fetch");
+  await http.close();
   const zk = await EdgeKeeperClient.connect({ url: ${JSON.stringify(service.url)} });
   await zk.create("/pkg-browser", navigator.userAgent.includes("Chrome") ? "chrome" : "other");
   const seen = [];
@@ -211,7 +219,7 @@ try {
   const { data } = await zk.getData("/pkg-browser");
   while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
   await zk.close();
-  window.result = { data: new TextDecoder().decode(data), token, seen };
+  window.result = { data: new TextDecoder().decode(data), token, seen, overHttp: overHttp.path };
 } catch (e) { window.result = { error: String(e) }; }
 </script>`;
     const server = await serve((path) =>
@@ -239,6 +247,7 @@ try {
         data: "changed",
         token: expect.any(Number),
         seen: ["NodeDataChanged"],
+        overHttp: "/pkg-browser-http",
       });
       expect(errors).toEqual([]);
     } finally {
