@@ -23,7 +23,17 @@ export async function lock(
   const client = await zk();
   const mutex = new Mutex(client, path);
   io.err(`lock: waiting for ${path}`);
-  await mutex.acquire();
+  // Interrupted while waiting: close the session first, so this waiter's node goes at once
+  // instead of holding up the queue until the session times out.
+  const giveUp = () => void client.close().finally(() => process.exit(130));
+  process.once("SIGINT", giveUp);
+  process.once("SIGTERM", giveUp);
+  try {
+    await mutex.acquire();
+  } finally {
+    process.off("SIGINT", giveUp);
+    process.off("SIGTERM", giveUp);
+  }
   const token = mutex.fencingToken;
   io.err(`lock: holding ${path} (fencing token ${token}); running ${argv.join(" ")}`);
   if (target.json) io.out(JSON.stringify({ held: path, fencingToken: token }));

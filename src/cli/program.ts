@@ -136,9 +136,13 @@ function buildProgram(context: CliContext, hooks: Hooks): Cli {
       token: t.token,
       log: (line) => io.err(line),
     });
-    // Runs until interrupted; it started nothing else, so closing the listener is all.
+    // Runs until interrupted; it started nothing else. Open connections end with the process
+    // (close() alone would wait for every client to hang up).
     await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
+      const stop = () => {
+        server.close();
+        resolve();
+      };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });

@@ -10,6 +10,8 @@ const root = join(import.meta.dirname, "../..");
 export interface RunningBridge {
   readonly port: number;
   stop(): void;
+  /** Its exit code, once it has exited. */
+  readonly exited: Promise<number | null>;
 }
 
 /** Starts the bridge on a free loopback port; resolves once it says it is listening. */
@@ -30,5 +32,8 @@ export async function startBridge(serviceUrl: string): Promise<RunningBridge> {
     });
     child.once("exit", (code) => reject(new Error(`the bridge exited with ${code}`)));
   });
-  return { port, stop: () => child.kill() };
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  return { port, stop: () => child.kill(), exited };
 }

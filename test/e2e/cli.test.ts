@@ -205,6 +205,12 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
         socket.on("error", reject);
       });
       expect(answer).toBe("imok");
+      // Stopped with a client still connected, it exits at once, cleanly.
+      const idle = connect(bridge.port, "127.0.0.1");
+      await new Promise((resolve) => idle.once("connect", resolve));
+      bridge.stop();
+      expect(await bridge.exited).toBe(0);
+      idle.destroy();
     } finally {
       bridge.stop();
     }
@@ -261,6 +267,18 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
       "stderr",
     );
     expect(readFileSync(log, "utf8")).not.toContain("second");
+    // A waiter interrupted while waiting leaves the queue at once (its session is closed).
+    const impatient = spawnCli("lock", "/cli-lock", "--", "sh", "-c", "echo never >> " + log);
+    await until(
+      impatient,
+      () => impatient.stderrText.includes("waiting for"),
+      "a third waiter",
+      "stderr",
+    );
+    expect((await run("ls", "/cli-lock")).stdout.split(",").length).toBe(3);
+    impatient.kill("SIGINT");
+    expect(await exited(impatient)).toBe(130);
+    expect((await run("ls", "/cli-lock")).stdout.split(",").length).toBe(2);
     writeFileSync(go, "");
     expect(await exited(first)).toBe(0);
     // The command's exit code is the CLI's.
@@ -269,6 +287,7 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     expect(lines[0]).toMatch(/^first \d+$/);
     expect(lines[1]).toBe("first done");
     expect(lines[2]).toMatch(/^second \d+ \/cli-lock$/);
+    expect(lines).toHaveLength(3);
     const token = (line: string) => Number(line.split(" ")[1]);
     expect(token(lines[2] as string)).toBeGreaterThan(token(lines[0] as string));
     // Released: nothing left under the lock.
