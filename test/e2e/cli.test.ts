@@ -268,7 +268,7 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     );
     expect(readFileSync(log, "utf8")).not.toContain("second");
     // A waiter interrupted while waiting leaves the queue at once (its session is closed).
-    const impatient = spawnCli("lock", "/cli-lock", "--", "sh", "-c", "echo never >> " + log);
+    const impatient = spawnCli("lock", "/cli-lock", "--", "sh", "-c", `echo never >> ${log}`);
     await until(
       impatient,
       () => impatient.stderrText.includes("waiting for"),
