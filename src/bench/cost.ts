@@ -274,7 +274,9 @@ async function silentSessions(service: RunningService): Promise<void> {
   const open = async (path: string) => {
     const ws = new WebSocket(`${service.url.replace(/^http/, "ws")}/v1/session?member=1`);
     const frames: Array<Record<string, unknown>> = [];
-    ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
+    ws.addEventListener("message", (e) => {
+      frames.push(JSON.parse(String(e.data)));
+    });
     await new Promise((resolve) => ws.addEventListener("open", resolve));
     ws.send(JSON.stringify({ op: "connect", timeoutMs }));
     ws.send(JSON.stringify({ id: 1, op: "create", path, mode: "ephemeral" }));

@@ -46,7 +46,9 @@ describe("admin commands", () => {
     if (!ws) throw new Error("no socket");
     ws.accept();
     const frames: string[] = [];
-    ws.addEventListener("message", (e) => frames.push(e.data as string));
+    ws.addEventListener("message", (e) => {
+      frames.push(e.data as string);
+    });
     ws.send(JSON.stringify({ op: "connect" }));
     ws.send(JSON.stringify({ id: 1, op: "addWatch", path: "/", mode: "persistentRecursive" }));
     const deadline = Date.now() + 10_000;
