@@ -11,7 +11,7 @@ import type { WorkloadResult } from "../../src/bench/workloads.ts";
 
 const root = join(import.meta.dirname, "../..");
 
-describe("edgekeeper bench", () => {
+describe("npm run bench", () => {
   it("computes exact nearest-rank percentiles", () => {
     const samples = new LatencySamples();
     for (let ms = 1000; ms >= 1; ms--) samples.add(ms);
