@@ -7,7 +7,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
 import type { Principal } from "../access/gatekeeper.ts";
-import type { EdgeKeeperRpc, RpcResult } from "../client/binding-client.ts";
+import { bindingUrl, type EdgeKeeperRpc, type RpcResult } from "../client/binding-client.ts";
 import type { CreateMode, Stat } from "../client/client.ts";
 import { EdgeKeeperHttpClient } from "../client/http-client.ts";
 import { KeeperError } from "../client/keeper-error.ts";
@@ -51,9 +51,6 @@ function boundEnv(env: Env, principal: Principal): Env {
   }
   return bound;
 }
-
-/** Requests made through a binding carry this origin; only the router ever sees it. */
-const origin = "https://edgekeeper.binding";
 
 export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
   /** An HTTP request (or a WebSocket upgrade to /v1/session) as the binding's caller. */
@@ -128,7 +125,7 @@ export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
     const env = this.#env();
     if (!env.ok) return env;
     const client = await EdgeKeeperHttpClient.connect({
-      url: origin,
+      url: bindingUrl,
       fetch: async (url, init) => app.fetch(new Request(url, init), env.value, this.ctx),
     });
     try {
@@ -140,7 +137,7 @@ export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
         error: {
           code: e.code,
           name: e.error,
-          message: e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, ""),
+          message: e.detail,
           ...(e.path === undefined ? {} : { path: e.path }),
         },
       };

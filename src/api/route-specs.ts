@@ -14,12 +14,8 @@ import {
   setBodySchema,
 } from "../protocol/request-schemas.ts";
 import {
-  aclAnswerSchema,
-  childrenAnswerSchema,
   consSchema,
-  countAnswerSchema,
   createdSchema,
-  dataAnswerSchema,
   deletedSchema,
   ensembleSchema,
   errorBodySchema,
@@ -27,13 +23,13 @@ import {
   multiAnswerSchema,
   multiErrorBodySchema,
   multiReadAnswerSchema,
+  readAnswerSchema,
   ruokSchema,
   sessionClosedSchema,
   sessionCreatedSchema,
   sessionIdAnswerSchema,
   setAnswerSchema,
   srvrSchema,
-  statAnswerSchema,
   syncAnswerSchema,
   watchAnswerSchema,
   wchsSchema,
@@ -104,15 +100,7 @@ const readResponses = {
   200: {
     description: "data and Stat; with ?stat, ?children, ?count or ?acl, that instead",
     content: {
-      "application/json": {
-        schema: z.union([
-          dataAnswerSchema,
-          childrenAnswerSchema,
-          aclAnswerSchema,
-          countAnswerSchema,
-          statAnswerSchema,
-        ]),
-      },
+      "application/json": { schema: readAnswerSchema },
       "application/octet-stream": {
         schema: z
           .string()

@@ -37,9 +37,9 @@ export function reportError(e: unknown, target: Target, io: Io, usageLine?: stri
     io.err(
       target.json
         ? JSON.stringify({
-            error: { code: e.code, name: e.error, path: e.path, message: plainMessage(e) },
+            error: { code: e.code, name: e.error, path: e.path, message: e.detail },
           })
-        : `Error: ${e.error} (${e.code})${e.path ? ` for ${e.path}` : ""}: ${plainMessage(e)}`,
+        : `Error: ${e.error} (${e.code})${e.path ? ` for ${e.path}` : ""}: ${e.detail}`,
     );
     if (e.error === "AUTHFAILED") return exitCodes.authFailed;
     if (e.isConnectionLoss) return exitCodes.unreachable;
@@ -50,9 +50,4 @@ export function reportError(e: unknown, target: Target, io: Io, usageLine?: stri
     target.json ? JSON.stringify({ error: { name: "UNREACHABLE", message } }) : `Error: ${message}`,
   );
   return exitCodes.unreachable;
-}
-
-/** The message without the "NAME (code) path: " prefix the error's own text starts with. */
-function plainMessage(e: KeeperError): string {
-  return e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "");
 }

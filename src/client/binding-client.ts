@@ -38,7 +38,7 @@ export interface EdgeKeeperRpc {
 }
 
 /** Where requests through a binding say they go; the binding, not the host, decides. */
-const bindingUrl = "https://edgekeeper.binding";
+export const bindingUrl = "https://edgekeeper.binding";
 
 export class EdgeKeeperBindingClient {
   readonly #rpc: EdgeKeeperRpc;

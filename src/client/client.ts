@@ -891,6 +891,6 @@ function unique(paths: string[]): string[] {
 
 /** The reason of a failed attempt without the error name and code it repeats. */
 function lastReason(e: unknown): string {
-  if (e instanceof KeeperError) return e.message.replace(/^[A-Z]+ \(-?\d+\)( \S+)?: /, "");
+  if (e instanceof KeeperError) return e.detail;
   return e instanceof Error ? e.message : String(e);
 }
