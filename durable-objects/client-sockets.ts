@@ -85,6 +85,11 @@ export class ClientSockets {
       return send(ws, errorReply(undefined, failure("MARSHALLINGERROR", "Frames are JSON text")));
     }
     const replica = await this.#replica();
+    if (!(await replica.current())) {
+      const id = (frame as { id?: unknown })?.id;
+      send(ws, errorReply(typeof id === "number" ? id : undefined, notCaughtUp()));
+      return ws.close(4007, "member restarted and cannot reach a leader to catch up");
+    }
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, frame, replica))))
       return;
     const parsed = requestFrameSchema.safeParse(frame);
@@ -381,4 +386,11 @@ function send(ws: WebSocket, frame: Reply): void {
   } catch {
     // The client went away; its close handler cleans up.
   }
+}
+
+function notCaughtUp(): ZkFailure {
+  return failure(
+    "CONNECTIONLOSS",
+    "This member restarted and cannot reach a leader to catch up before it serves; retry",
+  );
 }

@@ -31,6 +31,11 @@ export interface MemberStatus {
   readonly connections: number;
   readonly watches: number;
   readonly pipelined: number;
+  /**
+   * False after a restart left this member behind what it may have served (its commit index is
+   * written lazily), until one read point has caught it up: clients wait for that.
+   */
+  readonly caughtUp: boolean;
   /** Consensus needs no ticks: nothing is in flight and the member books no tick alarm. */
   readonly quiescent: boolean;
   /** The alarm the member has booked (epoch ms), or null: nothing is due. */
@@ -76,6 +81,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     connections: shell.connections,
     watches: shell.watches,
     pipelined: replica.pipelined,
+    caughtUp: replica.caughtUp,
     quiescent: s.quiescent,
     alarmAtMs: shell.alarmAtMs,
     counters: replica.counters,

@@ -32,7 +32,7 @@ import { earliest } from "./wait-list.ts";
 import { ZkSockets } from "./zk-sockets.ts";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
-export const peerProtocolVersion = 2;
+export const peerProtocolVersion = 3;
 
 export interface PeerBatch {
   readonly protocol: number;
@@ -202,7 +202,7 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("read");
     this.#faults.assertUp();
     const replica = await this.#started();
-    if (options.linearizable && !(await replica.syncPoint())) {
+    if (!(await replica.current()) || (options.linearizable && !(await replica.syncPoint()))) {
       return { ok: false, zxid: replica.tree.lastZxid, failure: noQuorum() };
     }
     return readTree(replica.tree, read, authIds);
@@ -220,7 +220,9 @@ export class Member extends DurableObject<Env> {
   /** Several reads answered from the same applied state, or why the reply may not be built. */
   async multiRead(ops: ReadOp[], authIds: AuthId[] = []) {
     this.#costs.received("multiRead");
-    return (await this.#started()).tree.reads.multiRead(ops, authIds);
+    const replica = await this.#serving();
+    if (!replica) return noQuorum();
+    return replica.tree.reads.multiRead(ops, authIds);
   }
 
   /**
@@ -326,7 +328,8 @@ export class Member extends DurableObject<Env> {
     authIds: AuthId[] = [],
   ): Promise<{ ok: true; zxid: number; events: TreeEvent[] } | { ok: false; failure: ZkFailure }> {
     this.#costs.received("changes");
-    const replica = await this.#started();
+    const replica = await this.#serving();
+    if (!replica) return { ok: false, failure: noQuorum() };
     const tree = replica.tree;
     if (since > tree.lastZxid) {
       return {
@@ -380,6 +383,12 @@ export class Member extends DurableObject<Env> {
     this.#replica = null;
     this.#lastTickMs = 0;
     await this.#started();
+  }
+
+  /** The replica once it may serve clients (Replica.current); null when no leader answered. */
+  async #serving(): Promise<Replica | null> {
+    const replica = await this.#started();
+    return (await replica.current()) ? replica : null;
   }
 
   async #started(): Promise<Replica> {

@@ -124,6 +124,14 @@ export class Replica {
   #transacting = 0;
   #leading = false;
   #draining = false;
+  /**
+   * False after a restart that left log entries past the commit index this member knows (it is
+   * written lazily, see HardState.commit): the member may have applied, and served, more before it
+   * crashed. Clients are served once a read point has brought it that far — as a restarted
+   * ZooKeeper server syncs with its leader before it serves.
+   */
+  #current: boolean;
+  #catchingUp: Promise<boolean> | null = null;
   /** When the tree store first buffered a write that is not flushed yet (null: nothing waits). */
   #unflushedSinceMs: number | null = null;
   /** Set inside a transaction that must end with the tree on disk (one that compacts the log). */
@@ -186,6 +194,8 @@ export class Replica {
       amnesiac: options.amnesiac,
     };
     this.#node = new RawNode(consensus, this.#raftStorage, this.#raftStorage);
+    const start = this.#node.status();
+    this.#current = start.commit >= start.lastIndex;
     const electionMs = config.electionTicks * config.tickMs;
     this.#barriers = new ReadBarriers(
       this.#node,
@@ -299,6 +309,25 @@ export class Replica {
    */
   syncPoint(): Promise<boolean> {
     return this.#barriers.syncPoint(() => this.drain());
+  }
+
+  /**
+   * True once this member may serve clients: at once unless it restarted behind what it may
+   * have served (see #current), then after one read point; false when no leader answered in time.
+   */
+  current(): boolean | Promise<boolean> {
+    if (this.#current) return true;
+    this.#catchingUp ??= this.syncPoint().then((ok) => {
+      this.#catchingUp = null;
+      if (ok) this.#current = true;
+      return ok;
+    });
+    return this.#catchingUp;
+  }
+
+  /** Whether clients are served at once (see #current). */
+  get caughtUp(): boolean {
+    return this.#current;
   }
 
   /** Reports from a member (this one included) about its clients' sessions; the leader's. */

@@ -84,6 +84,9 @@ export class ZkSockets {
     const bytes = new Uint8Array(raw);
     if (bytes.length > jutePacketBytes) return ws.close(4003, "packet over jute.maxbuffer");
     const replica = await this.#replica();
+    // A ZooKeeper server that cannot serve drops the connection; the client tries again.
+    if (!(await replica.current()))
+      return ws.close(4007, "member restarted and cannot reach a leader to catch up");
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, bytes, replica))))
       return;
     let header: { xid: number; type: number };

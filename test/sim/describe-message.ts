@@ -6,7 +6,7 @@ export function describeMessage(m: Message): string {
   const head = `${m.from}->${m.to} ${m.type} term ${m.term}`;
   switch (m.type) {
     case "append":
-      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries [${m.entries.map((e) => `${e.index}/${e.term}`).join(" ")}] commit ${m.commit}`;
+      return `${head} prev ${m.prevIndex}/${m.prevTerm} entries [${m.entries.map((e) => `${e.index}/${e.term}`).join(" ")}] commit ${m.commit}${m.settled ? "" : " (unsettled)"}`;
     case "appendResponse":
       return `${head} ${m.reject ? `reject ${m.index} hint ${m.hintIndex}/${m.hintTerm}` : `ok ${m.index}`}`;
     case "heartbeat":

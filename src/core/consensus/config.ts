@@ -7,6 +7,11 @@ import type { NodeId } from "./entry.ts";
 export type Mutant =
   /** Grant votes without checking that the candidate's log is at least as up to date. */
   | "voteWithoutLogCheck"
+  /**
+   * A leader woken from eviction lets a recovering follower count as caught up through a commit
+   * index it has not yet re-learned (the commit index is not persisted on every advance).
+   */
+  | "unsettledRecovery"
   /** Commit an entry from an earlier term once a majority holds it (Raft paper, figure 8). */
   | "commitPreviousTerm"
   /** Leave term and vote out of the Ready, so they are not persisted before the vote goes out. */

@@ -15,8 +15,7 @@ export interface Entry {
 }
 
 /**
- * What must survive a crash besides the log: Raft's currentTerm, votedFor and the commit index,
- * plus `voteFloor`: the member votes only in terms above it. It is 0 normally, and `recovering`
+ * What must survive a crash besides the log: Raft's currentTerm and votedFor, plus `voteFloor`: the member votes only in terms above it. It is 0 normally, and `recovering`
  * after the member lost its storage (it may have voted in terms it no longer remembers) until a
  * leader has caught it up, when it becomes that leader's term. `incarnation` is a random
  * number drawn when the storage is new: it lets a leader tell this storage's acknowledgements
@@ -27,6 +26,13 @@ export interface Entry {
 export interface HardState {
   readonly term: number;
   readonly vote: NodeId | null;
+  /**
+   * A lower bound on the commit index, written only along with the other fields: Raft needs no
+   * durable commit index (a restarted member relearns it from the leader), and writing it on
+   * every advance would cost each applying Ready a durable write of its own — the one a leader's
+   * answers would wait for. A restarted member starts from the larger of this and its state
+   * machine's index.
+   */
   readonly commit: number;
   readonly voteFloor: number;
   readonly incarnation: number;
@@ -57,11 +63,11 @@ export const emptyHardState: HardState = {
   lead: null,
 };
 
+/** Equal in what must be written: a moved commit index alone never asks for a write. */
 export function sameHardState(a: HardState, b: HardState): boolean {
   return (
     a.term === b.term &&
     a.vote === b.vote &&
-    a.commit === b.commit &&
     a.voteFloor === b.voteFloor &&
     a.incarnation === b.incarnation &&
     a.lead === b.lead

@@ -18,17 +18,22 @@ export function becomeLeader(r: Raft): void {
 }
 
 /**
- * A leader woken from eviction takes up its term again, asleep: it knows nothing of its
- * followers, so it probes them when it wakes. No no-op: its term's entry is already in its log.
+ * A leader woken from eviction takes up its term again: it knows nothing of its followers, so it
+ * probes them when it wakes. No no-op: its term's entry is already in its log. It sleeps on if
+ * its log was committed as far as it goes; otherwise (the commit index it kept is only a lower
+ * bound, see HardState.commit) it asks the followers at once, to finish or re-learn the rest.
  */
 export function resumeLeadership(r: Raft): void {
   r.lead = r.id;
-  r.role = {
+  const role: LeaderRole = {
     ...leaderRole(r),
     broadcastPending: false,
     readFloor: r.log.lastIndex(),
     confirmed: false,
   };
+  r.role = role;
+  r.quiescent = r.log.committed >= r.log.lastIndex();
+  if (!r.quiescent) broadcastHeartbeat(r, role, null);
 }
 
 function leaderRole(r: Raft): LeaderRole {
@@ -138,7 +143,7 @@ export function absorbWhileQuiescent(r: Raft, role: LeaderRole, m: Message): boo
       break;
     case "recovering":
       // A member caught up earlier in this term keeps saying so; it needs nothing more.
-      if (m.commit < r.log.committed) return false;
+      if (m.commit < r.log.committed || !m.caughtUp) return false;
       break;
     default:
       return false;
@@ -182,8 +187,9 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
       if (pr.incarnation !== m.incarnation) {
         pr.forget(m.incarnation);
         sendAppends(r, role, m.from, true);
-      } else if (m.commit < r.log.committed) {
-        // A recovering follower takes its commit index only from Appends: send one.
+      } else if (m.commit < r.log.committed || !m.caughtUp) {
+        // A recovering follower takes its commit index only from Appends, and its proof of
+        // recovery too: send one.
         sendAppends(r, role, m.from, true);
       }
       return;
@@ -282,8 +288,10 @@ function maybeSendAppend(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boo
   }
   if (entries.length === 0 && !evenIfEmpty) return false;
   const commit = r.log.committed;
-  r.send({ type: "append", to, prevIndex, prevTerm, entries, commit });
-  pr.sentCommit = commit;
+  const settled = commit >= role.readFloor || r.has("unsettledRecovery");
+  r.send({ type: "append", to, prevIndex, prevTerm, entries, commit, settled });
+  // An unsettled commit index does not count as told: the follower hears it again once settled.
+  if (settled) pr.sentCommit = commit;
   pr.sent(entries.length > 0 ? (entries[entries.length - 1]?.index ?? null) : null);
   return true;
 }

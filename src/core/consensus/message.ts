@@ -35,6 +35,12 @@ export interface Append extends Envelope {
   readonly prevTerm: number;
   readonly entries: readonly Entry[];
   readonly commit: number;
+  /**
+   * `commit` covers every entry committed so far. A leader woken from eviction knows only a
+   * lower bound until a quorum has answered it (HardState.commit lags): a recovering follower
+   * may count itself caught up only through a settled commit index.
+   */
+  readonly settled: boolean;
 }
 
 /**
@@ -108,6 +114,11 @@ export interface Recovering extends Envelope {
   readonly incarnation: number;
   /** The sender's commit index: it takes commits only from Appends, so the leader sends one. */
   readonly commit: number;
+  /**
+   * A leader has proven this incarnation caught up. Until then the leader answers with an Append
+   * even when the commit indices agree (the sender may have its commit from a snapshot).
+   */
+  readonly caughtUp: boolean;
 }
 
 export type Message =

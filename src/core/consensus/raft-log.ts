@@ -27,7 +27,8 @@ export class RaftLog {
     this.storage = storage;
     this.unstableOffset = storage.lastIndex() + 1;
     const snapIndex = storage.snapshot().meta.index;
-    this.committed = Math.max(committed, snapIndex);
+    // The state machine's index bounds the commit index from below: HardState.commit lags.
+    this.committed = Math.max(committed, applied, snapIndex);
     this.applied = Math.max(applied, snapIndex);
     invariant(
       this.committed <= storage.lastIndex(),

@@ -67,12 +67,10 @@ export class Raft {
     this.incarnation = hard.incarnation || config.random.int(1, 2 ** 31 - 1);
     this.resetTimers();
     // Woken from eviction: follow (or lead) the term's known leader, asleep until something
-    // happens. Both are safe: a term has one leader, and the log it led with is durable. A leader
-    // with entries it may not have committed stays awake to finish them.
+    // happens. Both are safe: a term has one leader, and the log it led with is durable.
     if (hard.lead !== null && this.voters.includes(hard.lead) && this.promotable()) {
       if (hard.lead === this.id) {
         resumeLeadership(this);
-        this.quiescent = log.committed >= log.lastIndex();
       } else {
         this.lead = hard.lead;
         this.quiescent = true;
@@ -337,6 +335,7 @@ export class Raft {
         to: m.from,
         incarnation: this.incarnation,
         commit: this.log.committed,
+        caughtUp: this.voteFloor !== recovering,
       });
     }
     switch (m.type) {
@@ -373,6 +372,8 @@ export class Raft {
 
   private handleAppend(m: Extract<Message, { type: "append" }>): void {
     if (m.prevIndex < this.log.committed) {
+      // Overtaken (by a snapshot, say), and perhaps the proof of recovery all the same.
+      this.maybeCaughtUp(m, this.log.committed);
       this.send({
         type: "appendResponse",
         incarnation: this.incarnation,
@@ -386,9 +387,7 @@ export class Raft {
     }
     const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
     if (lastNew !== null) {
-      // Recovered once we hold everything the leader has committed through an entry of its own
-      // term, which covers every entry our lost storage may have helped commit.
-      if (lastNew >= m.commit && this.log.term(m.commit) === m.term) this.caughtUp();
+      this.maybeCaughtUp(m, lastNew);
       this.send({
         type: "appendResponse",
         incarnation: this.incarnation,
@@ -486,9 +485,16 @@ export class Raft {
     return this.voteFloor === recovering || this.voteFloor === this.term;
   }
 
-  /** A leader has just brought this member up to its commit index. */
-  private caughtUp(): void {
-    if (this.voteFloor === recovering) this.voteFloor = this.term;
+  /**
+   * Recovered once we hold (through `held`) everything the leader has committed through an entry
+   * of its own term, which covers every entry our lost storage may have helped commit — if the
+   * leader knows its commit index (a leader woken from eviction re-learns it first).
+   */
+  private maybeCaughtUp(m: Extract<Message, { type: "append" }>, held: number): void {
+    if (this.voteFloor !== recovering) return;
+    if (m.settled && held >= m.commit && this.log.term(m.commit) === m.term) {
+      this.voteFloor = this.term;
+    }
   }
 
   // ---- requests from the host ---------------------------------------------------------------

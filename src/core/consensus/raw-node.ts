@@ -103,7 +103,7 @@ export class RawNode {
       r.log.unstableEntries().length > 0 ||
       r.log.pendingSnapshot() !== null ||
       r.log.committed > r.log.applied ||
-      !sameHardState(this.hardState(), this.persistedHard) ||
+      this.hardStateToSave() !== null ||
       !sameSoft(this.softState(), this.lastSoft) ||
       (leader !== null && (leader.broadcastPending || leader.reads.hasUnsent()))
     );
@@ -114,14 +114,13 @@ export class RawNode {
     const r = this.raft;
     const leader = r.leaderRole();
     if (leader) flushLeader(r, leader);
-    const hard = this.hardState();
     const soft = this.softState();
     const committed = r.log.nextCommitted();
     const snapshot = r.log.pendingSnapshot();
     const appliedAfter = committed.at(-1)?.index ?? snapshot?.meta.index ?? r.log.applied;
     const ready: Ready = {
       softState: sameSoft(soft, this.lastSoft) ? null : soft,
-      hardState: sameHardState(hard, this.persistedHard) ? null : hard,
+      hardState: this.hardStateToSave(),
       snapshot,
       entries: r.log.unstableEntries(),
       messages: r.messages,
@@ -185,6 +184,18 @@ export class RawNode {
 
   private idle(): void {
     invariant(this.outstanding === null, "the outstanding Ready must be advanced first");
+  }
+
+  /**
+   * What the next Ready must persist. A moved commit index alone is written only once the member
+   * sleeps: the write would hold every answer of a busy member's Ready behind it, while a member
+   * evicted after going idle — the common restart — wakes knowing its commit index exactly.
+   */
+  private hardStateToSave(): HardState | null {
+    const hard = this.hardState();
+    if (!sameHardState(hard, this.persistedHard)) return hard;
+    if (this.raft.quiescent && hard.commit !== this.persistedHard.commit) return hard;
+    return null;
   }
 
   private hardState(): HardState {

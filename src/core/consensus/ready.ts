@@ -17,7 +17,9 @@ export interface SoftState {
 }
 
 /**
- * One batch of work. The host must, in this order:
+ * One batch of work (`hardState` is null when nothing in it must be written: a moved commit index
+ * alone is written only once the member sleeps, see HardState.commit). The host must, in this
+ * order:
  *
  * 1. Persist, atomically: `snapshot` (LogStorage.installSnapshot), then `entries`
  *    (LogStorage.append, which drops any conflicting suffix), then `hardState`. Nothing below may

@@ -181,7 +181,8 @@ export class TranscriptCluster implements Host {
     if (!s) return `${n.id}: down`;
     const lead = s.leader === null ? "none" : String(s.leader);
     const asleep = s.quiescent ? " (quiescent)" : "";
-    return `${n.id}: ${s.role} term ${s.term} leader ${lead} commit ${s.commit} applied ${s.applied} log ${s.firstIndex}..${s.lastIndex}${asleep}`;
+    const recovering = n.recovering() ? " (recovering)" : "";
+    return `${n.id}: ${s.role} term ${s.term} leader ${lead} commit ${s.commit} applied ${s.applied} log ${s.firstIndex}..${s.lastIndex}${asleep}${recovering}`;
   }
 
   // ---- Host ---------------------------------------------------------------------------------
