@@ -6,7 +6,24 @@ import type { SessionRecord } from "../session/session-record.ts";
 import type { NodeRecord } from "./node-record.ts";
 import type { MutableTree, TreeStore } from "./tree-store.ts";
 
+/**
+ * Fingerprints already taken, by record (records are never changed in place): a node's is taken
+ * when it is counted and again when a write replaces it — hashing its data twice per write.
+ */
+const takenFingerprints = new WeakMap<
+  NodeRecord,
+  { readonly path: string; readonly value: bigint }
+>();
+
 export function nodeFingerprint(path: string, node: NodeRecord): bigint {
+  const taken = takenFingerprints.get(node);
+  if (taken?.path === path) return taken.value;
+  const value = computeNodeFingerprint(path, node);
+  takenFingerprints.set(node, { path, value });
+  return value;
+}
+
+function computeNodeFingerprint(path: string, node: NodeRecord): bigint {
   const f = new Fingerprint().int(1).text(path).bytes(node.data).int(node.acl.length);
   for (const a of node.acl) f.int(a.perms).text(a.scheme).text(a.id);
   return f
