@@ -46,16 +46,22 @@ export class ByteReader {
     return v;
   }
 
+  /** A copy: what a decoder keeps (node data) must not pin or share the buffer it came from. */
   bytes(): Uint8Array {
+    return this.view().slice();
+  }
+
+  /** The same bytes without a copy, for what is decoded at once and dropped (a nested record). */
+  view(): Uint8Array {
     const length = this.int();
     this.#need(length);
-    const v = this.#bytes.slice(this.#offset, this.#offset + length);
+    const v = this.#bytes.subarray(this.#offset, this.#offset + length);
     this.#offset += length;
     return v;
   }
 
   text(): string {
-    return utf8Decode(this.bytes());
+    return utf8Decode(this.view());
   }
 
   #need(n: number): void {

@@ -35,7 +35,7 @@ export function decodeCommand(bytes: Uint8Array): Command {
   const version = r.u8();
   if (version !== format) throw new Error(`unknown command format ${version}`);
   const origin = r.u8() === 1 ? { sessionId: r.i64(), seq: r.int() } : undefined;
-  const txn = decodeTxn(r.bytes());
+  const txn = decodeTxn(r.view());
   if (!r.done) throw new Error("trailing bytes after command");
   return origin ? { txn, origin } : { txn };
 }
