@@ -161,11 +161,11 @@ export async function runBench(
 function shapeTable(results: readonly ShapeResult[]): string {
   const lines = ["runtime limit (minimal shapes, same runtime configuration)"];
   lines.push(
-    `${"shape".padEnd(11)}${"ops/s".padStart(8)}${"p50 ms".padStart(9)}${"errors".padStart(8)}  what`,
+    `${"shape".padEnd(11)}${"clients".padStart(8)}${"ops/s".padStart(8)}${"p50 ms".padStart(9)}${"errors".padStart(8)}  what`,
   );
   for (const r of results)
     lines.push(
-      `${r.shape.padEnd(11)}${String(r.opsPerSec).padStart(8)}${r.p50Ms.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}  ${shapeTitles[r.shape]}`,
+      `${r.shape.padEnd(11)}${String(r.clients).padStart(8)}${String(r.opsPerSec).padStart(8)}${r.p50Ms.toFixed(2).padStart(9)}${String(r.errors).padStart(8)}  ${shapeTitles[r.shape]}`,
     );
   return lines.join("\n");
 }

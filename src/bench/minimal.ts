@@ -14,6 +14,7 @@ export const minimalShapes = [
   "insert",
   "group",
   "replicated",
+  "sequential",
   "rpc",
   "http",
 ] as const;
@@ -25,6 +26,7 @@ export const shapeTitles: Record<MinimalShape, string> = {
   insert: "WS + one INSERT per message (a commit each)",
   group: "WS + group commit (setTimeout(0) batches)",
   replicated: "leader + 2 followers: batch insert, one RPC per follower, answer on quorum",
+  sequential: "the same replicated write from one client: the floor under seqlat",
   rpc: "DO→DO RPC, one at a time",
   http: "HTTP → Worker → DO RPC",
 };
@@ -80,13 +82,16 @@ export async function runMinimal(
 
 async function runShape(url: string, shape: MinimalShape, options: MinimalOptions) {
   if (shape === "rpc") return rpcLoop(url, options);
-  const object = shape === "replicated" ? "leader" : "one";
+  const replicated = shape === "replicated" || shape === "sequential";
+  const object = replicated ? "leader" : "one";
   await getJson(`${url}/reset?object=${object}`);
+  const count = shape === "sequential" ? 1 : options.clients;
+  const socketShape = shape === "sequential" ? "replicated" : shape;
   const clients =
     shape === "http"
-      ? Array.from({ length: options.clients }, () => httpClient(url))
+      ? Array.from({ length: count }, () => httpClient(url))
       : await Promise.all(
-          Array.from({ length: options.clients }, () => socketClient(url, shape, object)),
+          Array.from({ length: count }, () => socketClient(url, socketShape, object)),
         );
   try {
     const warmEnd = performance.now() + options.warmupMs;
@@ -108,7 +113,7 @@ async function runShape(url: string, shape: MinimalShape, options: MinimalOption
         }
       }),
     );
-    if (shape === "insert" || shape === "group" || shape === "replicated") {
+    if (shape === "insert" || shape === "group" || replicated) {
       // Every acknowledged write is a row (warm-up included): count what the clients were told.
       const acknowledged = clients.reduce((sum, c) => sum + c.acknowledged, 0);
       const { rows } = (await getJson(`${url}/rows?object=${object}`)) as { rows: number };
@@ -118,7 +123,7 @@ async function runShape(url: string, shape: MinimalShape, options: MinimalOption
     return {
       bench: "minimal",
       shape,
-      clients: options.clients,
+      clients: count,
       seconds,
       ops,
       opsPerSec: Math.round(ops / seconds),

@@ -112,6 +112,9 @@ describe("npm run bench", () => {
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as ShapeResult);
     expect(lines.map((l) => l.shape)).toEqual([...minimalShapes]);
+    // The floor under one client's write: the replicated shape, from one client only.
+    expect(lines.find((l) => l.shape === "sequential")?.clients).toBe(1);
+    expect(lines.find((l) => l.shape === "replicated")?.clients).toBe(3);
     for (const line of lines) {
       expect(line.errors).toBe(0);
       expect(line.ops).toBeGreaterThan(0);
