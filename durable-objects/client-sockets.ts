@@ -382,9 +382,22 @@ function errorReply(id: number | undefined, f: ZkFailure, zxid?: number): Reply 
 
 function send(ws: WebSocket, frame: Reply): void {
   try {
-    ws.send(JSON.stringify(frame, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+    ws.send(frameText(frame));
   } catch {
     // The client went away; its close handler cleans up.
+  }
+}
+
+/**
+ * A frame as JSON, bigints (session ids in results) as decimal strings. A replacer takes
+ * JSON.stringify off V8's fast path for every frame, so only a frame that holds a bigint —
+ * stringify throws on it — pays for one.
+ */
+function frameText(frame: Reply): string {
+  try {
+    return JSON.stringify(frame);
+  } catch {
+    return JSON.stringify(frame, (_, v) => (typeof v === "bigint" ? v.toString() : v));
   }
 }
 
