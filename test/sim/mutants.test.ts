@@ -29,3 +29,22 @@ describe.each([3, 5])("with %i members", (members) => {
     );
   });
 });
+
+// Rarer: a leader woken with a stale commit index must first lose an acknowledged entry's other
+// copy to a wipe (consensus.md, "The commit index is written lazily").
+describe("with 3 members", () => {
+  it("catches the unsettledRecovery mutant within 2,000 seeds", { timeout: 240_000 }, () => {
+    const summary = runSeeds({
+      firstSeed: 1,
+      count: 2000,
+      members: 3,
+      mutants: ["unsettledRecovery"],
+      stopOnFailure: true,
+    });
+    const caught = summary.failures[0];
+    expect(caught, "unsettledRecovery survived 2,000 seeds").toBeDefined();
+    console.log(
+      `unsettledRecovery (3 members) caught at seed ${caught?.seed}: ${caught?.violations[0]?.split("\n")[0]}`,
+    );
+  });
+});
