@@ -26,7 +26,7 @@ import {
   writeOps,
 } from "../src/protocol/session-frames.ts";
 import { statJson } from "../src/protocol/stat-json.ts";
-import type { Replica, WriteAnswer } from "./replica.ts";
+import { notCaughtUp, type Replica, type WriteAnswer } from "./replica.ts";
 import { type Connection, SocketSessions } from "./socket-sessions.ts";
 import { readTree } from "./tree-read.ts";
 
@@ -399,11 +399,4 @@ function frameText(frame: Reply): string {
   } catch {
     return JSON.stringify(frame, (_, v) => (typeof v === "bigint" ? v.toString() : v));
   }
-}
-
-function notCaughtUp(): ZkFailure {
-  return failure(
-    "CONNECTIONLOSS",
-    "This member restarted and cannot reach a leader to catch up before it serves; retry",
-  );
 }

@@ -23,7 +23,13 @@ import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-con
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
-import { type PeerLink, Replica, type WriteAnswer, type WriteContext } from "./replica.ts";
+import {
+  notCaughtUp,
+  type PeerLink,
+  Replica,
+  type WriteAnswer,
+  type WriteContext,
+} from "./replica.ts";
 import { createSchema } from "./schema.ts";
 import type { SessionReport } from "./session-expiry.ts";
 import type { SnapshotChunk } from "./snapshot-transfers.ts";
@@ -202,7 +208,10 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("read");
     this.#faults.assertUp();
     const replica = await this.#started();
-    if (!(await replica.current()) || (options.linearizable && !(await replica.syncPoint()))) {
+    if (!(await replica.current())) {
+      return { ok: false, zxid: replica.tree.lastZxid, failure: notCaughtUp() };
+    }
+    if (options.linearizable && !(await replica.syncPoint())) {
       return { ok: false, zxid: replica.tree.lastZxid, failure: noQuorum() };
     }
     return readTree(replica.tree, read, authIds);
@@ -221,7 +230,7 @@ export class Member extends DurableObject<Env> {
   async multiRead(ops: ReadOp[], authIds: AuthId[] = []) {
     this.#costs.received("multiRead");
     const replica = await this.#serving();
-    if (!replica) return noQuorum();
+    if (!replica) return notCaughtUp();
     return replica.tree.reads.multiRead(ops, authIds);
   }
 
@@ -329,7 +338,7 @@ export class Member extends DurableObject<Env> {
   ): Promise<{ ok: true; zxid: number; events: TreeEvent[] } | { ok: false; failure: ZkFailure }> {
     this.#costs.received("changes");
     const replica = await this.#serving();
-    if (!replica) return { ok: false, failure: noQuorum() };
+    if (!replica) return { ok: false, failure: notCaughtUp() };
     const tree = replica.tree;
     if (since > tree.lastZxid) {
       return {

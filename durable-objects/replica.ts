@@ -11,6 +11,7 @@ import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts"
 import { RawNode, type Status } from "../src/core/consensus/raw-node.ts";
 import type { Ready, SoftState } from "../src/core/consensus/ready.ts";
 import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
+import { failure, type ZkFailure } from "../src/core/error-code.ts";
 import type { Rng } from "../src/core/random.ts";
 import { decodeCommand } from "../src/core/tree/command.ts";
 import { Pipeline } from "../src/core/tree/pipeline.ts";
@@ -89,6 +90,14 @@ export interface ReplicaOptions {
   readonly wantsWake: () => void;
   /** When this member last heard from the clients of these sessions (its own sockets). */
   readonly localPresence: (sessionIds: bigint[]) => Map<bigint, number>;
+}
+
+/** Why a member that current() held back does not serve: no leader answered its read point. */
+export function notCaughtUp(): ZkFailure {
+  return failure(
+    "CONNECTIONLOSS",
+    "This member restarted and cannot reach a leader to catch up before it serves; retry",
+  );
 }
 
 export class Replica {

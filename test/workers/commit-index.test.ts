@@ -41,7 +41,6 @@ describe("a member restarted behind what it served", () => {
       await evictDurableObject(member(follower));
       const after = await member(follower).status();
       if (after.appliedIndex < zxid) behind = { zxid, after };
-      else expect(after.caughtUp, show(after)).toBe(after.commitIndex >= after.lastIndex);
     }
     if (behind === undefined) throw new Error("every restart found its writes flushed");
     expect(behind.after.caughtUp).toBe(false);

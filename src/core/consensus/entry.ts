@@ -15,8 +15,9 @@ export interface Entry {
 }
 
 /**
- * What must survive a crash besides the log: Raft's currentTerm and votedFor, plus `voteFloor`: the member votes only in terms above it. It is 0 normally, and `recovering`
- * after the member lost its storage (it may have voted in terms it no longer remembers) until a
+ * What must survive a crash besides the log: Raft's currentTerm and votedFor, plus `voteFloor`:
+ * the member votes only in terms above it. It is 0 normally, and `recovering` after the member
+ * lost its storage (it may have voted in terms it no longer remembers) until a
  * leader has caught it up, when it becomes that leader's term. `incarnation` is a random
  * number drawn when the storage is new: it lets a leader tell this storage's acknowledgements
  * from those of a wiped predecessor still in flight. `lead` is the leader this member knew in

@@ -143,7 +143,7 @@ export function absorbWhileQuiescent(r: Raft, role: LeaderRole, m: Message): boo
       break;
     case "recovering":
       // A member caught up earlier in this term keeps saying so; it needs nothing more.
-      if (m.commit < r.log.committed || !m.caughtUp) return false;
+      if (recoveringNeedsAppend(r, m)) return false;
       break;
     default:
       return false;
@@ -187,9 +187,7 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
       if (pr.incarnation !== m.incarnation) {
         pr.forget(m.incarnation);
         sendAppends(r, role, m.from, true);
-      } else if (m.commit < r.log.committed || !m.caughtUp) {
-        // A recovering follower takes its commit index only from Appends, and its proof of
-        // recovery too: send one.
+      } else if (recoveringNeedsAppend(r, m)) {
         sendAppends(r, role, m.from, true);
       }
       return;
@@ -197,6 +195,14 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
     default:
       return;
   }
+}
+
+/**
+ * A recovering follower takes its commit index only from Appends, and its proof of recovery too
+ * (it may hold the commit index already, from a snapshot): it needs one until it has both.
+ */
+function recoveringNeedsAppend(r: Raft, m: Extract<Message, { type: "recovering" }>): boolean {
+  return m.commit < r.log.committed || !m.caughtUp;
 }
 
 /** The progress of a follower that answered, marked active; null if the answer is stale. */

@@ -34,7 +34,6 @@ export class RaftLog {
       this.committed <= storage.lastIndex(),
       `commit ${committed} beyond last ${storage.lastIndex()}`,
     );
-    invariant(this.applied <= this.committed, `applied ${applied} beyond commit ${this.committed}`);
   }
 
   firstIndex(): number {
