@@ -28,7 +28,6 @@ import {
 import { statJson } from "../src/protocol/stat-json.ts";
 import { notCaughtUp, type Replica, type WriteAnswer } from "./replica.ts";
 import { type Connection, SocketSessions } from "./socket-sessions.ts";
-import { readTree } from "./tree-read.ts";
 
 type Reply = Record<string, unknown>;
 
@@ -53,22 +52,6 @@ export class ClientSockets {
 
   owns(ws: WebSocket): boolean {
     return this.#sessions.owns(ws);
-  }
-
-  /** Who is connected and what they watch, for the cons/wchs admin commands. */
-  view(): Array<{
-    connection: string;
-    sessionId: string | null;
-    watches: Record<string, string[]>;
-  }> {
-    return this.#sessions.sockets().map((ws) => {
-      const conn = this.#sessions.connection(ws);
-      return {
-        connection: conn.id,
-        sessionId: conn.sessionId === undefined ? null : conn.sessionId.toString(),
-        watches: this.watches.watchesOf(conn.id),
-      };
-    });
   }
 
   get connectionCount(): number {
@@ -264,7 +247,7 @@ export class ClientSockets {
                 ...(r.after === undefined ? {} : { after: r.after }),
               }
             : { op: r.op, path: r.path };
-        const answer = readTree(tree, read, conn.authIds);
+        const answer = replica.read(read, conn.authIds);
         // ZooKeeper sets an exists watch even on a missing node; getData/getChildren only on success.
         if (r.watch) {
           const missing = !answer.ok && answer.failure.name === "NONODE";
@@ -279,7 +262,7 @@ export class ClientSockets {
       }
       case "getAllChildrenNumber":
       case "getACL": {
-        const answer = readTree(tree, { op: r.op, path: r.path }, conn.authIds);
+        const answer = replica.read({ op: r.op, path: r.path }, conn.authIds);
         if (!answer.ok) return errorReply(r.id, answer.failure, answer.zxid);
         return { type: "reply", id: r.id, zxid: answer.zxid, ...readValueJson(answer.value) };
       }
@@ -295,7 +278,7 @@ export class ClientSockets {
         return refused ? errorReply(r.id, refused) : { type: "reply", id: r.id, zxid: zxid() };
       }
       case "multiRead": {
-        const results = tree.reads.multiRead(r.ops, conn.authIds);
+        const results = replica.multiRead(r.ops, conn.authIds);
         if ("name" in results) return errorReply(r.id, results);
         return { type: "reply", id: r.id, zxid: zxid(), results: results.map(multiReadJson) };
       }

@@ -5,6 +5,7 @@ import type { CpuReading } from "./cpu-meter.ts";
 import type { LinkFaults } from "./fault-switch.ts";
 import type { Replica, ReplicaCounters } from "./replica.ts";
 import type { TransferRecord } from "./snapshot-transfers.ts";
+import type { TrafficReading } from "./traffic-meter.ts";
 
 export interface MemberStatus {
   readonly id: number;
@@ -46,9 +47,14 @@ export interface MemberStatus {
   /** What Cloudflare bills, counted since the member's storage was created (see cost.md). */
   readonly costs: CostCounts;
   readonly faults: LinkFaults;
+  /** When this member last heard from each peer, by member id (epoch ms; absent: not since it woke). */
+  readonly heardFromMs: Readonly<Record<number, number>>;
+  /** Client operations served here over the last minutes (the dashboard's chart). */
+  readonly traffic: TrafficReading;
 }
 
 export interface MemberShell {
+  readonly heardFromMs: Readonly<Record<number, number>>;
   readonly faults: LinkFaults;
   readonly connections: number;
   readonly watches: number;
@@ -88,5 +94,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     cpu: replica.meter.reading(),
     costs: structuredClone(shell.costs),
     faults: shell.faults,
+    heardFromMs: shell.heardFromMs,
+    traffic: replica.traffic.reading(),
   };
 }

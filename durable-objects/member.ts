@@ -13,7 +13,7 @@ import { reaches } from "../src/core/session/watch-resume.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
-import type { ReadOp } from "../src/core/tree/tree-reads.ts";
+import type { ReadOp, SessionSummary } from "../src/core/tree/tree-reads.ts";
 import type { Env } from "../src/env.ts";
 import { pingFrame, pongFrame } from "../src/protocol/keep-alive.ts";
 import { AlarmBook } from "./alarm-book.ts";
@@ -33,12 +33,22 @@ import {
 import { createSchema } from "./schema.ts";
 import type { SessionReport } from "./session-expiry.ts";
 import type { SnapshotChunk } from "./snapshot-transfers.ts";
-import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
+import type { ReadAnswer, TreeRead } from "./tree-read.ts";
 import { earliest } from "./wait-list.ts";
 import { ZkSockets } from "./zk-sockets.ts";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
 export const peerProtocolVersion = 3;
+
+/** A page of sessions for the admin's list, or why this member cannot serve it now. */
+export type SessionsPage =
+  | {
+      readonly ok: true;
+      readonly zxid: number;
+      readonly sessions: SessionSummary[];
+      readonly more: boolean;
+    }
+  | { readonly ok: false; readonly failure: ZkFailure };
 
 export interface PeerBatch {
   readonly protocol: number;
@@ -58,6 +68,8 @@ export class Member extends DurableObject<Env> {
   readonly #zk: ZkSockets;
   readonly #polls: LongPolls;
   readonly #access: AccessConfig;
+  /** When this member last heard from each peer (epoch ms): the dashboard's "last contact". */
+  readonly #heardFromMs = new Map<NodeId, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -132,6 +144,7 @@ export class Member extends DurableObject<Env> {
       throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
     }
     if (!this.#faults.canReceive(batch.from)) return;
+    this.#heardFromMs.set(batch.from, Date.now());
     (await this.#started()).receive(batch.messages);
   }
 
@@ -159,6 +172,7 @@ export class Member extends DurableObject<Env> {
   ): Promise<WriteAnswer> {
     this.#costs.received("forwarded");
     if (!this.#faults.canReceive(from)) return unreachable(from);
+    this.#heardFromMs.set(from, Date.now());
     return (await this.#started()).proposeHere(request, context);
   }
 
@@ -214,7 +228,7 @@ export class Member extends DurableObject<Env> {
     if (options.linearizable && !(await replica.syncPoint())) {
       return { ok: false, zxid: replica.tree.lastZxid, failure: noQuorum() };
     }
-    return readTree(replica.tree, read, authIds);
+    return replica.read(read, authIds);
   }
 
   /** ZooKeeper's sync, made a real quorum operation: returns the zxid this member caught up to. */
@@ -231,7 +245,7 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("multiRead");
     const replica = await this.#serving();
     if (!replica) return notCaughtUp();
-    return replica.tree.reads.multiRead(ops, authIds);
+    return replica.multiRead(ops, authIds);
   }
 
   /**
@@ -268,7 +282,9 @@ export class Member extends DurableObject<Env> {
 
   async status(): Promise<MemberStatus> {
     this.#costs.received("status");
+    this.#faults.assertUp();
     return statusOf(await this.#started(), {
+      heardFromMs: Object.fromEntries(this.#heardFromMs),
       faults: this.#faults.faults,
       connections: this.#sockets.connectionCount + this.#zk.connectionCount,
       watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
@@ -281,8 +297,21 @@ export class Member extends DurableObject<Env> {
   /** Connected clients and their watches (admin: cons, wchs). */
   async clients() {
     this.#costs.received("clients");
+    this.#faults.assertUp();
     await this.#started();
-    return this.#sockets.view();
+    return [...this.#sockets.sessions.view(), ...this.#zk.sessions.view()];
+  }
+
+  /**
+   * A page of the ensemble's sessions as this member's applied tree holds them (ordered by id),
+   * each with its ephemeral nodes (the first `ephemeralsShown`) — the dashboard's session list.
+   */
+  async sessionsPage(after: bigint | null, limit: number): Promise<SessionsPage> {
+    this.#costs.received("sessionsPage");
+    this.#faults.assertUp();
+    const replica = await this.#serving();
+    if (!replica) return { ok: false, failure: notCaughtUp() };
+    return { ok: true, zxid: replica.tree.lastZxid, ...replica.sessionsPage(after, limit) };
   }
 
   /** Wakes for whatever is due: consensus ticks while awake, request and session deadlines. */

@@ -13,11 +13,13 @@ import type { Ready, SoftState } from "../src/core/consensus/ready.ts";
 import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
 import { failure, type ZkFailure } from "../src/core/error-code.ts";
 import type { Rng } from "../src/core/random.ts";
+import type { AuthId } from "../src/core/tree/acl.ts";
 import { decodeCommand } from "../src/core/tree/command.ts";
 import { Pipeline } from "../src/core/tree/pipeline.ts";
 import type { WriteRequest } from "../src/core/tree/request.ts";
 import { defaultTreeConfig } from "../src/core/tree/tree-config.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { ReadOp } from "../src/core/tree/tree-reads.ts";
 import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { CostCounters } from "./cost-counters.ts";
 import { CpuMeter } from "./cpu-meter.ts";
@@ -28,6 +30,8 @@ import { SessionExpiry, type SessionReport } from "./session-expiry.ts";
 import { type SnapshotChunk, SnapshotTransfers } from "./snapshot-transfers.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
+import { TrafficMeter } from "./traffic-meter.ts";
+import { type ReadAnswer, readTree, type TreeRead } from "./tree-read.ts";
 import { earliest } from "./wait-list.ts";
 import {
   type ForwardWrite,
@@ -100,6 +104,9 @@ export function notCaughtUp(): ZkFailure {
   );
 }
 
+/** Ephemeral nodes named per session in the admin's session list (all are counted). */
+export const ephemeralsShown = 20;
+
 export class Replica {
   readonly id: NodeId;
   readonly #node: RawNode;
@@ -125,6 +132,8 @@ export class Replica {
   };
   /** Time per step of the write path, for status and the CPU budget per write. */
   readonly meter = new CpuMeter();
+  /** Client operations served here over the last minutes (status, the dashboard's chart). */
+  readonly traffic: TrafficMeter;
   /** Events and session closes applied in the current Ready, handed to the observer after it. */
   #appliedEvents: TreeEvent[] = [];
   #closedSessions: bigint[] = [];
@@ -159,6 +168,7 @@ export class Replica {
     this.id = id;
     this.#link = link;
     this.#options = options;
+    this.traffic = new TrafficMeter(options.now);
     this.#treeFlushMs = config.treeFlushMs;
     this.#raftStorage = new SqlRaftStorage(sql);
     this.#treeStore = new SqlTreeStore(sql, "", {
@@ -303,8 +313,32 @@ export class Replica {
   }
 
   /** Runs a client write through the leader; answers once this member has applied it. */
-  submit(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
-    return this.#writes.submit(request, context);
+  async submit(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
+    const startMs = this.#options.now();
+    try {
+      return await this.#writes.submit(request, context);
+    } finally {
+      this.traffic.write(this.#options.now() - startMs);
+    }
+  }
+
+  /** A client's read of the applied tree, whichever protocol asked (counted for the dashboard). */
+  read(read: TreeRead, authIds: readonly AuthId[]): ReadAnswer {
+    this.traffic.read();
+    return readTree(this.tree, read, authIds);
+  }
+
+  /** A page of the sessions the applied tree holds, for the admin's list. */
+  sessionsPage(after: bigint | null, limit: number) {
+    return this.#readTransaction(() =>
+      this.tree.reads.sessionsPage(after ?? undefined, limit, ephemeralsShown),
+    );
+  }
+
+  /** A client's reads answered from one applied state (ZooKeeper's multi of reads). */
+  multiRead(ops: readonly ReadOp[], authIds: readonly AuthId[]) {
+    this.traffic.read(ops.length);
+    return this.tree.reads.multiRead(ops, authIds);
   }
 
   /** A write forwarded by a follower: only the leader runs it, never forwarding again. */

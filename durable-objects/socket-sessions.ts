@@ -37,6 +37,14 @@ export interface Connection extends Ordered {
   closing?: boolean;
 }
 
+export interface ConnectionView {
+  readonly connection: string;
+  /** "json" (the session protocol) or "zk" (ZooKeeper's, through the bridge). */
+  readonly protocol: string;
+  readonly sessionId: string | null;
+  readonly watches: Record<string, string[]>;
+}
+
 interface Attachment {
   readonly id: string;
   /** The client's address when the Worker could trust one (CLIENT_IP_SOURCE). */
@@ -166,6 +174,19 @@ export class SocketSessions {
 
   sockets(): WebSocket[] {
     return this.#ctx.getWebSockets(this.#tag);
+  }
+
+  /** Who is connected, by which protocol, and what they watch (admin: cons, wchs, sessions). */
+  view(): ConnectionView[] {
+    return this.sockets().map((ws) => {
+      const conn = this.connection(ws);
+      return {
+        connection: conn.id,
+        protocol: this.#tag,
+        sessionId: conn.sessionId === undefined ? null : conn.sessionId.toString(),
+        watches: this.watches.watchesOf(conn.id),
+      };
+    });
   }
 
   /** Notes that the client behind `ws` just sent a message. */

@@ -38,7 +38,6 @@ import {
 } from "../src/protocol/jute/zk-records.ts";
 import type { Replica, WriteAnswer } from "./replica.ts";
 import { type Connection, SocketSessions } from "./socket-sessions.ts";
-import { readTree } from "./tree-read.ts";
 
 const SyncConnected = 3;
 /** ZooKeeper's jute.maxbuffer default: a larger packet ends the connection. */
@@ -245,8 +244,7 @@ export class ZkSockets {
       case "getData":
       case "getChildren":
       case "getChildren2": {
-        const read = readTree(
-          tree,
+        const read = replica.read(
           { op: r.type === "getChildren2" ? "getChildren" : r.type, path: r.path },
           conn.authIds,
         );
@@ -273,7 +271,7 @@ export class ZkSockets {
         );
       }
       case "getACL": {
-        const read = readTree(tree, { op: "getACL", path: r.path }, conn.authIds);
+        const read = replica.read({ op: "getACL", path: r.path }, conn.authIds);
         if (!read.ok) return err(read.failure);
         const v = read.value as { acl: Acl[]; stat: Stat };
         return ok((w) =>
@@ -284,7 +282,7 @@ export class ZkSockets {
         );
       }
       case "getAllChildrenNumber": {
-        const read = readTree(tree, { op: "getAllChildrenNumber", path: r.path }, conn.authIds);
+        const read = replica.read({ op: "getAllChildrenNumber", path: r.path }, conn.authIds);
         if (!read.ok) return err(read.failure);
         return ok((w) => w.int((read.value as { count: number }).count));
       }
@@ -296,7 +294,7 @@ export class ZkSockets {
           ),
         );
       case "multiRead": {
-        const results = tree.reads.multiRead(
+        const results = replica.multiRead(
           r.ops.map((op) => ({
             op: op.type === "getData" ? "getData" : "getChildren",
             path: (op as { path: string }).path,

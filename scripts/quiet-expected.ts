@@ -10,8 +10,9 @@ const expected: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp 
   // Member.crash() (fault injection) aborts the object: workerd reports the abort once for it
   // and once for every request that was in flight there (tests crash members mid-traffic).
   { name: "injected crash", pattern: /crash injected by a test/ },
-  // The HTTP availability test marks member 0 down; the router retries another member, but
-  // workerd still reports the refused call as uncaught inside the object.
+  // The HTTP availability test and the dashboard's tests mark a member down; the router retries
+  // another member or reports it unreachable, but workerd still reports the refused call as
+  // uncaught inside the object.
   { name: "injected member-down", pattern: /member is down \(fault injection\)/ },
 ];
 

@@ -123,18 +123,6 @@ adminRoutes.get("/v1/admin/wchs", async (c) => {
   });
 });
 
-adminRoutes.get("/v1/admin/ensemble", async (c) => {
-  const view = await Promise.all(
-    members(c).map((i) =>
-      stub(c, i)
-        .status()
-        .then((s) => ({ member: i, reachable: true, ...s }))
-        .catch((e: unknown) => ({ member: i, reachable: false, error: String(e) })),
-    ),
-  );
-  return c.json({ command: "ensemble", name: c.env.ENSEMBLE_NAME, members: view, error: null });
-});
-
 adminRoutes.use("/metrics", bearerAuth);
 adminRoutes.get("/metrics", async (c) => {
   const lines: string[] = [];

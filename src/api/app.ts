@@ -7,10 +7,14 @@ import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { corsForApi } from "./cors.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
+import { ensembleStream } from "./ensemble-stream.ts";
+import { faultRoute } from "./fault-route.ts";
 import { openApiDocument } from "./openapi.ts";
 import { referencePage } from "./reference-page.ts";
 import type { AppEnv } from "./respond.ts";
+import { sessionAdminRoutes } from "./session-admin-routes.ts";
 import { sessionSocketRoute } from "./session-socket-route.ts";
+import { whoamiRoute } from "./whoami-route.ts";
 import { znodeRoutes } from "./znode-routes.ts";
 
 export const app = new Hono<AppEnv>();
@@ -21,6 +25,12 @@ app.route("/", znodeRoutes);
 app.route("/", ensembleRoutes);
 app.route("/", sessionSocketRoute);
 app.route("/", adminRoutes);
+app.route("/", ensembleStream);
+app.route("/", sessionAdminRoutes);
+app.route("/", whoamiRoute);
+app.route("/", faultRoute);
+// The dashboard is static assets (wrangler.toml [assets]), served before the Worker runs.
+app.get("/", (c) => c.redirect("/dashboard/", 302));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
 app.get("/v1/docs", (c) => c.html(referencePage()));
 

@@ -19,6 +19,7 @@ import {
   deletedSchema,
   ensembleSchema,
   errorBodySchema,
+  faultsSchema,
   mntrSchema,
   multiAnswerSchema,
   multiErrorBodySchema,
@@ -28,12 +29,15 @@ import {
   sessionClosedSchema,
   sessionCreatedSchema,
   sessionIdAnswerSchema,
+  sessionsSchema,
   setAnswerSchema,
   srvrSchema,
   syncAnswerSchema,
   watchAnswerSchema,
   wchsSchema,
+  whoamiSchema,
 } from "../protocol/response-schemas.ts";
+import { faultsBodySchema } from "./fault-route.ts";
 
 type Spec = ReturnType<typeof createRoute>;
 
@@ -213,10 +217,11 @@ function znodeRoutes(): RouteSpec[] {
   ];
 }
 
+const sessionId = z.object({
+  id: z.string().meta({ description: "session id, decimal or 0x hex" }),
+});
+
 function ensembleRoutes(): RouteSpec[] {
-  const sessionId = z.object({
-    id: z.string().meta({ description: "session id, decimal or 0x hex" }),
-  });
   return [
     {
       hono: "/v1/multi",
@@ -378,6 +383,64 @@ function adminRoutes(): RouteSpec[] {
       }),
     },
     {
+      hono: "/v1/admin/ensemble/stream",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/admin/ensemble/stream",
+        summary:
+          "Every member's status as Server-Sent Events (event: ensemble), one view per interval; ends after 10 minutes",
+        request: {
+          query: z.object({ interval: flag("ms between two views, 250–10,000 (default 1,000)") }),
+        },
+        responses: {
+          200: {
+            description:
+              "text/event-stream; each event's data is what /v1/admin/ensemble answers, plus atMs",
+            content: { "text/event-stream": { schema: z.string() } },
+          },
+          ...errors,
+        },
+      }),
+    },
+    {
+      hono: "/v1/admin/sessions",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/admin/sessions",
+        summary: "Every session: timeout, member, connections, watches, ephemerals (paged)",
+        request: {
+          query: z.object({
+            after: flag("the last sessionId of the previous page"),
+            limit: flag("page size, 1–1,000 (default 100)"),
+          }),
+        },
+        responses: { 200: json(sessionsSchema, "a page of sessions"), ...errors },
+      }),
+    },
+    {
+      hono: "/v1/admin/sessions/:id",
+      spec: createRoute({
+        method: "delete",
+        path: "/v1/admin/sessions/{id}",
+        summary: "Close any session as an operator (no password; its ephemerals go)",
+        request: { params: sessionId },
+        responses: { 200: json(sessionClosedSchema, "closed"), ...errors },
+      }),
+    },
+    {
+      hono: "/v1/admin/faults",
+      spec: createRoute({
+        method: "put",
+        path: "/v1/admin/faults",
+        summary: "Test-only: cut a member off (501 unless FAULT_INJECTION=on)",
+        request: {
+          query: memberQuery,
+          body: { content: { "application/json": { schema: faultsBodySchema } } },
+        },
+        responses: { 200: json(faultsSchema, "the member's faults now"), ...errors },
+      }),
+    },
+    {
       hono: "/metrics",
       spec: createRoute({
         method: "get",
@@ -397,6 +460,24 @@ function adminRoutes(): RouteSpec[] {
 
 function documentRoutes(): RouteSpec[] {
   return [
+    {
+      hono: "/v1/whoami",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/whoami",
+        summary: "Whether tokens are checked, and the caller's token name and scope",
+        responses: { 200: json(whoamiSchema, "the caller"), ...errors },
+      }),
+    },
+    {
+      hono: "/",
+      spec: createRoute({
+        method: "get",
+        path: "/",
+        summary: "Redirects to the dashboard (/dashboard/, static assets)",
+        responses: { 302: { description: "to /dashboard/" } },
+      }),
+    },
     {
       hono: "/v1/openapi.json",
       spec: createRoute({

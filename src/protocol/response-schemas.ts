@@ -227,3 +227,51 @@ export const ensembleSchema = z.strictObject({
   ),
   ...adminFields,
 });
+
+export const sessionsSchema = z
+  .strictObject({
+    command: z.literal("sessions"),
+    zxid,
+    sessions: z.array(
+      z.strictObject({
+        sessionId: z.string().meta({ description: "decimal" }),
+        sessionIdHex: z.string(),
+        timeoutMs: z.number().int(),
+        createdZxid: zxid,
+        lastZxid: zxid.meta({ description: "the session's last write (0 before its first)" }),
+        member: z.number().int().meta({ description: "the member that serves the session" }),
+        connections: z.array(
+          z.strictObject({
+            member: z.number().int(),
+            protocol: z.string().meta({ description: "json (session protocol) or zk" }),
+            watches: z.number().int(),
+          }),
+        ),
+        watches: z.number().int(),
+        ephemeralCount: z.number().int(),
+        ephemerals: z.array(z.string()).meta({ description: "the first 20, in path order" }),
+      }),
+    ),
+    more: z.boolean().meta({ description: "pass the last sessionId as ?after for the next page" }),
+    ...adminFields,
+  })
+  .meta({ id: "Sessions" });
+
+export const whoamiSchema = z
+  .strictObject({
+    auth: z.enum(["on", "off"]),
+    name: z.string().meta({ description: "the token's name (empty with auth off)" }),
+    scope: z.enum(["read", "write", "admin"]),
+  })
+  .meta({ id: "WhoAmI" });
+
+export const faultsSchema = z.strictObject({
+  command: z.literal("faults"),
+  member: z.number().int(),
+  faults: z.strictObject({
+    dropTo: z.array(z.number().int()),
+    dropFrom: z.array(z.number().int()),
+    down: z.boolean(),
+  }),
+  ...adminFields,
+});

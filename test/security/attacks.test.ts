@@ -274,6 +274,45 @@ describe("snapshots", () => {
   });
 });
 
+describe("the dashboard's routes", () => {
+  it("the session list, closing a session and the ensemble stream need the admin scope", async () => {
+    const { sessionId } = (
+      await call("alice", "/v1/sessions", { method: "POST", body: { timeoutMs: 10_000 } })
+    ).body as { sessionId: string };
+    for (const [method, path] of [
+      ["GET", "/v1/admin/sessions"],
+      ["DELETE", `/v1/admin/sessions/${sessionId}`],
+      ["GET", "/v1/admin/ensemble/stream"],
+    ] as const) {
+      const res = await call("alice", path, { method });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body).toMatchObject({ error: { name: "NOAUTH" } });
+    }
+    const listed = await call("root", "/v1/admin/sessions?limit=1000");
+    expect(listed.status).toBe(200);
+    expect(JSON.stringify(listed.body)).toContain(sessionId);
+    // The operator closes it without its password.
+    const closed = await call("root", `/v1/admin/sessions/${sessionId}`, { method: "DELETE" });
+    expect(closed).toMatchObject({ status: 200, body: { type: "closeSession", sessionId } });
+  });
+
+  it("whoami tells a token its scope, refuses a wrong one, and the fault hook stays off", async () => {
+    expect((await call("reader", "/v1/whoami")).body).toEqual({
+      auth: "on",
+      name: "reader",
+      scope: "read",
+    });
+    expect((await call(null, "/v1/whoami")).status).toBe(401);
+    const faults = await call("root", "/v1/admin/faults?member=0", {
+      method: "PUT",
+      body: { down: true },
+    });
+    expect(faults.status).toBe(501);
+    expect(faults.body).toMatchObject({ error: { name: "UNIMPLEMENTED" } });
+    expect((await call("root", "/v1/admin/ruok?member=0")).status).toBe(200);
+  });
+});
+
 describe("reply size (maxReplyBytes = 64 KiB here)", () => {
   beforeAll(async () => {
     await call("alice", "/v1/znodes/open/big", { method: "POST", body: "b".repeat(20_000) });

@@ -197,6 +197,30 @@ describe("OpenAPI", () => {
     for (const name of ["ruok", "srvr", "stat", "mntr", "cons", "wchs"])
       await conforms("get", `/v1/admin/${name}`, `/v1/admin/${name}`, {}, 200);
     await conforms("get", "/v1/admin/ensemble", "/v1/admin/ensemble", {}, 200);
+    await conforms("get", "/v1/admin/sessions", "/v1/admin/sessions", {}, 200);
+    await conforms("get", "/v1/admin/sessions", "/v1/admin/sessions?limit=0", {}, 400);
+    await conforms("get", "/v1/whoami", "/v1/whoami", {}, 200);
+    const closable = await conforms(
+      "post",
+      "/v1/sessions",
+      "/v1/sessions",
+      { json: { timeoutMs: 10_000 } },
+      201,
+    );
+    await conforms(
+      "delete",
+      "/v1/admin/sessions/:id",
+      `/v1/admin/sessions/${closable.sessionId}`,
+      {},
+      200,
+    );
+    await conforms(
+      "put",
+      "/v1/admin/faults",
+      "/v1/admin/faults?member=0",
+      { json: { dropTo: [], dropFrom: [] } },
+      200,
+    );
     await conforms(
       "post",
       z,

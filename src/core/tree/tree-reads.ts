@@ -28,6 +28,17 @@ export type ReadOpResult =
   | { readonly op: "getChildren"; readonly children: readonly string[] }
   | { readonly op: "error"; readonly failure: ZkFailure };
 
+export interface SessionSummary {
+  readonly id: bigint;
+  readonly timeoutMs: number;
+  readonly createdZxid: number;
+  /** The zxid of the session's last write (0 before its first). */
+  readonly lastZxid: number;
+  readonly ephemeralCount: number;
+  /** The first of its ephemeral nodes, in path order. */
+  readonly ephemerals: readonly string[];
+}
+
 /** How many names one listing may carry before it must be paged (ZooKeeper's packet limit). */
 const childrenPageNames = 1000;
 /** Bytes a multiRead result takes besides its data or names: header, Stat, lengths. */
@@ -112,6 +123,31 @@ export class TreeReads {
     const all = this.#store.ephemeralPaths(sessionId);
     const p = prefix.trim();
     return p === "" || p === "/" ? all : all.filter((path) => path.startsWith(prefix));
+  }
+
+  /**
+   * A page of the ensemble's sessions (in the store's order; pass the last id as `after`), each
+   * with its ephemeral nodes, at most `ephemeralsShown` of them named — ZooKeeper's `dump`, for
+   * the admin's session list. Not an ACL'd read: only the admin scope reaches it.
+   */
+  sessionsPage(
+    after: bigint | undefined,
+    limit: number,
+    ephemeralsShown: number,
+  ): { sessions: SessionSummary[]; more: boolean } {
+    const page = this.#store.sessionsAfter(after, limit + 1);
+    const sessions = page.slice(0, limit).map((s) => {
+      const ephemerals = this.#store.ephemeralPaths(s.id);
+      return {
+        id: s.id,
+        timeoutMs: s.timeoutMs,
+        createdZxid: s.createdZxid,
+        lastZxid: s.lastZxid,
+        ephemeralCount: ephemerals.length,
+        ephemerals: ephemerals.slice(0, ephemeralsShown),
+      };
+    });
+    return { sessions, more: page.length > limit };
   }
 
   /** ACL and Stat; needs READ or ADMIN, and without ADMIN digest hashes are masked. */
