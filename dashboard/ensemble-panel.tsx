@@ -6,15 +6,28 @@ import { ApiError, readEvents } from "./api.ts";
 import { bytes, duration } from "./format.ts";
 import { TrafficChart } from "./traffic-chart.tsx";
 import type { EnsembleView, MemberView } from "./types.ts";
+import { usePageVisible } from "./visibility.ts";
 
-type Link = "connecting" | "live" | "reconnecting";
+type Link = "connecting" | "live" | "reconnecting" | "paused";
+
+const linkText: Record<Link, string> = {
+  connecting: "Connecting",
+  live: "Live",
+  reconnecting: "Reconnecting",
+  paused: "Paused while this tab is hidden",
+};
 
 export function EnsemblePanel() {
   const [view, setView] = useState<EnsembleView | null>(null);
   const [link, setLink] = useState<Link>("connecting");
   const [refused, setRefused] = useState<string | null>(null);
+  const visible = usePageVisible();
 
   useEffect(() => {
+    if (!visible) {
+      setLink("paused");
+      return;
+    }
     const abort = new AbortController();
     void (async () => {
       while (!abort.signal.aborted) {
@@ -37,7 +50,7 @@ export function EnsemblePanel() {
       }
     })();
     return () => abort.abort();
-  }, []);
+  }, [visible]);
 
   if (refused)
     return (
@@ -57,7 +70,7 @@ export function EnsemblePanel() {
       </h2>
       <p class="summary" aria-live="polite">
         <span class={`dot ${link}`} aria-hidden="true" />
-        {link === "live" ? "Live" : link === "connecting" ? "Connecting" : "Reconnecting"} ·{" "}
+        {linkText[link]} ·{" "}
         {leaders.length === 1 ? (
           <>
             leader: <strong data-testid="leader">member {leaders[0]?.member}</strong> (term{" "}

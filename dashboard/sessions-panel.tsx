@@ -6,6 +6,7 @@ import { ApiError, call } from "./api.ts";
 import { duration } from "./format.ts";
 import { treeHref } from "./paths.ts";
 import type { SessionRow } from "./types.ts";
+import { usePageVisible } from "./visibility.ts";
 
 interface Page {
   readonly sessions: SessionRow[];
@@ -48,11 +49,13 @@ export function SessionsPanel() {
     }
   }, []);
 
+  const visible = usePageVisible();
   useEffect(() => {
+    if (!visible) return;
     void reload(shown);
     const timer = setInterval(() => void reload(shown), refreshMs);
     return () => clearInterval(timer);
-  }, [reload, shown]);
+  }, [reload, shown, visible]);
 
   const close = async (id: string) => {
     setConfirming(null);

@@ -1,12 +1,13 @@
 // The tree browser: a path bar, the node's children (paged, filterable by name prefix, with
 // counts for huge nodes), and the node itself — its data, Stat and ACL, and what can be done to it.
 
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, znodeUrl } from "./api.ts";
 import { NodeActions } from "./node-actions.tsx";
 import { NodeDetail } from "./node-detail.tsx";
 import { childPath, parentOf, treeHref } from "./paths.ts";
 import type { AclEntry, Stat, ZnodeData } from "./types.ts";
+import { usePageVisible } from "./visibility.ts";
 import { watchLoop } from "./watch-loop.ts";
 
 const pageSize = 100;
@@ -48,12 +49,23 @@ export function TreePanel(props: { path: string }) {
 
   useEffect(() => setNotice(null), [path]);
 
-  // Live: the node's own changes and its children's (a persistent watch) reload the view.
+  // Live: the node's own changes and its children's (a persistent watch) reload the view; a
+  // hidden tab stops following and reloads once when it is shown again.
+  const visible = usePageVisible();
+  const missed = useRef(false);
   useEffect(() => {
+    if (!visible) {
+      missed.current = true;
+      return;
+    }
+    if (missed.current) {
+      missed.current = false;
+      refresh();
+    }
     const controller = new AbortController();
     void watchLoop(path, false, controller.signal, { onEvents: refresh });
     return () => controller.abort();
-  }, [path, refresh]);
+  }, [path, refresh, visible]);
 
   return (
     <section aria-labelledby="tree-title" class="tree">
