@@ -2,7 +2,7 @@
 // set its data at an expected version, create a child, delete it at a version after a
 // confirmation. A refusal (BADVERSION, NODEEXISTS, NOTEMPTY, NOAUTH…) is shown as it came.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, znodeUrl } from "./api.ts";
 import { childPath, parentOf } from "./paths.ts";
 import type { ZnodeData } from "./types.ts";
@@ -217,10 +217,19 @@ function DeleteNode(props: { node: ZnodeData; onChanged: (m: string, goTo?: stri
   const { node } = props;
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     setConfirming(false);
     setError(null);
-  }, [node]);
+  }, [node.path]);
+  // The button pressed goes away: keyboard focus moves to the safe answer, and back after (not
+  // when the view first shows: that would take the focus from wherever the user is).
+  const asked = useRef(false);
+  useEffect(() => {
+    if (confirming) asked.current = true;
+    if (asked.current) (confirming ? cancel : ask).current?.focus();
+  }, [confirming]);
   const version = node.stat.version;
   return (
     <section class="card danger" aria-labelledby="delete-title">
@@ -254,12 +263,12 @@ function DeleteNode(props: { node: ZnodeData; onChanged: (m: string, goTo?: stri
           >
             Yes, delete it
           </button>{" "}
-          <button type="button" onClick={() => setConfirming(false)} autofocus>
+          <button type="button" ref={cancel} onClick={() => setConfirming(false)}>
             Cancel
           </button>
         </div>
       ) : (
-        <button type="button" class="danger" onClick={() => setConfirming(true)}>
+        <button type="button" ref={ask} class="danger" onClick={() => setConfirming(true)}>
           Delete {node.path}…
         </button>
       )}

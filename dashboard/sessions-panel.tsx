@@ -1,7 +1,7 @@
 // The ensemble's sessions (admin scope): timeout, member, connections, watches and ephemerals,
 // paged, refreshed every few seconds; an operator may close one after a confirmation.
 
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "./api.ts";
 import { duration } from "./format.ts";
 import { treeHref } from "./paths.ts";
@@ -24,6 +24,11 @@ export function SessionsPanel() {
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [shown, setShown] = useState(1);
+  const cancel = useRef<HTMLButtonElement>(null);
+  // The pressed button goes away: keyboard focus moves to the safe answer.
+  useEffect(() => {
+    if (confirming !== null) cancel.current?.focus();
+  }, [confirming]);
 
   /** The first `pages` pages again (what the operator has loaded so far). */
   const reload = useCallback(async (pages: number) => {
@@ -146,7 +151,7 @@ export function SessionsPanel() {
                         >
                           Yes, close
                         </button>{" "}
-                        <button type="button" onClick={() => setConfirming(null)}>
+                        <button type="button" ref={cancel} onClick={() => setConfirming(null)}>
                           Cancel
                         </button>
                       </span>

@@ -1,5 +1,6 @@
-// Admin commands in the manner of ZooKeeper's AdminServer (JSON): ruok, srvr/stat, mntr, cons,
-// wchs and an ensemble view, plus a Prometheus /metrics page. Behind the same bearer auth.
+// Admin commands in the manner of ZooKeeper's AdminServer (JSON): ruok, srvr/stat, mntr, cons and
+// wchs, plus a Prometheus /metrics page (the ensemble view: ensemble-stream.ts). Behind the same
+// bearer auth.
 
 import { Hono } from "hono";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
@@ -89,21 +90,27 @@ adminRoutes.get("/v1/admin/mntr", async (c) => {
   return c.json({ command: "mntr", ...mntr(s), error: null });
 });
 
-adminRoutes.get("/v1/admin/cons", async (c) => {
+/** One member's connections, or the failure to answer with. */
+async function clientsOf(c: Ctx) {
   const member = memberOf(c);
   if (member === null) return fail(c, failure("BADARGUMENTS", "bad member"));
-  return c.json({
-    command: "cons",
-    member,
-    connections: await stub(c, member).clients(),
-    error: null,
-  });
+  try {
+    return { member, clients: await stub(c, member).clients() };
+  } catch (error) {
+    return fail(c, failure("CONNECTIONLOSS", `Member ${member} did not answer: ${String(error)}`));
+  }
+}
+
+adminRoutes.get("/v1/admin/cons", async (c) => {
+  const found = await clientsOf(c);
+  if (found instanceof Response) return found;
+  return c.json({ command: "cons", member: found.member, connections: found.clients, error: null });
 });
 
 adminRoutes.get("/v1/admin/wchs", async (c) => {
-  const member = memberOf(c);
-  if (member === null) return fail(c, failure("BADARGUMENTS", "bad member"));
-  const clients = await stub(c, member).clients();
+  const found = await clientsOf(c);
+  if (found instanceof Response) return found;
+  const { member, clients } = found;
   const paths = new Set<string>();
   let total = 0;
   for (const client of clients) {

@@ -203,6 +203,8 @@ describe("the dashboard", () => {
     });
 
     await page.getByRole("button", { name: "Delete /ui/made…" }).click();
+    // The confirmation takes the keyboard focus to its safe answer.
+    await textIs(page.locator(":focus"), "Cancel");
     await page.getByRole("button", { name: "Yes, delete it" }).click();
     await textIs(page.locator("#node-title"), "/ui");
     expect((await api("/v1/znodes/ui/made")).status).toBe(404);

@@ -179,6 +179,11 @@ describe("the dashboard's routes", () => {
       error: expect.stringContaining("member is down"),
     });
     expect(view.members.filter((m) => m.reachable)).toHaveLength(size - 1);
+    for (const command of ["cons", "wchs"]) {
+      const refused = await call(`/v1/admin/${command}?member=2`);
+      expect(refused.status, command).toBe(503);
+      expect(refused.body).toMatchObject({ error: { name: "CONNECTIONLOSS" } });
+    }
     expect((await call("/v1/admin/faults?member=9", { method: "PUT", json: {} })).status).toBe(400);
     expect(
       (await call("/v1/admin/faults?member=1", { method: "PUT", json: { down: "yes" } })).status,
