@@ -4,6 +4,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, znodeUrl } from "./api.ts";
+import { Refusal } from "./messages.tsx";
 import { childPath, parentOf } from "./paths.ts";
 import type { ZnodeData } from "./types.ts";
 
@@ -122,11 +123,7 @@ function SetData(props: { node: ZnodeData; onChanged: (m: string) => void }) {
         </p>
       ) : null}
       <button type="submit">Save</button>
-      {error ? (
-        <p class="error" role="alert" data-testid="set-error">
-          {error}
-        </p>
-      ) : null}
+      <Refusal text={error} testId="set-error" />
     </form>
   );
 }
@@ -204,11 +201,7 @@ function CreateChild(props: { node: ZnodeData; onChanged: (m: string, goTo?: str
       ) : null}
       <p class="muted">Ephemeral nodes need a session, which the dashboard does not hold.</p>
       <button type="submit">Create</button>
-      {error ? (
-        <p class="error" role="alert" data-testid="create-error">
-          {error}
-        </p>
-      ) : null}
+      <Refusal text={error} testId="create-error" />
     </form>
   );
 }
@@ -272,11 +265,7 @@ function DeleteNode(props: { node: ZnodeData; onChanged: (m: string, goTo?: stri
           Delete {node.path}…
         </button>
       )}
-      {error ? (
-        <p class="error" role="alert" data-testid="delete-error">
-          {error}
-        </p>
-      ) : null}
+      <Refusal text={error} testId="delete-error" />
     </section>
   );
 }

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call } from "./api.ts";
 import { duration } from "./format.ts";
+import { Notice, Refusal } from "./messages.tsx";
 import { treeHref } from "./paths.ts";
 import type { SessionRow } from "./types.ts";
 import { usePageVisible } from "./visibility.ts";
@@ -81,16 +82,8 @@ export function SessionsPanel() {
         {refreshMs / 1000} s. Closing a session deletes its ephemeral nodes and tells its clients it
         expired.
       </p>
-      {notice ? (
-        <p class="notice" role="status" data-testid="notice">
-          {notice}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Notice text={notice} />
+      <Refusal text={error} />
       {rows === null ? null : rows.length === 0 ? (
         <p>No open sessions.</p>
       ) : (

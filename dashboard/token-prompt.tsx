@@ -3,6 +3,7 @@
 
 import { useState } from "preact/hooks";
 import { ApiError, call, token } from "./api.ts";
+import { Refusal } from "./messages.tsx";
 import type { Whoami } from "./types.ts";
 
 export function TokenPrompt(props: { onAccepted: () => void }) {
@@ -47,11 +48,7 @@ export function TokenPrompt(props: { onAccepted: () => void }) {
         <button type="submit" disabled={busy}>
           Sign in
         </button>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <Refusal text={error} />
       </form>
     </main>
   );

@@ -1,7 +1,8 @@
 // Throughput and write latency over the last minutes, summed over the members from the 5-second
 // buckets each one keeps (status().traffic), drawn as two small SVG line charts.
 
-import type { MemberView, TrafficBucket } from "./types.ts";
+import type { TrafficBucket } from "../durable-objects/traffic-meter.ts";
+import type { MemberView } from "./types.ts";
 
 interface Point {
   readonly startMs: number;

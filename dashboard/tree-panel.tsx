@@ -3,6 +3,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, call, znodeUrl } from "./api.ts";
+import { Notice, Refusal } from "./messages.tsx";
 import { NodeActions } from "./node-actions.tsx";
 import { NodeDetail } from "./node-detail.tsx";
 import { childPath, parentOf, treeHref } from "./paths.ts";
@@ -73,11 +74,7 @@ export function TreePanel(props: { path: string }) {
         Tree
       </h2>
       <PathBar path={path} />
-      {notice ? (
-        <p class="notice" role="status" data-testid="notice">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       {error ? (
         <p class="error" role="alert">
           {error.toString()}
@@ -250,11 +247,7 @@ function ChildList(props: { path: string; stat: Stat; generation: number }) {
         value={prefix}
         onInput={(e) => setPrefix((e.target as HTMLInputElement).value)}
       />
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Refusal text={error} />
       <ul class="names" aria-busy={busy}>
         {names.map((n) => (
           <li key={n}>

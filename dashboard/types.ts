@@ -1,20 +1,31 @@
-// The shapes of the API's answers that the dashboard reads (the server's schemas are the truth:
-// src/protocol/response-schemas.ts and durable-objects/member-status.ts).
+// The shapes of the API's answers that the dashboard reads: the server's zod schemas are the one
+// definition (src/protocol/response-schemas.ts; type-only imports, nothing of them is bundled).
+// The member status is a server type with Workers types behind it, so its fields read here are
+// named again below.
 
-export interface Whoami {
-  readonly auth: "on" | "off";
-  readonly name: string;
-  readonly scope: "read" | "write" | "admin";
-}
+import type { z } from "zod";
+import type { TrafficReading } from "../durable-objects/traffic-meter.ts";
+import type {
+  aclAnswerSchema,
+  childrenAnswerSchema,
+  dataAnswerSchema,
+  sessionsSchema,
+  statSchema,
+  watchAnswerSchema,
+  whoamiSchema,
+} from "../src/protocol/response-schemas.ts";
 
-export interface TrafficBucket {
-  readonly startMs: number;
-  readonly writes: number;
-  readonly reads: number;
-  readonly writeMsSum: number;
-  readonly writeMsMax: number;
-}
+export type Whoami = z.infer<typeof whoamiSchema>;
+export type Stat = z.infer<typeof statSchema>;
+export type ZnodeData = z.infer<typeof dataAnswerSchema>;
+export type ZnodeChildren = z.infer<typeof childrenAnswerSchema>;
+export type ZnodeAcl = z.infer<typeof aclAnswerSchema>;
+export type AclEntry = ZnodeAcl["acl"][number];
+export type SessionsPage = z.infer<typeof sessionsSchema>;
+export type SessionRow = SessionsPage["sessions"][number];
+export type WatchEvent = z.infer<typeof watchAnswerSchema>["events"][number];
 
+/** A member in /v1/admin/ensemble: its status (durable-objects/member-status.ts) or an error. */
 export interface MemberView {
   readonly member: number;
   readonly reachable: boolean;
@@ -24,7 +35,6 @@ export interface MemberView {
   readonly leader?: number | null;
   readonly commitIndex?: number;
   readonly appliedIndex?: number;
-  readonly lastIndex?: number;
   readonly storageBytes?: number;
   readonly nodeCount?: number;
   readonly sessions?: number;
@@ -33,61 +43,11 @@ export interface MemberView {
   readonly quiescent?: boolean;
   readonly caughtUp?: boolean;
   readonly heardFromMs?: Readonly<Record<string, number>>;
-  readonly traffic?: {
-    readonly bucketMs: number;
-    readonly nowMs: number;
-    readonly buckets: TrafficBucket[];
-  };
+  readonly traffic?: TrafficReading;
 }
 
 export interface EnsembleView {
   readonly name: string;
   readonly members: MemberView[];
   readonly atMs: number;
-}
-
-export interface Stat {
-  readonly czxid: number;
-  readonly mzxid: number;
-  readonly ctime: number;
-  readonly mtime: number;
-  readonly version: number;
-  readonly cversion: number;
-  readonly aversion: number;
-  readonly ephemeralOwner: string;
-  readonly dataLength: number;
-  readonly numChildren: number;
-  readonly pzxid: number;
-}
-
-export interface ZnodeData {
-  readonly path: string;
-  readonly data: string;
-  readonly encoding: "utf8" | "base64";
-  readonly stat: Stat;
-}
-
-export interface AclEntry {
-  readonly perms: string | number;
-  readonly scheme: string;
-  readonly id: string;
-}
-
-export interface SessionRow {
-  readonly sessionId: string;
-  readonly sessionIdHex: string;
-  readonly timeoutMs: number;
-  readonly createdZxid: number;
-  readonly lastZxid: number;
-  readonly member: number;
-  readonly connections: Array<{ member: number; protocol: string; watches: number }>;
-  readonly watches: number;
-  readonly ephemeralCount: number;
-  readonly ephemerals: string[];
-}
-
-export interface WatchEvent {
-  readonly event: string;
-  readonly path: string;
-  readonly zxid: number;
 }
