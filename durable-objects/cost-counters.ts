@@ -4,6 +4,8 @@
 // costs no extra transaction; what was counted after the last such write is lost if the member
 // is evicted (documented in cost.md).
 
+import { hasTable } from "./schema.ts";
+
 /** Counters ride along with a transaction at most this often. */
 const persistEveryMs = 1_000;
 
@@ -40,9 +42,10 @@ export class CostCounters {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    const row = sql
-      .exec<{ counts: string }>("SELECT counts FROM cost_counters WHERE id = 1")
-      .toArray()[0];
+    // A member of an ensemble that does not exist (yet) has no tables, and must not make any.
+    const row = hasTable(sql, "cost_counters")
+      ? sql.exec<{ counts: string }>("SELECT counts FROM cost_counters WHERE id = 1").toArray()[0]
+      : undefined;
     this.counts = row ? { ...empty(), ...(JSON.parse(row.counts) as CostCounts) } : empty();
     this.counts.wakeups++;
   }

@@ -1,4 +1,5 @@
-// Reads the ensemble's shape and timing from the Worker's variables, with safe defaults.
+// An ensemble's shape (from the variables, or from its record) and the deployment's timing and
+// limits, with safe defaults.
 
 import { type Limits, limitsFrom } from "../src/access/limits.ts";
 import { defaultTuning } from "../src/core/consensus/config.ts";
@@ -29,12 +30,22 @@ export interface EnsembleConfig {
   readonly limits: Limits;
 }
 
-export function ensembleConfig(env: Env): EnsembleConfig {
-  const size = int(env.ENSEMBLE_SIZE, 3);
+/**
+ * The configuration of an ensemble: the default one's shape comes from the variables, another's
+ * from its record (created through /v1/ensembles); timing and limits are the deployment's.
+ */
+export function ensembleConfig(
+  env: Env,
+  shape: { readonly name: string; readonly size: number } = {
+    name: env.ENSEMBLE_NAME,
+    size: int(env.ENSEMBLE_SIZE, 3),
+  },
+): EnsembleConfig {
+  const size = shape.size;
   if (size !== 3 && size !== 5 && size !== 1)
     throw new Error(`ENSEMBLE_SIZE must be 3 or 5, not ${size}`);
   return {
-    name: env.ENSEMBLE_NAME,
+    name: shape.name,
     size,
     tickMs: int(env.TICK_MS, 50),
     electionTicks: int(env.ELECTION_TICKS, defaultTuning.electionTicks),

@@ -1,6 +1,8 @@
 // Test-only link faults between members, persisted so they outlive an eviction (the "network"
 // is outside the member). Production builds never set FAULT_INJECTION, so every link is up.
 
+import { hasTable } from "./schema.ts";
+
 export interface LinkFaults {
   /** Peers this member's messages to are dropped. */
   readonly dropTo: readonly number[];
@@ -18,10 +20,7 @@ export class FaultSwitch {
   constructor(sql: SqlStorage, enabled: boolean) {
     this.#sql = sql;
     this.#enabled = enabled;
-    if (!enabled) return;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS test_fault (id INTEGER PRIMARY KEY CHECK (id = 1), faults TEXT NOT NULL)",
-    );
+    if (!enabled || !hasTable(sql, "test_fault")) return;
     const row = sql
       .exec<{ faults: string }>("SELECT faults FROM test_fault WHERE id = 1")
       .toArray()[0];
@@ -43,6 +42,9 @@ export class FaultSwitch {
       dropFrom: [...faults.dropFrom],
       down: faults.down === true,
     };
+    this.#sql.exec(
+      "CREATE TABLE IF NOT EXISTS test_fault (id INTEGER PRIMARY KEY CHECK (id = 1), faults TEXT NOT NULL)",
+    );
     this.#sql.exec(
       "INSERT OR REPLACE INTO test_fault (id, faults) VALUES (1, ?)",
       JSON.stringify(this.#faults),

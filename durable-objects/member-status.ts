@@ -51,10 +51,13 @@ export interface MemberStatus {
   readonly heardFromMs: Readonly<Record<number, number>>;
   /** Client operations served here over the last minutes (the dashboard's chart). */
   readonly traffic: TrafficReading;
+  /** The location hint the member was created with (null: none, near the first request). */
+  readonly region: string | null;
 }
 
 export interface MemberShell {
   readonly heardFromMs: Readonly<Record<number, number>>;
+  readonly region: string | null;
   readonly faults: LinkFaults;
   readonly connections: number;
   readonly watches: number;
@@ -96,5 +99,6 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     faults: shell.faults,
     heardFromMs: shell.heardFromMs,
     traffic: replica.traffic.reading(),
+    region: shell.region,
   };
 }

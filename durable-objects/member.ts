@@ -6,6 +6,7 @@ import { type AccessConfig, requireAccessConfig } from "../src/access/access-con
 import { snapshotRefusal, visibleEvents } from "../src/access/gatekeeper.ts";
 import type { NodeId } from "../src/core/consensus/entry.ts";
 import type { Message } from "../src/core/consensus/message.ts";
+import { type EnsembleRecord, regionOf } from "../src/core/ensemble-record.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
 import { failure } from "../src/core/error-code.ts";
 import { seededRng } from "../src/core/random.ts";
@@ -20,6 +21,7 @@ import { AlarmBook } from "./alarm-book.ts";
 import { ClientSockets } from "./client-sockets.ts";
 import { CostCounters } from "./cost-counters.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
+import { ensembleDeleted, noEnsemble, storedRecord, storeRecord } from "./ensemble-record-store.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
@@ -57,7 +59,9 @@ export interface PeerBatch {
 }
 
 export class Member extends DurableObject<Env> {
-  readonly #config: EnsembleConfig;
+  #config: EnsembleConfig;
+  /** False for a member of an ensemble that was never created, or was deleted. */
+  #configured: boolean;
   #faults: FaultSwitch;
   #replica: Replica | null = null;
   #costs: CostCounters;
@@ -75,10 +79,16 @@ export class Member extends DurableObject<Env> {
     super(ctx, env);
     // A deployment without a strong SESSION_SECRET (auth on) must not serve: this throws.
     this.#access = requireAccessConfig(env);
-    this.#config = ensembleConfig(env);
+    // Synchronous SQL in the constructor runs before any request is delivered. A member of the
+    // default ensemble takes its shape from the variables; another from the record configure()
+    // stored. Without either, the ensemble does not exist: the member makes no tables, so a
+    // stray request to a deleted ensemble leaves no storage behind.
+    const record = storedRecord(ctx.storage.sql);
+    const name = ctx.id.name ?? "";
+    this.#configured = record !== null || name.startsWith(`${env.ENSEMBLE_NAME}/`);
+    this.#config = ensembleConfig(env, record ?? undefined);
     this.#polls = new LongPolls(this.#access.limits.maxLongPolls);
-    // Synchronous SQL in the constructor runs before any request is delivered.
-    createSchema(ctx.storage.sql);
+    if (this.#configured) createSchema(ctx.storage.sql);
     this.#costs = new CostCounters(ctx.storage.sql);
     this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
@@ -285,6 +295,7 @@ export class Member extends DurableObject<Env> {
     this.#faults.assertUp();
     return statusOf(await this.#started(), {
       heardFromMs: Object.fromEntries(this.#heardFromMs),
+      region: this.#region(),
       faults: this.#faults.faults,
       connections: this.#sockets.connectionCount + this.#zk.connectionCount,
       watches: this.#sockets.watches.watchCount + this.#zk.watches.watchCount,
@@ -412,7 +423,10 @@ export class Member extends DurableObject<Env> {
   /** Test-only: loses all storage, as if the member's disk were replaced, and restarts empty. */
   async wipe(): Promise<void> {
     if (!this.#faults.enabled) throw new Error("fault injection is disabled in this deployment");
+    const record = storedRecord(this.ctx.storage.sql);
     await this.ctx.storage.deleteAll();
+    // The disk is replaced, not the member's place in its ensemble.
+    if (record !== null) storeRecord(this.ctx.storage.sql, record);
     createSchema(this.ctx.storage.sql);
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS test_wiped (id INTEGER PRIMARY KEY)");
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO test_wiped (id) VALUES (1)");
@@ -423,6 +437,56 @@ export class Member extends DurableObject<Env> {
     await this.#started();
   }
 
+  /**
+   * Makes this object member `index` of a created ensemble (the /v1/ensembles route calls it on
+   * every member): stores the record, creates the schema and starts. Repeating it is harmless;
+   * a different record for a configured member is refused.
+   */
+  async configure(record: EnsembleRecord): Promise<void> {
+    this.#costs.received("configure");
+    const stored = storedRecord(this.ctx.storage.sql);
+    if (stored !== null && (stored.name !== record.name || stored.size !== record.size))
+      throw new Error(`member of ${stored.name} (${stored.size}) cannot become ${record.name}`);
+    if (!this.ctx.id.name?.startsWith(`${record.name}/`))
+      throw new Error(`"${this.ctx.id.name}" is not a member of ${record.name}`);
+    storeRecord(this.ctx.storage.sql, record);
+    createSchema(this.ctx.storage.sql);
+    this.#config = ensembleConfig(this.env, record);
+    this.#configured = true;
+    await this.#started();
+  }
+
+  /**
+   * Deletes everything this member stores, for a deleted ensemble: its sockets are closed (4008)
+   * and its alarm cancelled, and the object ends so nothing in memory writes again. Answers the
+   * bytes its database holds once emptied.
+   */
+  async destroy(): Promise<number> {
+    this.#costs.received("destroy");
+    this.#configured = false;
+    this.#replica = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(4008, "ensemble deleted");
+      } catch {
+        // Closing already.
+      }
+    }
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    const left = this.ctx.storage.sql.databaseSize;
+    // After this answer is on its way: timers of the old replica must not outlive the delete.
+    setTimeout(() => this.ctx.abort(ensembleDeleted), 0);
+    return left;
+  }
+
+  /** The location hint this member was created with, from its ensemble's record. */
+  #region(): string | null {
+    const record = storedRecord(this.ctx.storage.sql);
+    const index = memberIndex(this.#config, this.ctx.id.name);
+    return record === null || index === null ? null : (regionOf(record, index) ?? null);
+  }
+
   /** The replica once it may serve clients (Replica.current); null when no leader answered. */
   async #serving(): Promise<Replica | null> {
     const replica = await this.#started();
@@ -431,6 +495,7 @@ export class Member extends DurableObject<Env> {
 
   async #started(): Promise<Replica> {
     if (this.#replica) return this.#replica;
+    if (!this.#configured) throw new Error(`${noEnsemble}: ${this.ctx.id.name}`);
     const id = memberIndex(this.#config, this.ctx.id.name);
     if (id === null)
       throw new Error(`"${this.ctx.id.name}" is not a member of ensemble "${this.#config.name}"`);

@@ -182,3 +182,11 @@ export function createSchema(sql: SqlStorage): void {
   );
   sql.exec("INSERT OR IGNORE INTO schema_info (id, version) VALUES (1, ?)", schemaVersion);
 }
+
+/** Whether `name` is a table of this storage (a read that creates nothing). */
+export function hasTable(sql: SqlStorage, name: string): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray()
+      .length > 0
+  );
+}

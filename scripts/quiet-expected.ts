@@ -14,6 +14,10 @@ const expected: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp 
   // another member or reports it unreachable, but workerd still reports the refused call as
   // uncaught inside the object.
   { name: "injected member-down", pattern: /member is down \(fault injection\)/ },
+  // Deleting an ensemble ends each member's object right after its storage is gone
+  // (Member.destroy), so nothing of the old replica writes again; workerd reports the storage
+  // work that the end cut off.
+  { name: "deleted ensemble's member ended", pattern: /Error: ensemble deleted/ },
 ];
 
 const [command, ...args] = process.argv.slice(2);
@@ -27,8 +31,9 @@ function filter(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Pr
   let hiding = false;
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   lines.on("line", (line) => {
-    // workerd's report: "uncaught exception; …" then "    at …" frames or one "stack: …" line.
-    if (line.startsWith("uncaught exception")) {
+    // workerd's report: "uncaught exception; …" (or, for storage work cut off, "exception = …")
+    // then "    at …" frames or one "stack: …" line.
+    if (line.startsWith("uncaught exception") || line.startsWith("exception = ")) {
       const kind = expected.find((e) => e.pattern.test(line));
       hiding = kind !== undefined;
       if (kind) counts.set(kind.name, (counts.get(kind.name) ?? 0) + 1);

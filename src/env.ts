@@ -1,9 +1,12 @@
 // The Worker's bindings and variables, as wrangler.toml declares them.
 
 import type { Member } from "../durable-objects/member.ts";
+import type { Registry } from "../durable-objects/registry.ts";
 
 export interface Env {
   MEMBER: DurableObjectNamespace<Member>;
+  /** The registry of ensembles created through /v1/ensembles (one object, named "registry"). */
+  REGISTRY: DurableObjectNamespace<Registry>;
   /** Names the ensemble; member i is the Durable Object named `<ENSEMBLE_NAME>/<i>`. */
   ENSEMBLE_NAME: string;
   /** How many members the ensemble has (3 or 5), as a decimal string. */

@@ -38,6 +38,8 @@ export function scopeAllows(have: Scope, need: Scope): boolean {
 /** The scope a route needs: admin pages need admin, changes to the tree write, the rest read. */
 export function requiredScope(method: string, pathname: string): Scope {
   if (pathname.startsWith("/v1/admin/") || pathname === "/metrics") return "admin";
+  // Creating, listing and deleting ensembles is the operator's.
+  if (pathname === "/v1/ensembles" || pathname.startsWith("/v1/ensembles/")) return "admin";
   if (method === "GET" || method === "HEAD") return "read";
   if (pathname === "/v1/multi-read" || pathname === "/v1/sync") return "read";
   // Sessions are a reader's too: watches and ephemerals-free locks of a reader need one.

@@ -8,6 +8,7 @@ import { bearerAuth } from "./bearer-auth.ts";
 import { corsForApi } from "./cors.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { ensembleStream } from "./ensemble-stream.ts";
+import { ensemblesRoutes } from "./ensembles-routes.ts";
 import { faultRoute } from "./fault-route.ts";
 import { openApiDocument } from "./openapi.ts";
 import { referencePage } from "./reference-page.ts";
@@ -29,6 +30,7 @@ app.route("/", ensembleStream);
 app.route("/", sessionAdminRoutes);
 app.route("/", whoamiRoute);
 app.route("/", faultRoute);
+app.route("/", ensemblesRoutes);
 // The dashboard is static assets (wrangler.toml [assets]), served before the Worker runs.
 app.get("/", (c) => c.redirect("/dashboard/", 302));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));

@@ -13,8 +13,8 @@ import { EdgeKeeperHttpClient } from "../client/http-client.ts";
 import { KeeperError } from "../client/keeper-error.ts";
 import { ErrorCode } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
-import { app } from "./app.ts";
 import { boundPrincipals } from "./bound-principal.ts";
+import { dispatch } from "./ensemble-dispatch.ts";
 
 /**
  * What a binding may say about its caller (`props` on the service binding): a name (sessions
@@ -57,7 +57,7 @@ export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
   override async fetch(input: string | Request, init?: RequestInit): Promise<Response> {
     const env = this.#env();
     if (!env.ok) return Response.json({ error: env.error }, { status: 400 });
-    return app.fetch(new Request(input, init), env.value, this.ctx);
+    return dispatch(new Request(input, init), env.value, this.ctx);
   }
 
   create(
@@ -126,7 +126,7 @@ export class EdgeKeeper extends WorkerEntrypoint<Env> implements EdgeKeeperRpc {
     if (!env.ok) return env;
     const client = await EdgeKeeperHttpClient.connect({
       url: bindingUrl,
-      fetch: async (url, init) => app.fetch(new Request(url, init), env.value, this.ctx),
+      fetch: async (url, init) => dispatch(new Request(url, init), env.value, this.ctx),
     });
     try {
       return { ok: true, value: await op(client) };

@@ -17,6 +17,9 @@ import {
   consSchema,
   createdSchema,
   deletedSchema,
+  ensembleDeletedSchema,
+  ensembleDescriptionSchema,
+  ensembleListSchema,
   ensembleSchema,
   errorBodySchema,
   faultsSchema,
@@ -37,6 +40,7 @@ import {
   wchsSchema,
   whoamiSchema,
 } from "../protocol/response-schemas.ts";
+import { ensembleBodySchema } from "./ensembles-routes.ts";
 import { faultsBodySchema } from "./fault-route.ts";
 
 type Spec = ReturnType<typeof createRoute>;
@@ -458,6 +462,55 @@ function adminRoutes(): RouteSpec[] {
   ];
 }
 
+function ensembleResourceRoutes(): RouteSpec[] {
+  const name = z.object({ name: z.string().meta({ description: "the ensemble's name" }) });
+  return [
+    {
+      hono: "/v1/ensembles",
+      spec: createRoute({
+        method: "post",
+        path: "/v1/ensembles",
+        summary:
+          "Create an ensemble (3 or 5 members, placed in the given regions); its API is /v1/e/<name>/…",
+        request: { body: { content: { "application/json": { schema: ensembleBodySchema } } } },
+        responses: {
+          201: json(ensembleDescriptionSchema, "created, its members started"),
+          ...errors,
+        },
+      }),
+    },
+    {
+      hono: "/v1/ensembles",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/ensembles",
+        summary: "Every ensemble, the default one first",
+        responses: { 200: json(ensembleListSchema, "the ensembles"), ...errors },
+      }),
+    },
+    {
+      hono: "/v1/ensembles/:name",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/ensembles/{name}",
+        summary: "One ensemble",
+        request: { params: name },
+        responses: { 200: json(ensembleDescriptionSchema, "the ensemble"), ...errors },
+      }),
+    },
+    {
+      hono: "/v1/ensembles/:name",
+      spec: createRoute({
+        method: "delete",
+        path: "/v1/ensembles/{name}",
+        summary: "Delete an ensemble and all its members' storage (not the default one)",
+        request: { params: name },
+        responses: { 200: json(ensembleDeletedSchema, "deleted"), ...errors },
+      }),
+    },
+  ];
+}
+
 function documentRoutes(): RouteSpec[] {
   return [
     {
@@ -511,5 +564,6 @@ export const routeSpecs: readonly RouteSpec[] = [
   ...znodeRoutes(),
   ...ensembleRoutes(),
   ...adminRoutes(),
+  ...ensembleResourceRoutes(),
   ...documentRoutes(),
 ];

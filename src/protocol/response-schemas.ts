@@ -275,3 +275,24 @@ export const faultsSchema = z.strictObject({
   }),
   ...adminFields,
 });
+
+export const ensembleDescriptionSchema = z
+  .strictObject({
+    name: z.string(),
+    size: z.number().int(),
+    regions: z.array(z.string()).meta({ description: "location hints, member i gets i mod n" }),
+    members: z.array(z.strictObject({ member: z.number().int(), region: z.string().nullable() })),
+    state: z.enum(["creating", "ready", "deleting"]),
+    createdMs: z.number().int().nullable(),
+    default: z.boolean().meta({ description: "the deployment's own ensemble (ENSEMBLE_NAME)" }),
+    url: z.string().meta({ description: "where its API is: /v1, or /v1/e/<name>" }),
+  })
+  .meta({ id: "Ensemble" });
+
+export const ensembleListSchema = z.strictObject({ ensembles: z.array(ensembleDescriptionSchema) });
+
+export const ensembleDeletedSchema = z.strictObject({
+  name: z.string(),
+  deleted: z.literal(true),
+  bytesLeft: z.array(z.number().int()).meta({ description: "each member's database once emptied" }),
+});

@@ -313,6 +313,37 @@ describe("the dashboard's routes", () => {
   });
 });
 
+describe("ensembles", () => {
+  it("only the admin scope creates, lists or deletes them; a caller without a token learns nothing", async () => {
+    for (const [method, path] of [
+      ["POST", "/v1/ensembles"],
+      ["GET", "/v1/ensembles"],
+      ["GET", "/v1/ensembles/default"],
+      ["DELETE", "/v1/ensembles/x"],
+    ] as const) {
+      const res = await call("alice", path, {
+        method,
+        ...(method === "POST" ? { body: { name: "x" } } : {}),
+      });
+      expect(res.status, `${method} ${path}`).toBe(403);
+    }
+    expect(
+      (await call("root", "/v1/ensembles", { method: "POST", body: { name: "sec" } })).status,
+    ).toBe(201);
+    // Whether an ensemble exists is no more visible without a token than anything else.
+    expect((await call(null, "/v1/e/sec/znodes/a")).status).toBe(401);
+    expect((await call(null, "/v1/e/nowhere/znodes/a")).status).toBe(401);
+    expect((await call("alice", "/v1/e/nowhere/znodes/a")).status).toBe(404);
+    expect((await call("alice", "/v1/e/sec/znodes/a", { method: "POST", body: "x" })).status).toBe(
+      201,
+    );
+    expect((await call("reader", "/v1/e/sec/znodes/b", { method: "POST", body: "x" })).status).toBe(
+      403,
+    );
+    expect((await call("root", "/v1/ensembles/sec", { method: "DELETE" })).status).toBe(200);
+  });
+});
+
 describe("reply size (maxReplyBytes = 64 KiB here)", () => {
   beforeAll(async () => {
     await call("alice", "/v1/znodes/open/big", { method: "POST", body: "b".repeat(20_000) });

@@ -1,0 +1,114 @@
+// Ensembles as a resource (admin scope): create one (a name, 3 or 5 members, the regions they are
+// placed in), list them, describe one, delete one with its members' storage. The default ensemble
+// (ENSEMBLE_NAME) is listed too and cannot be deleted; another is reached at /v1/e/<name>/….
+
+import { Hono } from "hono";
+import { z } from "zod";
+import { ensembleDeleted } from "../../durable-objects/ensemble-record-store.ts";
+import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
+import { type EnsembleRecord, ensembleRecord, regionOf } from "../core/ensemble-record.ts";
+import { failure } from "../core/error-code.ts";
+import type { Env } from "../env.ts";
+import { forget, missing, registry } from "./ensemble-lookup.ts";
+import { type AppEnv, fail, isFailure, jsonBody } from "./respond.ts";
+
+export const ensemblesRoutes = new Hono<AppEnv>();
+
+export const ensembleBodySchema = z.strictObject({
+  name: z.string().max(64),
+  size: z.number().int().optional(),
+  regions: z.array(z.string().max(8)).max(5).optional(),
+});
+
+/** Member `index` of `record`, created in its region when it is first reached. */
+function memberOf(env: Env, record: EnsembleRecord, index: number) {
+  const id = env.MEMBER.idFromName(`${record.name}/${index}`);
+  const hint = regionOf(record, index);
+  return hint === undefined ? env.MEMBER.get(id) : env.MEMBER.get(id, { locationHint: hint });
+}
+
+function describe(e: RegisteredEnsemble | EnsembleRecord, isDefault = false) {
+  return {
+    name: e.name,
+    size: e.size,
+    regions: [...e.regions],
+    members: Array.from({ length: e.size }, (_, i) => ({
+      member: i,
+      region: regionOf(e as EnsembleRecord, i) ?? null,
+    })),
+    state: "state" in e ? e.state : "ready",
+    createdMs: "createdMs" in e ? e.createdMs : null,
+    default: isDefault,
+    url: isDefault ? "/v1" : `/v1/e/${e.name}`,
+  };
+}
+
+const defaultEnsemble = (env: Env): EnsembleRecord => ({
+  name: env.ENSEMBLE_NAME,
+  size: Number(env.ENSEMBLE_SIZE) as 3 | 5,
+  regions: [],
+});
+
+ensemblesRoutes.post("/v1/ensembles", async (c) => {
+  const body = await jsonBody(c, ensembleBodySchema);
+  if (isFailure(body)) return fail(c, body);
+  const record = ensembleRecord(body);
+  if (isFailure(record)) return fail(c, record);
+  if (record.name === c.env.ENSEMBLE_NAME)
+    return fail(c, failure("NODEEXISTS", `"${record.name}" is the default ensemble`));
+  const claimed = await registry(c.env).claim(record);
+  if (!claimed.ok)
+    return fail(
+      c,
+      failure(
+        "NODEEXISTS",
+        `Ensemble "${record.name}" exists (${claimed.existing.size} members, ${claimed.existing.state})`,
+      ),
+    );
+  // Each member learns its record and starts; they elect a leader among themselves.
+  await Promise.all(
+    Array.from({ length: record.size }, (_, i) => memberOf(c.env, record, i).configure(record)),
+  );
+  await registry(c.env).setState(record.name, "ready");
+  forget(record.name);
+  return c.json(describe({ ...claimed.ensemble, state: "ready" }), 201);
+});
+
+ensemblesRoutes.get("/v1/ensembles", async (c) => {
+  const list = await registry(c.env).list();
+  return c.json({
+    ensembles: [describe(defaultEnsemble(c.env), true), ...list.map((e) => describe(e))],
+  });
+});
+
+ensemblesRoutes.get("/v1/ensembles/:name", async (c) => {
+  const name = c.req.param("name");
+  if (name === c.env.ENSEMBLE_NAME) return c.json(describe(defaultEnsemble(c.env), true));
+  const found = await registry(c.env).get(name);
+  return found ? c.json(describe(found)) : missing(name, "does not exist");
+});
+
+/** Deletes the ensemble: every member's storage, then its record. Repeating it finishes it. */
+ensemblesRoutes.delete("/v1/ensembles/:name", async (c) => {
+  const name = c.req.param("name");
+  if (name === c.env.ENSEMBLE_NAME)
+    return fail(c, failure("BADARGUMENTS", "The default ensemble cannot be deleted"));
+  const found = await registry(c.env).get(name);
+  if (!found) return missing(name, "does not exist");
+  await registry(c.env).setState(name, "deleting");
+  forget(name);
+  const bytesLeft = await Promise.all(
+    Array.from({ length: found.size }, async (_, i) => {
+      try {
+        return await memberOf(c.env, found, i).destroy();
+      } catch (error) {
+        // The member ends itself right after answering; an end that overtook the answer is fine.
+        if (String(error).includes(ensembleDeleted)) return 0;
+        throw error;
+      }
+    }),
+  );
+  await registry(c.env).remove(name);
+  forget(name);
+  return c.json({ name, deleted: true, bytesLeft });
+});
