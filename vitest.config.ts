@@ -49,7 +49,7 @@ function asDeployed() {
         ENSEMBLE_NAME: "security",
         AUTH: "on",
         AUTH_TOKENS:
-          "alice:write:alice-token, bob:write:bob-token, reader:read:reader-token, root:admin:root-token",
+          "alice:write:alice-token, bob:write:bob-token, reader:read:reader-token, root:admin:root-token, team:write@sec+sec-b:team-token",
         SESSION_SECRET: randomBytes(48).toString("base64"),
         SUPER_DIGEST: `super:${superHash}`,
         CLIENT_IP_SOURCE: "loopback",

@@ -23,6 +23,8 @@ export interface Token {
   readonly name: string;
   readonly scope: Scope;
   readonly secret: string;
+  /** The ensembles the token may reach (`scope@a+b`); absent: every ensemble. */
+  readonly ensembles?: readonly string[];
 }
 
 /**
@@ -117,8 +119,9 @@ function build(env: AccessVars): AccessConfig {
 }
 
 /**
- * AUTH_TOKENS: comma-separated `name:scope:token` entries. A bare `token` (the earlier format)
- * is a write-scoped token named `token-<n>`. Names must be unique: a session belongs to one.
+ * AUTH_TOKENS: comma-separated `name:scope:token` entries; `name:scope@a+b:token` limits the token
+ * to ensembles a and b. A bare `token` (the earlier format) is a write-scoped token named
+ * `token-<n>`. Names must be unique: a session belongs to one.
  */
 export function parseTokens(text: string): Token[] {
   const tokens: Token[] = [];
@@ -132,18 +135,30 @@ export function parseTokens(text: string): Token[] {
       tokens.push({ name: `token-${i + 1}`, scope: "write", secret: entry });
       return;
     }
-    const [name = "", scope, ...rest] = parts;
+    const [name = "", scoped = "", ...rest] = parts;
     const secret = rest.join(":");
+    // `write@orders+billing`: the scope, limited to those ensembles.
+    const [scope, limited] = scoped.split("@", 2) as [string, string | undefined];
+    const ensembles = limited?.split("+");
     // Names travel with every socket (its attachment is small) and into session passwords.
     const goodName = /^[A-Za-z0-9._-]{1,64}$/.test(name);
-    if (!goodName || !secret || (scope !== "read" && scope !== "write" && scope !== "admin")) {
+    const goodEnsembles =
+      ensembles === undefined || ensembles.every((e) => /^[a-z0-9][a-z0-9-]{0,31}$/.test(e));
+    if (
+      !goodName ||
+      !secret ||
+      !goodEnsembles ||
+      (scope !== "read" && scope !== "write" && scope !== "admin")
+    ) {
       throw new ConfigError(
-        `edgekeeper refuses to serve: AUTH_TOKENS entry ${i + 1} is not name:scope:token (a name of at most 64 letters, digits, ".", "_" or "-"; scope read, write or admin)`,
+        `edgekeeper refuses to serve: AUTH_TOKENS entry ${i + 1} is not name:scope:token (a name of at most 64 letters, digits, ".", "_" or "-"; scope read, write or admin, optionally @ensemble+ensemble…)`,
       );
     }
     if (tokens.some((t) => t.name === name))
       throw new ConfigError(`edgekeeper refuses to serve: AUTH_TOKENS names "${name}" twice`);
-    tokens.push({ name, scope, secret });
+    tokens.push(
+      ensembles === undefined ? { name, scope, secret } : { name, scope, secret, ensembles },
+    );
   });
   return tokens;
 }

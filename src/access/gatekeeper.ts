@@ -20,6 +20,8 @@ export interface Principal {
   /** The token's name; "" when auth is off. Sessions belong to the principal that made them. */
   readonly name: string;
   readonly scope: Scope;
+  /** The ensembles it may reach; absent: every one. */
+  readonly ensembles?: readonly string[];
 }
 
 /** Headers the Worker sets on what it forwards to a member; a client's own are dropped first. */
@@ -68,9 +70,33 @@ export function identify(config: AccessConfig, request: Request): Principal | Zk
   // Every token is compared, so the time taken does not say which one nearly matched.
   let found: Principal | undefined;
   for (const t of config.tokens) {
-    if (sameText(t.secret, offered) && !found) found = { name: t.name, scope: t.scope };
+    if (sameText(t.secret, offered) && !found)
+      found = t.ensembles
+        ? { name: t.name, scope: t.scope, ensembles: t.ensembles }
+        : { name: t.name, scope: t.scope };
   }
   return found ?? failure("AUTHFAILED", "Invalid bearer token");
+}
+
+/**
+ * The refusal for a caller whose token is limited to other ensembles than `ensemble`, the one the
+ * request is for. Managing ensembles (/v1/ensembles) needs a token that reaches every one.
+ */
+export function ensembleRefusal(
+  principal: Principal,
+  ensemble: string,
+  pathname: string,
+): ZkFailure | null {
+  const allowed = principal.ensembles;
+  // Who the token is may be asked anywhere: that is how a client learns where it may go.
+  if (allowed === undefined || pathname === "/v1/whoami") return null;
+  if (pathname === "/v1/ensembles" || pathname.startsWith("/v1/ensembles/"))
+    return failure("NOAUTH", "Managing ensembles needs a token that is not limited to ensembles");
+  if (allowed.includes(ensemble)) return null;
+  return failure(
+    "NOAUTH",
+    `This token is limited to ensemble${allowed.length === 1 ? "" : "s"} ${allowed.join(", ")}`,
+  );
 }
 
 /** The refusal for a caller whose token's scope is short of `need`. */

@@ -4,7 +4,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import { accessConfig, ConfigError } from "../access/access-config.ts";
-import { identify, requiredScope, scopeRefusal } from "../access/gatekeeper.ts";
+import { ensembleRefusal, identify, requiredScope, scopeRefusal } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { boundPrincipals } from "./bound-principal.ts";
@@ -32,7 +32,9 @@ export const bearerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if ("message" in principal) return fail(c, principal);
   const pathname = new URL(c.req.url).pathname;
   const need = requiredScope(c.req.method, pathname);
-  const refused = scopeRefusal(principal.scope, need, `${c.req.method} ${pathname}`);
+  const refused =
+    scopeRefusal(principal.scope, need, `${c.req.method} ${pathname}`) ??
+    ensembleRefusal(principal, c.env.ENSEMBLE_NAME, pathname);
   if (refused) return fail(c, refused);
   c.set("access", access);
   c.set("principal", principal);

@@ -4,7 +4,7 @@
 // it serves the default ensemble. Records are read from the registry and cached briefly.
 
 import { accessConfig, ConfigError } from "../access/access-config.ts";
-import { identify } from "../access/gatekeeper.ts";
+import { ensembleRefusal, identify } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
@@ -48,18 +48,19 @@ export async function dispatch(
   const ensemble = await lookup(env, name);
   if (ensemble === null || ensemble.state !== "ready") {
     // Who may not learn which ensembles exist learns nothing here either.
-    const refused = refusal(env, request);
+    const refused = refusal(env, request, name);
     if (refused) return refused;
     return missing(name, ensemble === null ? "does not exist" : `is ${ensemble.state}`);
   }
   return app.fetch(rewritten, ensembleEnv(env, ensemble), ctx);
 }
 
-function refusal(env: Env, request: Request): Response | null {
+function refusal(env: Env, request: Request, ensemble: string): Response | null {
   const access = accessConfig(env);
   if (access instanceof ConfigError)
     return Response.json(errorBody(failure("SYSTEMERROR", access.message)), { status: 503 });
-  if (boundPrincipals.has(env)) return null;
-  const principal = identify(access, request);
-  return "message" in principal ? Response.json(errorBody(principal), { status: 401 }) : null;
+  const principal = boundPrincipals.get(env) ?? identify(access, request);
+  if ("message" in principal) return Response.json(errorBody(principal), { status: 401 });
+  const limited = ensembleRefusal(principal, ensemble, "");
+  return limited ? Response.json(errorBody(limited), { status: 403 }) : null;
 }

@@ -12,5 +12,6 @@ whoamiRoute.get("/v1/whoami", (c) => {
     auth: c.get("access").authOn ? "on" : "off",
     name: principal.name,
     scope: principal.scope,
+    ...(principal.ensembles ? { ensembles: [...principal.ensembles] } : {}),
   });
 });

@@ -262,6 +262,10 @@ export const whoamiSchema = z
     auth: z.enum(["on", "off"]),
     name: z.string().meta({ description: "the token's name (empty with auth off)" }),
     scope: z.enum(["read", "write", "admin"]),
+    ensembles: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "the ensembles the token is limited to; absent: every one" }),
   })
   .meta({ id: "WhoAmI" });
 

@@ -342,6 +342,39 @@ describe("ensembles", () => {
     );
     expect((await call("root", "/v1/ensembles/sec", { method: "DELETE" })).status).toBe(200);
   });
+
+  it("a token limited to ensembles reaches those and no other, over HTTP and sockets", async () => {
+    for (const name of ["sec", "sec-b", "sec-other"])
+      expect((await call("root", "/v1/ensembles", { method: "POST", body: { name } })).status).toBe(
+        201,
+      );
+    expect((await call("team", "/v1/whoami")).body).toMatchObject({ ensembles: ["sec", "sec-b"] });
+    expect((await call("team", "/v1/e/sec/znodes/t", { method: "POST", body: "x" })).status).toBe(
+      201,
+    );
+    expect((await call("team", "/v1/e/sec-b/znodes/t")).status).toBe(404);
+    for (const path of ["/v1/znodes/t", "/v1/e/sec-other/znodes/t", "/v1/e/nowhere/znodes/t"]) {
+      const res = await call("team", path);
+      expect(res.status, path).toBe(403);
+      expect(res.body).toMatchObject({ error: { name: "NOAUTH" } });
+    }
+    expect((await call("team", "/v1/ensembles")).status).toBe(403);
+    for (const [ensemble, status] of [
+      ["sec", 101],
+      ["sec-other", 403],
+    ] as const) {
+      const res = await exports.default.fetch(
+        new Request(`http://edgekeeper.test/v1/e/${ensemble}/session?access_token=team-token`, {
+          headers: { upgrade: "websocket" },
+        }),
+      );
+      expect(res.status, ensemble).toBe(status);
+      res.webSocket?.accept();
+      res.webSocket?.close();
+    }
+    for (const name of ["sec", "sec-b", "sec-other"])
+      expect((await call("root", `/v1/ensembles/${name}`, { method: "DELETE" })).status).toBe(200);
+  });
 });
 
 describe("reply size (maxReplyBytes = 64 KiB here)", () => {

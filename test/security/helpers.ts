@@ -11,6 +11,8 @@ export const tokens = {
   bob: "bob-token",
   reader: "reader-token",
   root: "root-token",
+  /** Limited to the ensembles sec and sec-b. */
+  team: "team-token",
 } as const;
 export type Who = keyof typeof tokens;
 
