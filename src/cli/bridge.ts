@@ -5,6 +5,7 @@
 // It answers ZooKeeper pings itself, so an idle client costs the service nothing.
 
 import { createServer, type Server, type Socket } from "node:net";
+import { ensemblePath } from "../client/ensemble-path.ts";
 import { FrameReader } from "../protocol/jute/jute-input.ts";
 import { OpCode, Xid } from "../protocol/jute/zk-records.ts";
 import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
@@ -32,6 +33,8 @@ export interface BridgeOptions {
   /** The service's base URL (http(s)://…). */
   readonly url: string;
   readonly token?: string | undefined;
+  /** An ensemble created through /v1/ensembles: its clients see only its tree, like a chroot. */
+  readonly ensemble?: string | undefined;
   readonly members?: number;
   readonly log?: (line: string) => void;
 }
@@ -47,7 +50,7 @@ export function startBridge(options: BridgeOptions): Promise<Server> {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
       options.log?.(
-        `edgekeeper bridge listening on ${options.host}:${options.port} → ${options.url}/v1/zk`,
+        `edgekeeper bridge listening on ${options.host}:${options.port} → ${options.url}${ensemblePath("/v1/zk", options.ensemble)}`,
       );
       resolve(server);
     });
@@ -57,7 +60,9 @@ export function startBridge(options: BridgeOptions): Promise<Server> {
 function bridgeConnection(socket: Socket, options: BridgeOptions, member: number): void {
   const base = options.url.replace(/\/$/, "").replace(/^http/, "ws");
   const token = options.token ? `&access_token=${encodeURIComponent(options.token)}` : "";
-  const ws = new WebSocket(`${base}/v1/zk?member=${member}${token}`);
+  const ws = new WebSocket(
+    `${base}${ensemblePath("/v1/zk", options.ensemble)}?member=${member}${token}`,
+  );
   ws.binaryType = "arraybuffer";
   const frames = new FrameReader();
   const queued: Array<Uint8Array | string> = [];

@@ -3,6 +3,7 @@
 // --json — and returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error; run.ts adds 3
 // and 4).
 
+import { ensemblePath } from "../client/ensemble-path.ts";
 import { type EdgeKeeperClient, KeeperError, type Stat } from "../client/index.ts";
 import type { Target } from "./connection.ts";
 
@@ -76,7 +77,7 @@ async function walk(
 async function admin(target: Target, command: string): Promise<Record<string, unknown>> {
   let res: Response;
   try {
-    res = await fetch(`${target.url}/v1/admin/${command}`, {
+    res = await fetch(`${target.url}${ensemblePath(`/v1/admin/${command}`, target.ensemble)}`, {
       headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
     });
   } catch (e) {

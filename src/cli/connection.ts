@@ -1,5 +1,5 @@
-// Where the CLI connects: --url/--token or EDGEKEEPER_URL/EDGEKEEPER_TOKEN, defaulting to the
-// local ensemble `npm start` serves. The one home of the rule for a base URL, which every
+// Where the CLI connects: --url/--token/--ensemble or EDGEKEEPER_URL/EDGEKEEPER_TOKEN/
+// EDGEKEEPER_ENSEMBLE, defaulting to the local ensemble `npm start` serves. The one home of the rule for a base URL, which every
 // command (and the bridge) goes through.
 
 import { UsageError } from "./commands.ts";
@@ -8,6 +8,8 @@ export interface Target {
   /** The service's base URL, http(s)://host[:port], no path. */
   readonly url: string;
   readonly token?: string | undefined;
+  /** --ensemble or EDGEKEEPER_ENSEMBLE: an ensemble created through /v1/ensembles. */
+  readonly ensemble?: string | undefined;
   readonly json: boolean;
   /** --session-timeout <ms>: the session timeout to ask for (a long watch may want more). */
   readonly sessionTimeoutMs?: number | undefined;
@@ -16,6 +18,7 @@ export interface Target {
 export interface GlobalOptions {
   readonly url?: string;
   readonly token?: string;
+  readonly ensemble?: string;
   readonly json?: boolean;
   readonly sessionTimeout?: string;
 }
@@ -23,12 +26,16 @@ export interface GlobalOptions {
 export function targetFrom(options: GlobalOptions): Target {
   const url = baseUrl(options.url ?? process.env.EDGEKEEPER_URL ?? "http://127.0.0.1:8787");
   const token = options.token ?? process.env.EDGEKEEPER_TOKEN;
+  const ensemble = options.ensemble ?? process.env.EDGEKEEPER_ENSEMBLE;
+  if (ensemble !== undefined && ensemble !== "" && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(ensemble))
+    throw new UsageError(`--ensemble takes an ensemble's name (got ${ensemble})`);
   const timeout = options.sessionTimeout;
   if (timeout !== undefined && !/^\d+$/.test(timeout))
     throw new UsageError(`--session-timeout takes milliseconds (got ${timeout})`);
   return {
     url,
     token: token === "" ? undefined : token,
+    ensemble: ensemble === "" ? undefined : ensemble,
     json: options.json === true,
     sessionTimeoutMs: timeout === undefined ? undefined : Number(timeout),
   };

@@ -37,6 +37,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       client ??= await EdgeKeeperClient.connect({
         url: target.url,
         ...(target.token === undefined ? {} : { token: target.token }),
+        ...(target.ensemble === undefined ? {} : { ensemble: target.ensemble }),
         ...(target.sessionTimeoutMs === undefined
           ? {}
           : { sessionTimeoutMs: target.sessionTimeoutMs }),
@@ -84,6 +85,7 @@ function buildProgram(context: CliContext, hooks: Hooks): Cli {
       .version(version, "-V, --version", "print the version")
       .option("--url <url>", "the service's base URL (EDGEKEEPER_URL; http://127.0.0.1:8787)")
       .option("--token <token>", "a bearer token (EDGEKEEPER_TOKEN)")
+      .option("--ensemble <name>", "an ensemble other than the default one (EDGEKEEPER_ENSEMBLE)")
       .option("--session-timeout <ms>", "the session timeout to ask for");
   }
   const target = (cmd: Cli): Target => {
@@ -134,6 +136,7 @@ function buildProgram(context: CliContext, hooks: Hooks): Cli {
       port,
       url: t.url,
       token: t.token,
+      ensemble: t.ensemble,
       log: (line) => io.err(line),
     });
     // Runs until interrupted; it started nothing else. Open connections end with the process
@@ -202,7 +205,7 @@ function buildProgram(context: CliContext, hooks: Hooks): Cli {
 
 /** No command named (only global options): the interactive shell, as zkCli does. */
 function withDefaultCommand(argv: readonly string[]): string[] {
-  const valued = new Set(["--url", "--token", "--session-timeout"]);
+  const valued = new Set(["--url", "--token", "--ensemble", "--session-timeout"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith("-")) return [...argv];

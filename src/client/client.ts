@@ -14,6 +14,7 @@ import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
 import type { ErrorJson, ReplyFrame, ServerFrame } from "../protocol/session-frames.ts";
 import type { StatJson } from "../protocol/stat-json.ts";
 import { type ConnectionState, ConnectionStates } from "./connection-states.ts";
+import { ensemblePath } from "./ensemble-path.ts";
 import { KeeperError } from "./keeper-error.ts";
 import { exponentialBackoff, type RetryPolicy } from "./retry-policy.ts";
 
@@ -34,6 +35,8 @@ export interface WatchEvent {
 export interface ClientOptions {
   /** The service's base URL (http(s)://…); the socket goes to /v1/session. */
   readonly url: string;
+  /** An ensemble created through /v1/ensembles (default: the service's own). */
+  readonly ensemble?: string;
   readonly token?: string;
   readonly sessionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -78,9 +81,10 @@ interface Persistent {
 
 export class EdgeKeeperClient {
   readonly #options: Required<
-    Omit<ClientOptions, "token" | "openSocket" | "retryPolicy" | "fetch">
+    Omit<ClientOptions, "token" | "ensemble" | "openSocket" | "retryPolicy" | "fetch">
   > & {
     token?: string;
+    ensemble?: string;
     openSocket?: (url: string) => Promise<WebSocket>;
     fetch?: (url: string, init: RequestInit) => Promise<Response>;
   };
@@ -114,6 +118,7 @@ export class EdgeKeeperClient {
       member: options.member ?? 0,
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.ensemble === undefined ? {} : { ensemble: options.ensemble }),
       ...(options.openSocket === undefined ? {} : { openSocket: options.openSocket }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     };
@@ -539,7 +544,7 @@ export class EdgeKeeperClient {
 
   /** Asks the service (over plain HTTP) why a socket was refused: a bad token answers 401. */
   async #whyRefused(member: number): Promise<KeeperError> {
-    const url = `${this.#options.url}/v1/session?member=${member}`;
+    const url = `${this.#options.url}${ensemblePath("/v1/session", this.#options.ensemble)}?member=${member}`;
     const unreachable = (why: string) =>
       new KeeperError({
         code: ErrorCode.CONNECTIONLOSS,
@@ -576,7 +581,7 @@ export class EdgeKeeperClient {
     const token = this.#options.token
       ? `&access_token=${encodeURIComponent(this.#options.token)}`
       : "";
-    const url = `${base}/v1/session?member=${member}${token}`;
+    const url = `${base}${ensemblePath("/v1/session", this.#options.ensemble)}?member=${member}${token}`;
     const opener = this.#options.openSocket;
     let ws: WebSocket;
     try {

@@ -5,11 +5,14 @@
 import { ErrorCode } from "../core/error-code.ts";
 import { decodeData } from "../protocol/data-encoding.ts";
 import type { CreateMode, Stat, WatchEvent } from "./client.ts";
+import { ensemblePath } from "./ensemble-path.ts";
 import { KeeperError } from "./keeper-error.ts";
 
 export interface HttpClientOptions {
   readonly url: string;
   readonly token?: string;
+  /** An ensemble created through /v1/ensembles (default: the service's own). */
+  readonly ensemble?: string;
   /** Open a session (needed for ephemeral nodes and exactly-once retries). */
   readonly sessionTimeoutMs?: number;
   /** Sends the requests instead of the global fetch — e.g. a service binding's `fetch`. */
@@ -18,6 +21,7 @@ export interface HttpClientOptions {
 
 export class EdgeKeeperHttpClient {
   readonly #url: string;
+  readonly #ensemble: string | undefined;
   readonly #token: string | undefined;
   readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
   #session: { id: string; password: string; timeoutMs: number } | null = null;
@@ -26,6 +30,7 @@ export class EdgeKeeperHttpClient {
 
   private constructor(options: HttpClientOptions) {
     this.#url = options.url.replace(/\/$/, "");
+    this.#ensemble = options.ensemble;
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init));
   }
@@ -164,7 +169,7 @@ export class EdgeKeeperHttpClient {
       if (options.write) headers["x-session-seq"] = String(++this.#seq);
     }
     if (options.json !== undefined) headers["content-type"] = "application/json";
-    const res = await this.#fetch(`${this.#url}${path}`, {
+    const res = await this.#fetch(`${this.#url}${ensemblePath(path, this.#ensemble)}`, {
       method,
       headers,
       ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),

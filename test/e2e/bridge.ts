@@ -15,11 +15,22 @@ export interface RunningBridge {
 }
 
 /** Starts the bridge on a free loopback port; resolves once it says it is listening. */
-export async function startBridge(serviceUrl: string): Promise<RunningBridge> {
+export async function startBridge(
+  serviceUrl: string,
+  extraArgs: readonly string[] = [],
+): Promise<RunningBridge> {
   const port = await freePort();
   const child = spawn(
     join(root, "node_modules/.bin/node"),
-    [join(root, "src/cli/main.ts"), "bridge", "--listen", `127.0.0.1:${port}`, "--url", serviceUrl],
+    [
+      join(root, "src/cli/main.ts"),
+      "bridge",
+      "--listen",
+      `127.0.0.1:${port}`,
+      "--url",
+      serviceUrl,
+      ...extraArgs,
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   await new Promise<void>((resolve, reject) => {
