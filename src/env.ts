@@ -11,6 +11,11 @@ export interface Env {
   ENSEMBLE_NAME: string;
   /** How many members the ensemble has (3 or 5), as a decimal string. */
   ENSEMBLE_SIZE: string;
+  /**
+   * Set by the router, never in wrangler.toml: the regions (JSON array) of the named ensemble a
+   * request is for, to send a client to its nearest member.
+   */
+  ENSEMBLE_REGIONS?: string;
   /** Milliseconds per consensus tick (the alarm period while the ensemble is active). */
   TICK_MS?: string;
   ELECTION_TICKS?: string;

@@ -11,6 +11,7 @@ import {
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import type { AuthId } from "../core/tree/acl.ts";
 import type { Env } from "../env.ts";
+import { nearestMemberOf } from "./nearest-member.ts";
 import type { Ctx } from "./respond.ts";
 
 export interface Caller {
@@ -40,7 +41,8 @@ export function callerOf(c: Ctx, headers: Headers = c.req.raw.headers): Caller |
   if ("name" in digests) return digests;
   const authIds = [...baseIdentities(clientAddress(access, headers)), ...digests];
   const sessionHeader = headers.get("x-session-id");
-  if (sessionHeader === null) return { authIds, member: memberFor(c.env) };
+  // Without a session any member serves: the nearest, when the edge says which that is.
+  if (sessionHeader === null) return { authIds, member: nearestMemberOf(c) ?? memberFor(c.env) };
   const sessionId = parseSessionId(sessionHeader);
   if (sessionId === null)
     return failure("BADARGUMENTS", `X-Session-Id "${sessionHeader}" is not a 64-bit id`);

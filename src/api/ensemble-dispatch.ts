@@ -3,6 +3,7 @@
 // ENSEMBLE_SIZE are that ensemble's, so every route, socket and admin command serves it exactly as
 // it serves the default ensemble. Records are read from the registry and cached briefly.
 
+import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
 import { accessConfig, ConfigError } from "../access/access-config.ts";
 import { ensembleRefusal, identify } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
@@ -15,16 +16,21 @@ import { lookup, missing } from "./ensemble-lookup.ts";
 const derived = new WeakMap<Env, Map<string, Env>>();
 
 /** The env the router serves `ensemble` with: one per env and ensemble, so settings parse once. */
-function ensembleEnv(env: Env, ensemble: { name: string; size: number }): Env {
+function ensembleEnv(env: Env, ensemble: RegisteredEnsemble): Env {
   let byName = derived.get(env);
   if (!byName) {
     byName = new Map();
     derived.set(env, byName);
   }
-  const key = `${ensemble.name}/${ensemble.size}`;
+  const key = `${ensemble.name}/${ensemble.size}/${ensemble.regions.join("+")}`;
   let e = byName.get(key);
   if (!e) {
-    e = { ...env, ENSEMBLE_NAME: ensemble.name, ENSEMBLE_SIZE: String(ensemble.size) };
+    e = {
+      ...env,
+      ENSEMBLE_NAME: ensemble.name,
+      ENSEMBLE_SIZE: String(ensemble.size),
+      ENSEMBLE_REGIONS: JSON.stringify(ensemble.regions),
+    };
     // A service binding's caller stays who it is in every ensemble.
     const principal = boundPrincipals.get(env);
     if (principal) boundPrincipals.set(e, principal);

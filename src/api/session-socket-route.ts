@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { clientAddress, forwardedHeaders } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
+import { nearestMemberOf } from "./nearest-member.ts";
 import { type AppEnv, type Ctx, fail, stub } from "./respond.ts";
 
 export const sessionSocketRoute = new Hono<AppEnv>();
@@ -19,7 +20,9 @@ const socketRoute = async (c: Ctx) => {
   }
   const size = Number(c.env.ENSEMBLE_SIZE);
   const asked = c.req.query("member");
-  const member = asked === undefined ? Math.floor(Math.random() * size) : Number(asked);
+  // Unasked, the nearest member when the edge says which, else any.
+  const member =
+    asked === undefined ? (nearestMemberOf(c) ?? Math.floor(Math.random() * size)) : Number(asked);
   if (!(asked === undefined || /^\d+$/.test(asked)) || !(member >= 0 && member < size)) {
     return fail(c, failure("BADARGUMENTS", `member must be an integer in 0..${size - 1}`));
   }

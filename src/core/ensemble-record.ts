@@ -44,3 +44,62 @@ export function ensembleRecord(input: {
 export function regionOf(record: EnsembleRecord, index: number): Region | undefined {
   return record.regions.length === 0 ? undefined : record.regions[index % record.regions.length];
 }
+
+/** Countries of the Middle East hint (Cloudflare's `me`), by ISO code. */
+const middleEast = new Set([
+  "AE",
+  "BH",
+  "IL",
+  "IQ",
+  "IR",
+  "JO",
+  "KW",
+  "LB",
+  "OM",
+  "PS",
+  "QA",
+  "SA",
+  "SY",
+  "YE",
+]);
+
+/**
+ * The location hint nearest to where a request came from (the edge's `request.cf`: continent,
+ * country, longitude), or undefined when it does not say.
+ */
+export function regionNear(where: {
+  readonly continent?: string | undefined;
+  readonly country?: string | undefined;
+  readonly longitude?: string | number | undefined;
+}): Region | undefined {
+  const longitude = where.longitude === undefined ? Number.NaN : Number(where.longitude);
+  switch (where.continent) {
+    case "NA":
+      // The Mississippi, roughly: Cloudflare's wnam and enam.
+      return Number.isFinite(longitude) && longitude < -95 ? "wnam" : "enam";
+    case "SA":
+      return "sam";
+    case "EU":
+      return Number.isFinite(longitude) && longitude > 20 ? "eeur" : "weur";
+    case "AS":
+      return middleEast.has(where.country ?? "") ? "me" : "apac";
+    case "OC":
+    case "AN":
+      return "oc";
+    case "AF":
+      return "afr";
+    default:
+      return undefined;
+  }
+}
+
+/** The member of `record` created in the region nearest to a request, if any is. */
+export function nearestMember(
+  record: { readonly size: number; readonly regions: readonly Region[] },
+  near: Region | undefined,
+): number | undefined {
+  if (near === undefined || record.regions.length === 0) return undefined;
+  for (let i = 0; i < record.size; i++)
+    if (record.regions[i % record.regions.length] === near) return i;
+  return undefined;
+}

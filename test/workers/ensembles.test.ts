@@ -138,6 +138,40 @@ describe("ensembles", () => {
     ).toBeGreaterThanOrEqual(400);
   });
 
+  it("sends a client without a chosen member to the one nearest to it", async () => {
+    await led("alpha");
+    const socketFrom = async (cf: Record<string, unknown>) => {
+      const res = await exports.default.fetch(
+        new Request("http://edgekeeper.test/v1/e/alpha/session", {
+          headers: { upgrade: "websocket" },
+          cf,
+        }),
+      );
+      const ws = res.webSocket;
+      if (!ws) throw new Error(`no socket (${res.status})`);
+      ws.accept();
+      const client = new SessionClient(ws);
+      await client.connect();
+      return client;
+    };
+    const connectionsAt = async (member: number) =>
+      ((await call(`/v1/e/alpha/admin/cons?member=${member}`)).body.connections as unknown[])
+        .length;
+    const before = [await connectionsAt(0), await connectionsAt(2)];
+    // alpha's members are in weur, enam and apac: three clients from Tokyo, two from Paris (by
+    // chance alone all five would land so once in 243 runs).
+    const clients = [];
+    for (let n = 0; n < 3; n++)
+      clients.push(await socketFrom({ continent: "AS", country: "JP", longitude: "139.7" }));
+    for (let n = 0; n < 2; n++)
+      clients.push(await socketFrom({ continent: "EU", country: "FR", longitude: "2.35" }));
+    expect([await connectionsAt(0), await connectionsAt(2)]).toEqual([
+      (before[0] ?? 0) + 2,
+      (before[1] ?? 0) + 3,
+    ]);
+    for (const c of clients) c.ws.close();
+  });
+
   it("answers 404 for an ensemble that does not exist", async () => {
     expect(await call("/v1/e/nowhere/znodes/x")).toMatchObject({
       status: 404,
