@@ -3,6 +3,7 @@
 
 import { type Limits, limitsFrom } from "../src/access/limits.ts";
 import { defaultTuning } from "../src/core/consensus/config.ts";
+import type { EnsembleLimits } from "../src/core/ensemble-record.ts";
 import type { Env } from "../src/env.ts";
 
 export interface EnsembleConfig {
@@ -36,7 +37,11 @@ export interface EnsembleConfig {
  */
 export function ensembleConfig(
   env: Env,
-  shape: { readonly name: string; readonly size: number } = {
+  shape: {
+    readonly name: string;
+    readonly size: number;
+    readonly limits?: EnsembleLimits;
+  } = {
     name: env.ENSEMBLE_NAME,
     size: int(env.ENSEMBLE_SIZE, 3),
   },
@@ -55,7 +60,8 @@ export function ensembleConfig(
     treeFlushMs: int(env.TREE_FLUSH_MS, 250),
     sessionCheckMs: int(env.SESSION_CHECK_MS, 60_000),
     faultInjection: env.FAULT_INJECTION === "on",
-    limits: limitsFrom(env.LIMITS),
+    // An ensemble's own caps win over the deployment's.
+    limits: { ...limitsFrom(env.LIMITS), ...shape.limits },
   };
 }
 

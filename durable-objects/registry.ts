@@ -3,7 +3,7 @@
 // same name twice; the Worker caches what it reads (ensemble-dispatch.ts).
 
 import { DurableObject } from "cloudflare:workers";
-import type { EnsembleRecord } from "../src/core/ensemble-record.ts";
+import type { EnsembleLimits, EnsembleRecord } from "../src/core/ensemble-record.ts";
 import type { Env } from "../src/env.ts";
 
 export type RegistryState = "creating" | "ready" | "deleting";
@@ -17,6 +17,7 @@ interface Row extends Record<string, SqlStorageValue> {
   name: string;
   size: number;
   regions: string;
+  limits: string;
   state: string;
   created_ms: number;
 }
@@ -25,6 +26,7 @@ const toEnsemble = (r: Row): RegisteredEnsemble => ({
   name: r.name,
   size: r.size as 3 | 5,
   regions: JSON.parse(r.regions) as EnsembleRecord["regions"],
+  ...(r.limits === "{}" ? {} : { limits: JSON.parse(r.limits) as EnsembleLimits }),
   state: r.state as RegistryState,
   createdMs: r.created_ms,
 });
@@ -39,6 +41,7 @@ export class Registry extends DurableObject<Env> {
       name TEXT PRIMARY KEY,
       size INTEGER NOT NULL,
       regions TEXT NOT NULL,
+      limits TEXT NOT NULL,
       state TEXT NOT NULL,
       created_ms INTEGER NOT NULL
     )`);
@@ -58,14 +61,16 @@ export class Registry extends DurableObject<Env> {
       const same =
         existing.size === record.size &&
         JSON.stringify(existing.regions) === JSON.stringify(record.regions) &&
+        JSON.stringify(existing.limits ?? {}) === JSON.stringify(record.limits ?? {}) &&
         existing.state !== "deleting";
       return same ? { ok: true, ensemble: existing } : { ok: false, existing };
     }
     this.#sql.exec(
-      "INSERT INTO ensemble (name, size, regions, state, created_ms) VALUES (?, ?, ?, 'creating', ?)",
+      "INSERT INTO ensemble (name, size, regions, limits, state, created_ms) VALUES (?, ?, ?, ?, 'creating', ?)",
       record.name,
       record.size,
       JSON.stringify(record.regions),
+      JSON.stringify(record.limits ?? {}),
       Date.now(),
     );
     return { ok: true, ensemble: this.#get(record.name) as RegisteredEnsemble };

@@ -181,6 +181,8 @@ export class Replica {
       maxReplyBytes: limits.maxReplyBytes,
       maxSessions: limits.maxSessions,
       maxEphemeralsPerSession: limits.maxEphemeralsPerSession,
+      maxZnodes: limits.maxZnodes,
+      maxTreeBytes: limits.maxTreeBytes,
     });
     // A fresh tree's system nodes were buffered: write them now, as they were before.
     this.#treeStore.flush();

@@ -336,6 +336,11 @@ export class SqlTreeStore implements TreeStore {
   }
 
   /** Counted without a flush: the rows in SQLite, corrected by the buffered ones. */
+  treeUsage(): { count: number; bytes: number } {
+    const meta = this.getMeta();
+    return { count: meta?.nodeCount ?? 0, bytes: meta?.dataBytes ?? 0 };
+  }
+
   sessionCount(): number {
     let buffered = 0;
     for (const { session, base } of this.#dirtySessions.values())

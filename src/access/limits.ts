@@ -24,6 +24,10 @@ export interface Limits {
   readonly maxLongPolls: number;
   /** Time between two snapshot downloads from the ensemble. */
   readonly snapshotIntervalMs: number;
+  /** Znodes in the ensemble's tree (QUOTAEXCEEDED past it). */
+  readonly maxZnodes: number;
+  /** Bytes of data in the ensemble's tree (QUOTAEXCEEDED past it); an object stores 10 GB. */
+  readonly maxTreeBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -37,6 +41,8 @@ export const defaultLimits: Limits = {
   maxEntryBytes: 1_536 * 1024,
   maxLongPolls: 1_000,
   snapshotIntervalMs: 5 * 60_000,
+  maxZnodes: 10_000_000,
+  maxTreeBytes: 8 * 1024 ** 3,
 };
 
 const count = z.number().int().positive();
@@ -52,6 +58,15 @@ const overridesSchema = z.strictObject({
   maxEntryBytes: count.max(1_900_000).optional(),
   maxLongPolls: count.optional(),
   snapshotIntervalMs: z.number().int().min(0).optional(),
+  maxZnodes: count.optional(),
+  maxTreeBytes: count.optional(),
+});
+
+/** What one ensemble's record may set for itself (POST /v1/ensembles): its size caps. */
+export const ensembleLimitsSchema = z.strictObject({
+  maxZnodes: count.optional(),
+  maxTreeBytes: count.optional(),
+  maxSessions: count.optional(),
 });
 
 /** The limits with LIMITS applied; throws a precise error for a malformed value. */

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ensembleDeleted } from "../../durable-objects/ensemble-record-store.ts";
 import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
+import { ensembleLimitsSchema } from "../access/limits.ts";
 import { type EnsembleRecord, ensembleRecord, regionOf } from "../core/ensemble-record.ts";
 import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
@@ -18,6 +19,7 @@ export const ensembleBodySchema = z.strictObject({
   name: z.string().max(64),
   size: z.number().int().optional(),
   regions: z.array(z.string().max(8)).max(5).optional(),
+  limits: ensembleLimitsSchema.optional(),
 });
 
 /** Member `index` of `record`, created in its region when it is first reached. */
@@ -32,6 +34,7 @@ function describe(e: RegisteredEnsemble | EnsembleRecord, isDefault = false) {
     name: e.name,
     size: e.size,
     regions: [...e.regions],
+    limits: { ...e.limits },
     members: Array.from({ length: e.size }, (_, i) => ({
       member: i,
       region: regionOf(e as EnsembleRecord, i) ?? null,

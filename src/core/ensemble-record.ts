@@ -8,11 +8,19 @@ import { failure, type ZkFailure } from "./error-code.ts";
 export const regions = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 export type Region = (typeof regions)[number];
 
+/** Caps one ensemble sets for itself, over the deployment's LIMITS (docs/security.md). */
+export interface EnsembleLimits {
+  readonly maxZnodes?: number;
+  readonly maxTreeBytes?: number;
+  readonly maxSessions?: number;
+}
+
 export interface EnsembleRecord {
   readonly name: string;
   readonly size: 3 | 5;
   /** Member i is created with hint regions[i % regions.length]; none: near the first request. */
   readonly regions: readonly Region[];
+  readonly limits?: EnsembleLimits;
 }
 
 const namePattern = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -22,6 +30,7 @@ export function ensembleRecord(input: {
   name: string;
   size?: number | undefined;
   regions?: readonly string[] | undefined;
+  limits?: { readonly [K in keyof EnsembleLimits]?: number | undefined } | undefined;
 }): EnsembleRecord | ZkFailure {
   if (!namePattern.test(input.name))
     return failure(
@@ -37,7 +46,14 @@ export function ensembleRecord(input: {
     return failure("BADARGUMENTS", `Unknown region "${unknown}"; one of ${regions.join(", ")}`);
   if (asked.length > size)
     return failure("BADARGUMENTS", `${asked.length} regions for ${size} members`);
-  return { name: input.name, size, regions: asked as Region[] };
+  const limits = Object.fromEntries(
+    Object.entries(input.limits ?? {}).filter(([, v]) => v !== undefined),
+  ) as EnsembleLimits;
+  const bad = Object.entries(limits).find(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad) return failure("BADARGUMENTS", `Limit ${bad[0]} must be a positive integer`);
+  return Object.keys(limits).length === 0
+    ? { name: input.name, size, regions: asked as Region[] }
+    : { name: input.name, size, regions: asked as Region[], limits };
 }
 
 /** The location hint member `index` is created with, if any. */

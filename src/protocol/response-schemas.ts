@@ -285,6 +285,13 @@ export const ensembleDescriptionSchema = z
     name: z.string(),
     size: z.number().int(),
     regions: z.array(z.string()).meta({ description: "location hints, member i gets i mod n" }),
+    limits: z
+      .strictObject({
+        maxZnodes: z.number().int().optional(),
+        maxTreeBytes: z.number().int().optional(),
+        maxSessions: z.number().int().optional(),
+      })
+      .meta({ description: "the ensemble's own caps (the deployment's LIMITS otherwise)" }),
     members: z.array(z.strictObject({ member: z.number().int(), region: z.string().nullable() })),
     state: z.enum(["creating", "ready", "deleting"]),
     createdMs: z.number().int().nullable(),

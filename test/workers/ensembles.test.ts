@@ -172,6 +172,42 @@ describe("ensembles", () => {
     for (const c of clients) c.ws.close();
   });
 
+  it("holds an ensemble to its own caps on znodes, data and sessions, and no other", async () => {
+    const tiny = await create({
+      name: "tiny",
+      limits: { maxZnodes: 6, maxTreeBytes: 100, maxSessions: 2 },
+    });
+    expect(tiny).toMatchObject({
+      status: 201,
+      body: { limits: { maxZnodes: 6, maxTreeBytes: 100, maxSessions: 2 } },
+    });
+    expect((await create({ name: "bad-limit", limits: { maxZnodes: 0 } })).status).toBe(400);
+    await led("tiny");
+    // 4 system nodes, then 2 of ours.
+    for (const n of [1, 2])
+      expect((await call(`/v1/e/tiny/znodes/n${n}`, { method: "POST", body: "x" })).status).toBe(
+        201,
+      );
+    expect(await call("/v1/e/tiny/znodes/n3", { method: "POST", body: "x" })).toMatchObject({
+      status: 413,
+      body: {
+        error: {
+          name: "QUOTAEXCEEDED",
+          message: "The ensemble holds 6 znodes, its limit (maxZnodes)",
+        },
+      },
+    });
+    expect(
+      (await call("/v1/e/tiny/znodes/n1", { method: "PUT", body: "y".repeat(200) })).body,
+    ).toMatchObject({ error: { name: "QUOTAEXCEEDED" } });
+    for (const expected of [201, 201, 429])
+      expect(
+        (await call("/v1/e/tiny/sessions", { method: "POST", json: { timeoutMs: 10_000 } })).status,
+      ).toBe(expected);
+    // Other ensembles keep the deployment's limits.
+    expect((await call("/v1/e/alpha/znodes/n3", { method: "POST", body: "x" })).status).toBe(201);
+  });
+
   it("answers 404 for an ensemble that does not exist", async () => {
     expect(await call("/v1/e/nowhere/znodes/x")).toMatchObject({
       status: 404,

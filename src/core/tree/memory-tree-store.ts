@@ -57,6 +57,11 @@ export class MemoryTreeStore implements TreeStore {
     return this.#sessions.size;
   }
 
+  treeUsage(): { count: number; bytes: number } {
+    const meta = this.getMeta();
+    return { count: meta?.nodeCount ?? 0, bytes: meta?.dataBytes ?? 0 };
+  }
+
   ephemeralPaths(owner: bigint): string[] {
     return [...this.#nodes]
       .filter(([, node]) => node.ephemeralOwner === owner && owner > 0n)

@@ -63,6 +63,10 @@ export class Overlay implements MutableTree {
   sessionCount(): number {
     return this.base.sessionCount?.() ?? 0;
   }
+
+  treeUsage(): { count: number; bytes: number } {
+    return this.base.treeUsage?.() ?? { count: 0, bytes: 0 };
+  }
 }
 
 /** Base ephemerals of `owner`, corrected by a layer of writes. */

@@ -98,4 +98,8 @@ export class Pipeline implements TreeReader {
   sessionCount(): number {
     return this.#base.sessionCount?.() ?? 0;
   }
+
+  treeUsage(): { count: number; bytes: number } {
+    return this.#base.treeUsage?.() ?? { count: 0, bytes: 0 };
+  }
 }

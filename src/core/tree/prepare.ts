@@ -164,7 +164,9 @@ function prepareOp(
       if (node === undefined) return noNode(op.path);
       const denied = checkPermission(node.acl, Perm.WRITE, context.authIds, op.path);
       if (denied) return denied;
-      const overQuota = checkQuota(view, op.path, op.data.length - node.data.length, 0);
+      const overQuota =
+        checkQuota(view, op.path, op.data.length - node.data.length, 0) ??
+        treeCapFailure(view, config, op.path, 0, op.data.length - node.data.length);
       if (overQuota) return overQuota;
       const versionBad = checkVersion(node.version, op.version, op.path);
       if (versionBad) return versionBad;
@@ -270,7 +272,9 @@ function prepareCreate(
       path,
     );
   }
-  const overQuota = checkQuota(view, path, op.data.length, 1);
+  const overQuota =
+    checkQuota(view, path, op.data.length, 1) ??
+    treeCapFailure(view, config, path, 1, op.data.length);
   if (overQuota) return overQuota;
   const ephemeralOwner = mode.container
     ? containerOwner
@@ -398,4 +402,32 @@ function refuse(f: ZkFailure): Prepared {
 
 function lift(op: TxnOp | ZkFailure): Txn | Prepared {
   return "name" in op ? refuse(op) : op;
+}
+
+/**
+ * The ensemble's own caps on its whole tree (maxZnodes, maxTreeBytes), checked against the applied
+ * tree: writes already in flight when a cap is reached are not counted, and may pass it by as many.
+ */
+function treeCapFailure(
+  view: TreeReader,
+  config: TreeConfig,
+  path: string,
+  addedNodes: number,
+  addedBytes: number,
+): ZkFailure | null {
+  const usage = view.treeUsage?.();
+  if (usage === undefined) return null;
+  if (addedNodes > 0 && usage.count + addedNodes > config.maxZnodes)
+    return failure(
+      "QUOTAEXCEEDED",
+      `The ensemble holds ${usage.count} znodes, its limit (maxZnodes)`,
+      path,
+    );
+  if (addedBytes > 0 && usage.bytes + addedBytes > config.maxTreeBytes)
+    return failure(
+      "QUOTAEXCEEDED",
+      `The ensemble holds ${usage.bytes} bytes of data; ${addedBytes} more pass its limit of ${config.maxTreeBytes} (maxTreeBytes)`,
+      path,
+    );
+  return null;
 }

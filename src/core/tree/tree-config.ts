@@ -21,6 +21,10 @@ export interface TreeConfig {
   readonly maxSessions: number;
   /** Ephemeral nodes one session may own (maxEphemeralsPerSession). */
   readonly maxEphemeralsPerSession: number;
+  /** Znodes in the whole tree (maxZnodes). */
+  readonly maxZnodes: number;
+  /** Bytes of data in the whole tree (maxTreeBytes). */
+  readonly maxTreeBytes: number;
 }
 
 export const defaultTreeConfig: TreeConfig = {
@@ -35,4 +39,6 @@ export const defaultTreeConfig: TreeConfig = {
   maxReplyBytes: 1024 * 1024,
   maxSessions: 20_000,
   maxEphemeralsPerSession: 1_000,
+  maxZnodes: 10_000_000,
+  maxTreeBytes: 8 * 1024 ** 3,
 };

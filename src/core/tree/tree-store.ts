@@ -17,6 +17,8 @@ export interface TreeReader {
   isClosing?(id: bigint): boolean;
   /** Open sessions (applied ones: writes in flight are not counted). */
   sessionCount?(): number;
+  /** Znodes and data bytes in the whole tree (applied ones: writes in flight are not counted). */
+  treeUsage?(): { count: number; bytes: number };
 }
 
 /** What apply writes through. */

@@ -98,4 +98,27 @@ describe("quotas", () => {
     h.commitAll();
     expect(stats(h, "/app")).toBe("count=3,bytes=0");
   });
+
+  it("answers QUOTAEXCEEDED past the ensemble's own caps (maxZnodes, maxTreeBytes)", () => {
+    // The fresh tree holds 4 nodes: /, /zookeeper, /zookeeper/quota, /zookeeper/config.
+    const h = new TreeHarness({ maxZnodes: 6, maxTreeBytes: 10 });
+    h.create("/a", "12345");
+    h.create("/b", "123");
+    const before = h.dump();
+    const full = h.create("/c");
+    expect(failureName(full)).toBe("QUOTAEXCEEDED");
+    expect(!full.ok && full.failure.message).toBe(
+      "The ensemble holds 6 znodes, its limit (maxZnodes)",
+    );
+    expect(h.dump()).toBe(before);
+    h.must({ op: "delete", path: "/b", version: -1 });
+    const tooBig = h.create("/c", "123456");
+    expect(failureName(tooBig)).toBe("QUOTAEXCEEDED");
+    expect(!tooBig.ok && tooBig.failure.message).toContain("(maxTreeBytes)");
+    const grow = h.propose({ op: "setData", path: "/a", data: enc("1234567890x"), version: -1 });
+    expect(!grow.ok && grow.failure.name).toBe("QUOTAEXCEEDED");
+    // Shrinking is always allowed, and a create that fits is taken again.
+    h.must({ op: "setData", path: "/a", data: enc("1"), version: -1 });
+    expect(h.create("/c", "12").ok).toBe(true);
+  });
 });
