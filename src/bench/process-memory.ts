@@ -54,3 +54,13 @@ function safeList(path: string): string[] {
     return [];
   }
 }
+
+/** The sum of the processes' resident memory now, in MiB. */
+export function rssMiB(pids: readonly number[]): number {
+  let kib = 0;
+  for (const pid of pids) {
+    const match = /VmRSS:\s+(\d+) kB/.exec(safeRead(`/proc/${pid}/status`) ?? "");
+    kib += Number(match?.[1] ?? 0);
+  }
+  return Math.round(kib / 102.4) / 10;
+}
