@@ -2,7 +2,28 @@
 // the URL), ZooKeeper errors as ApiError, and Server-Sent Events read with fetch (EventSource
 // cannot send an Authorization header).
 
+import { ensemblePath } from "../src/client/ensemble-path.ts";
+
 const tokenKey = "edgekeeper.token";
+
+const ensembleKey = "edgekeeper.ensemble";
+
+/** The ensemble this tab looks at; null: the deployment's default one. */
+export const ensemble = {
+  get(): string | null {
+    return sessionStorage.getItem(ensembleKey);
+  },
+  set(name: string | null): void {
+    if (name === null) sessionStorage.removeItem(ensembleKey);
+    else sessionStorage.setItem(ensembleKey, name);
+  },
+};
+
+/** Where a call goes: the chosen ensemble's routes, except what is the deployment's own. */
+function routed(path: string): string {
+  if (path.startsWith("/v1/ensembles") || path.startsWith("/v1/whoami")) return path;
+  return ensemblePath(path, ensemble.get() ?? undefined);
+}
 
 export const token = {
   get(): string | null {
@@ -70,7 +91,7 @@ export async function call<T>(
   path: string,
   init: { method?: string; json?: unknown; bearer?: string | null; signal?: AbortSignal } = {},
 ): Promise<Answer<T>> {
-  const res = await fetch(path, {
+  const res = await fetch(routed(path), {
     method: init.method ?? "GET",
     headers: headers(
       init.json === undefined ? {} : { "content-type": "application/json" },
@@ -99,7 +120,7 @@ export async function readEvents(
   signal: AbortSignal,
   onEvent: (event: string, data: string) => void,
 ): Promise<void> {
-  const res = await fetch(path, { headers: headers(), signal });
+  const res = await fetch(routed(path), { headers: headers(), signal });
   if (!res.ok) throw await errorOf(res);
   if (!res.body) throw new Error("no stream");
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

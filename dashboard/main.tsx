@@ -5,6 +5,7 @@ import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, call, token } from "./api.ts";
 import { EnsemblePanel } from "./ensemble-panel.tsx";
+import { EnsemblePicker } from "./ensemble-picker.tsx";
 import { EventsPanel } from "./events-panel.tsx";
 import { SessionsPanel } from "./sessions-panel.tsx";
 import { TokenPrompt } from "./token-prompt.tsx";
@@ -40,6 +41,8 @@ function App() {
   const [who, setWho] = useState<Whoami | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [needToken, setNeedToken] = useState(false);
+  // A new ensemble picked: every view starts over against it.
+  const [generation, setGeneration] = useState(0);
   const { view, arg } = route(useHash());
 
   const identify = useCallback(async () => {
@@ -88,6 +91,7 @@ function App() {
             ))}
           </ul>
         </nav>
+        <EnsemblePicker who={who} onChange={() => setGeneration((g) => g + 1)} />
         <p class="who">
           {who.auth === "on" ? (
             <>
@@ -113,7 +117,7 @@ function App() {
           scope. Fine on this machine's loopback; never for a deployment.
         </p>
       ) : null}
-      <main id="main">
+      <main id="main" key={generation}>
         {view === "ensemble" ? <EnsemblePanel /> : null}
         {view === "tree" ? <TreePanel path={arg === "" ? "/" : arg} /> : null}
         {view === "sessions" ? <SessionsPanel /> : null}

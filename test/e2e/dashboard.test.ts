@@ -341,6 +341,23 @@ describe("the dashboard", () => {
       await shoot(page, "member-down");
     } finally {
       await api(`/v1/admin/faults?member=${leader}`, json("PUT", { down: false }));
+      // The healed member learns of the new term on its next exchange: a write through it, and
+      // then every member at the same applied index, leaves the ensemble whole for what follows.
+      await until(
+        "a write through the healed member",
+        async () => (await api(`/v1/znodes/healed-${leader}`, { method: "POST" })).status < 500,
+        30_000,
+      );
+      await until(
+        "every member caught up",
+        async () => {
+          const members = (await api("/v1/admin/ensemble")).body.members as Array<{
+            appliedIndex?: number;
+          }>;
+          return new Set(members.map((m) => m.appliedIndex)).size === 1;
+        },
+        30_000,
+      );
     }
   });
 
@@ -369,6 +386,28 @@ describe("the dashboard", () => {
     } finally {
       await phone.close();
     }
+  });
+  it("shows another ensemble when it is picked", async () => {
+    expect((await api("/v1/znodes/only-in-default", json("POST", { data: "d" }))).status).toBe(201);
+    const created = await api("/v1/ensembles", json("POST", { name: "dash-b" }));
+    expect(created.status).toBe(201);
+    await until("a write in dash-b", async () => {
+      const res = await api("/v1/e/dash-b/znodes/only-in-b", json("POST", { data: "b" }));
+      return res.status === 201;
+    });
+    await open("#/tree");
+    await page.reload();
+    const picker = page.locator("#ensemble-pick");
+    await visible(picker);
+    await picker.selectOption("dash-b");
+    await visible(page.getByRole("link", { name: "only-in-b", exact: true }));
+    await count(page.getByRole("link", { name: "only-in-default", exact: true }), 0);
+    await page.getByRole("link", { name: "Ensemble", exact: true }).click();
+    await textIs(page.locator("#ensemble-title code"), "dash-b");
+    await count(page.locator(".member"), 3);
+    await picker.selectOption("default");
+    await page.getByRole("link", { name: "Tree", exact: true }).click();
+    await visible(page.getByRole("link", { name: "only-in-default", exact: true }));
   });
 });
 
