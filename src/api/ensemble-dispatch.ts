@@ -48,7 +48,9 @@ export async function dispatch(
   const m = /^\/v1\/e\/([^/]*)(\/.*)?$/.exec(url.pathname);
   if (!m) return app.fetch(request, env, ctx);
   const name = decodeURIComponent(m[1] ?? "");
-  url.pathname = `/v1${m[2] ?? "/"}`;
+  // /metrics is the one route outside /v1: /v1/e/<name>/metrics is that ensemble's.
+  const rest = m[2] ?? "/";
+  url.pathname = rest === "/metrics" ? rest : `/v1${rest}`;
   const rewritten = new Request(url, request);
   if (name === env.ENSEMBLE_NAME) return app.fetch(rewritten, env, ctx);
   const ensemble = await lookup(env, name);

@@ -86,6 +86,14 @@ describe("ensembles", () => {
     expect(alphaMembers.map((m) => m.region)).toEqual(["weur", "enam", "apac"]);
     expect(await led("beta")).toHaveLength(5);
     expect((await call("/v1/ensembles/beta")).body).toMatchObject({ name: "beta", size: 5 });
+    // Its Prometheus page counts its own five members.
+    const metrics = await exports.default.fetch(
+      new Request("http://edgekeeper.test/v1/e/beta/metrics"),
+    );
+    const up = (await metrics.text())
+      .split("\n")
+      .filter((l) => l.startsWith("edgekeeper_member_up{"));
+    expect(up).toHaveLength(5);
   });
 
   it("keeps each ensemble's tree, sessions and watches to itself", async () => {

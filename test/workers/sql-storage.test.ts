@@ -15,11 +15,17 @@ import { treeStoreConformance } from "../conformance/tree-store.ts";
 
 let instances = 0;
 
-/** Runs a test body inside a fresh Durable Object (outside the ensemble), on a store over its SQLite. */
+/**
+ * Runs a test body inside a fresh Durable Object (outside any ensemble, so it makes no tables of
+ * its own: the schema is made here), on a store over its SQLite.
+ */
 function fresh<S>(make: (sql: SqlStorage) => S) {
   return (body: (store: S) => void | Promise<void>): Promise<void> => {
     const stub = env.MEMBER.getByName(`conformance/${instances++}`);
-    return runInDurableObject(stub, (_: Member, state) => body(make(state.storage.sql)));
+    return runInDurableObject(stub, (_: Member, state) => {
+      createSchema(state.storage.sql);
+      return body(make(state.storage.sql));
+    });
   };
 }
 
@@ -195,6 +201,8 @@ describe("SqlRaftStorage terms", () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
       const sql = state.storage.sql;
+      // An object outside any ensemble makes no tables itself.
+      createSchema(sql);
       const entry = (index: number, term: number) =>
         ({ index, term, kind: "normal", data: new Uint8Array([index]) }) as const;
       const storage = new SqlRaftStorage(sql);
@@ -356,6 +364,7 @@ describe("SqlTreeStore cache", () => {
   it("forgets reads of a rolled-back transaction when told to", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
+      createSchema(state.storage.sql);
       const store = new SqlTreeStore(state.storage.sql);
       const node = {
         data: new Uint8Array([1]),
