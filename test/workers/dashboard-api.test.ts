@@ -4,25 +4,10 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
-import { eventually, member, size, stableLeader, statuses } from "./ensemble-harness.ts";
+import { callJson, eventually, member, size, stableLeader, statuses } from "./ensemble-harness.ts";
 import { SessionClient } from "./session-client.ts";
 
-const call = async (path: string, init: RequestInit & { json?: unknown } = {}) => {
-  const res = await exports.default.fetch(
-    new Request(`http://edgekeeper.test${path}`, {
-      ...init,
-      ...(init.json === undefined
-        ? {}
-        : { body: JSON.stringify(init.json), headers: { "content-type": "application/json" } }),
-    }),
-  );
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>,
-  };
-};
+const call = callJson;
 
 interface SessionRow {
   sessionId: string;

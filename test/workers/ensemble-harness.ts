@@ -102,3 +102,21 @@ export async function openSocket(url: string): Promise<WebSocket> {
   ws.accept();
   return ws;
 }
+
+/** An HTTP call through the Worker: the status, headers and the JSON body ({} when empty). */
+export async function callJson(path: string, init: RequestInit & { json?: unknown } = {}) {
+  const res = await exports.default.fetch(
+    new Request(`http://edgekeeper.test${path}`, {
+      ...init,
+      ...(init.json === undefined
+        ? {}
+        : { body: JSON.stringify(init.json), headers: { "content-type": "application/json" } }),
+    }),
+  );
+  const text = await res.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>,
+  };
+}

@@ -5,24 +5,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eventually } from "./ensemble-harness.ts";
+import { callJson, eventually } from "./ensemble-harness.ts";
 import { SessionClient } from "./session-client.ts";
 
-const call = async (path: string, init: RequestInit & { json?: unknown } = {}) => {
-  const res = await exports.default.fetch(
-    new Request(`http://edgekeeper.test${path}`, {
-      ...init,
-      ...(init.json === undefined
-        ? {}
-        : { body: JSON.stringify(init.json), headers: { "content-type": "application/json" } }),
-    }),
-  );
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>,
-  };
-};
+const call = callJson;
 
 const create = (json: unknown) => call("/v1/ensembles", { method: "POST", json });
 
