@@ -20,7 +20,7 @@ export function EnsemblePicker(props: { who: Whoami; onChange: () => void }) {
       .catch(() => setNames(null));
   }, [limited]);
 
-  if (names === null || names.length < 2) return null;
+  if (names === null || (names.length < 2 && !limited)) return null;
   const current = ensemble.get() ?? names[0] ?? "";
   return (
     <p class="picker">

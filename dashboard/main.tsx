@@ -3,7 +3,7 @@
 
 import { render } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { ApiError, call, token } from "./api.ts";
+import { ApiError, call, ensemble, token } from "./api.ts";
 import { EnsemblePanel } from "./ensemble-panel.tsx";
 import { EnsemblePicker } from "./ensemble-picker.tsx";
 import { EventsPanel } from "./events-panel.tsx";
@@ -47,7 +47,12 @@ function App() {
 
   const identify = useCallback(async () => {
     try {
-      setWho((await call<Whoami>("/v1/whoami")).body);
+      const me = (await call<Whoami>("/v1/whoami")).body;
+      // A token limited to ensembles cannot reach the default one: start on its first.
+      const picked = ensemble.get();
+      if (me.ensembles && (picked === null || !me.ensembles.includes(picked)))
+        ensemble.set(me.ensembles[0] ?? null);
+      setWho(me);
       setNeedToken(false);
       setProblem(null);
     } catch (e) {

@@ -416,7 +416,7 @@ describe("the dashboard with tokens", () => {
     const guarded = await startService({
       vars: {
         AUTH: "on",
-        AUTH_TOKENS: "ops:admin:ops-token, app:write:app-token",
+        AUTH_TOKENS: "ops:admin:ops-token, app:write:app-token, solo-ops:admin@solo:solo-token",
       },
     });
     const tab = await browser.newPage({ viewport: { width: 1280, height: 700 } });
@@ -442,6 +442,19 @@ describe("the dashboard with tokens", () => {
       await tab.getByRole("button", { name: "Sign in" }).click();
       await count(tab.locator(".member"), 3, 10_000);
       await visible(tab.getByText("Token ops (admin)"));
+
+      // A token limited to one ensemble starts on it: it cannot reach the default one.
+      const created = await fetch(`${guarded.url}/v1/ensembles`, {
+        method: "POST",
+        headers: { authorization: "Bearer ops-token", "content-type": "application/json" },
+        body: JSON.stringify({ name: "solo" }),
+      });
+      expect(created.status).toBe(201);
+      await tab.getByRole("button", { name: "Sign out" }).click();
+      await tab.getByLabel("Access token").fill("solo-token");
+      await tab.getByRole("button", { name: "Sign in" }).click();
+      await textIs(tab.locator("#ensemble-title code"), "solo", 10_000);
+      await count(tab.locator(".member"), 3, 10_000);
     } finally {
       await tab.close();
       await guarded.stop();
