@@ -7,7 +7,6 @@ import type { z } from "zod";
 import type { TrafficReading } from "../durable-objects/traffic-meter.ts";
 import type {
   aclAnswerSchema,
-  childrenAnswerSchema,
   dataAnswerSchema,
   sessionsSchema,
   statSchema,
@@ -18,7 +17,6 @@ import type {
 export type Whoami = z.infer<typeof whoamiSchema>;
 export type Stat = z.infer<typeof statSchema>;
 export type ZnodeData = z.infer<typeof dataAnswerSchema>;
-export type ZnodeChildren = z.infer<typeof childrenAnswerSchema>;
 export type ZnodeAcl = z.infer<typeof aclAnswerSchema>;
 export type AclEntry = ZnodeAcl["acl"][number];
 export type SessionsPage = z.infer<typeof sessionsSchema>;

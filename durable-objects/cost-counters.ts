@@ -4,8 +4,6 @@
 // costs no extra transaction; what was counted after the last such write is lost if the member
 // is evicted (documented in cost.md).
 
-import { hasTable } from "./schema.ts";
-
 /** Counters ride along with a transaction at most this often. */
 const persistEveryMs = 1_000;
 
@@ -40,10 +38,10 @@ export class CostCounters {
   #dirty = true;
   #persistedMs = 0;
 
-  constructor(sql: SqlStorage) {
+  /** `stored`: the schema exists (a member of an ensemble that does not exist makes none). */
+  constructor(sql: SqlStorage, stored: boolean) {
     this.#sql = sql;
-    // A member of an ensemble that does not exist (yet) has no tables, and must not make any.
-    const row = hasTable(sql, "cost_counters")
+    const row = stored
       ? sql.exec<{ counts: string }>("SELECT counts FROM cost_counters WHERE id = 1").toArray()[0]
       : undefined;
     this.counts = row ? { ...empty(), ...(JSON.parse(row.counts) as CostCounts) } : empty();

@@ -62,6 +62,8 @@ export class Member extends DurableObject<Env> {
   #config: EnsembleConfig;
   /** False for a member of an ensemble that was never created, or was deleted. */
   #configured: boolean;
+  /** Its ensemble's record, as stored by configure(); null for the default ensemble. */
+  #record: EnsembleRecord | null;
   #faults: FaultSwitch;
   #replica: Replica | null = null;
   #costs: CostCounters;
@@ -83,13 +85,13 @@ export class Member extends DurableObject<Env> {
     // default ensemble takes its shape from the variables; another from the record configure()
     // stored. Without either, the ensemble does not exist: the member makes no tables, so a
     // stray request to a deleted ensemble leaves no storage behind.
-    const record = storedRecord(ctx.storage.sql);
+    this.#record = storedRecord(ctx.storage.sql);
     const name = ctx.id.name ?? "";
-    this.#configured = record !== null || name.startsWith(`${env.ENSEMBLE_NAME}/`);
-    this.#config = ensembleConfig(env, record ?? undefined);
+    this.#configured = this.#record !== null || name.startsWith(`${env.ENSEMBLE_NAME}/`);
+    this.#config = ensembleConfig(env, this.#record ?? undefined);
     this.#polls = new LongPolls(this.#access.limits.maxLongPolls);
     if (this.#configured) createSchema(ctx.storage.sql);
-    this.#costs = new CostCounters(ctx.storage.sql);
+    this.#costs = new CostCounters(ctx.storage.sql, this.#configured);
     this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
     this.#sockets = new ClientSockets(ctx, this.#access, () => this.#started());
@@ -423,15 +425,14 @@ export class Member extends DurableObject<Env> {
   /** Test-only: loses all storage, as if the member's disk were replaced, and restarts empty. */
   async wipe(): Promise<void> {
     if (!this.#faults.enabled) throw new Error("fault injection is disabled in this deployment");
-    const record = storedRecord(this.ctx.storage.sql);
     await this.ctx.storage.deleteAll();
     // The disk is replaced, not the member's place in its ensemble.
-    if (record !== null) storeRecord(this.ctx.storage.sql, record);
+    if (this.#record !== null) storeRecord(this.ctx.storage.sql, this.#record);
     createSchema(this.ctx.storage.sql);
     this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS test_wiped (id INTEGER PRIMARY KEY)");
     this.ctx.storage.sql.exec("INSERT OR IGNORE INTO test_wiped (id) VALUES (1)");
     this.#faults = new FaultSwitch(this.ctx.storage.sql, true);
-    this.#costs = new CostCounters(this.ctx.storage.sql);
+    this.#costs = new CostCounters(this.ctx.storage.sql, true);
     this.#replica = null;
     this.#lastTickMs = 0;
     await this.#started();
@@ -444,13 +445,14 @@ export class Member extends DurableObject<Env> {
    */
   async configure(record: EnsembleRecord): Promise<void> {
     this.#costs.received("configure");
-    const stored = storedRecord(this.ctx.storage.sql);
+    const stored = this.#record;
     if (stored !== null && (stored.name !== record.name || stored.size !== record.size))
       throw new Error(`member of ${stored.name} (${stored.size}) cannot become ${record.name}`);
     if (!this.ctx.id.name?.startsWith(`${record.name}/`))
       throw new Error(`"${this.ctx.id.name}" is not a member of ${record.name}`);
     storeRecord(this.ctx.storage.sql, record);
     createSchema(this.ctx.storage.sql);
+    this.#record = record;
     this.#config = ensembleConfig(this.env, record);
     this.#configured = true;
     await this.#started();
@@ -482,7 +484,7 @@ export class Member extends DurableObject<Env> {
 
   /** The location hint this member was created with, from its ensemble's record. */
   #region(): string | null {
-    const record = storedRecord(this.ctx.storage.sql);
+    const record = this.#record;
     const index = memberIndex(this.#config, this.ctx.id.name);
     return record === null || index === null ? null : (regionOf(record, index) ?? null);
   }
