@@ -4,12 +4,10 @@
 // it serves the default ensemble. Records are read from the registry and cached briefly.
 
 import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
-import { accessConfig, ConfigError } from "../access/access-config.ts";
-import { ensembleRefusal, identify } from "../access/gatekeeper.ts";
-import { failure } from "../core/error-code.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { app } from "./app.ts";
+import { admit } from "./bearer-auth.ts";
 import { boundPrincipals } from "./bound-principal.ts";
 import { lookup, missing } from "./ensemble-lookup.ts";
 
@@ -47,7 +45,8 @@ export async function dispatch(
   const url = new URL(request.url);
   const m = /^\/v1\/e\/([^/]*)(\/.*)?$/.exec(url.pathname);
   if (!m) return app.fetch(request, env, ctx);
-  const name = decodeURIComponent(m[1] ?? "");
+  // Names are a–z, 0–9 and hyphens: nothing in one is ever percent-encoded.
+  const name = m[1] ?? "";
   // /metrics is the one route outside /v1: /v1/e/<name>/metrics is that ensemble's.
   const rest = m[2] ?? "/";
   url.pathname = rest === "/metrics" ? rest : `/v1${rest}`;
@@ -55,20 +54,11 @@ export async function dispatch(
   if (name === env.ENSEMBLE_NAME) return app.fetch(rewritten, env, ctx);
   const ensemble = await lookup(env, name);
   if (ensemble === null || ensemble.state !== "ready") {
-    // Who may not learn which ensembles exist learns nothing here either.
-    const refused = refusal(env, request, name);
-    if (refused) return refused;
+    // Who may not learn which ensembles exist learns nothing here either: the same gate first.
+    const admitted = admit(env, rewritten, url.pathname, name);
+    if (!admitted.ok)
+      return Response.json(errorBody(admitted.failure), { status: admitted.status });
     return missing(name, ensemble === null ? "does not exist" : `is ${ensemble.state}`);
   }
   return app.fetch(rewritten, ensembleEnv(env, ensemble), ctx);
-}
-
-function refusal(env: Env, request: Request, ensemble: string): Response | null {
-  const access = accessConfig(env);
-  if (access instanceof ConfigError)
-    return Response.json(errorBody(failure("SYSTEMERROR", access.message)), { status: 503 });
-  const principal = boundPrincipals.get(env) ?? identify(access, request);
-  if ("message" in principal) return Response.json(errorBody(principal), { status: 401 });
-  const limited = ensembleRefusal(principal, ensemble, "");
-  return limited ? Response.json(errorBody(limited), { status: 403 }) : null;
 }

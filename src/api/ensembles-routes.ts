@@ -37,7 +37,7 @@ function describe(e: RegisteredEnsemble | EnsembleRecord, isDefault = false) {
     limits: { ...e.limits },
     members: Array.from({ length: e.size }, (_, i) => ({
       member: i,
-      region: regionOf(e as EnsembleRecord, i) ?? null,
+      region: regionOf(e, i) ?? null,
     })),
     state: "state" in e ? e.state : "ready",
     createdMs: "createdMs" in e ? e.createdMs : null,

@@ -334,6 +334,10 @@ describe("ensembles", () => {
     expect((await call(null, "/v1/e/sec/znodes/a")).status).toBe(401);
     expect((await call(null, "/v1/e/nowhere/znodes/a")).status).toBe(401);
     expect((await call("alice", "/v1/e/nowhere/znodes/a")).status).toBe(404);
+    // The same gate as an existing ensemble's: a read token may not write there either.
+    expect(
+      (await call("reader", "/v1/e/nowhere/znodes/a", { method: "POST", body: "x" })).status,
+    ).toBe(403);
     expect((await call("alice", "/v1/e/sec/znodes/a", { method: "POST", body: "x" })).status).toBe(
       201,
     );

@@ -208,6 +208,8 @@ describe("ensembles", () => {
       body: { error: { name: "NONODE", message: 'Ensemble "nowhere" does not exist' } },
     });
     expect((await call("/v1/ensembles/nowhere")).status).toBe(404);
+    // A malformed name is just a name that does not exist, never a crash.
+    expect((await call("/v1/e/%E0%A4%A/znodes/x")).status).toBe(404);
     expect((await call("/v1/ensembles/nowhere", { method: "DELETE" })).status).toBe(404);
     expect((await call("/v1/ensembles/default", { method: "DELETE" })).status).toBe(400);
   });
