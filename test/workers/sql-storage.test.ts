@@ -361,6 +361,44 @@ describe("SqlTreeStore buffer", () => {
 });
 
 describe("SqlTreeStore cache", () => {
+  it("keeps within its bounds, dropping the least recently used, and reads evicted nodes back", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      createSchema(state.storage.sql);
+      const store = new SqlTreeStore(state.storage.sql);
+      const node = (fill: number) => ({
+        data: new Uint8Array(8192).fill(fill),
+        acl: [],
+        czxid: 1,
+        mzxid: 1,
+        pzxid: 1,
+        ctime: 0,
+        mtime: 0,
+        version: fill,
+        cversion: 0,
+        aversion: 0,
+        ephemeralOwner: 0n,
+        numChildren: 0,
+      });
+      // 1,500 × 8 KiB is past the 8 MiB the cache may hold; /n0 is read often, so it stays.
+      for (let i = 0; i < 1500; i++) {
+        store.putNode(`/n${i}`, node(i % 200));
+        expect(store.getNode("/n0")?.version).toBe(0);
+      }
+      expect(store.cached.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+      expect(store.cached.nodes).toBeGreaterThan(800);
+      // Changed behind the cache's back: an evicted node is read again, a cached one is not.
+      state.storage.sql.exec(
+        "UPDATE znode SET version = 999 WHERE path IN ('/n1', '/n0', '/n1499')",
+      );
+      expect(store.getNode("/n1")?.version).toBe(999);
+      expect(store.getNode("/n0")?.version).toBe(0);
+      expect(store.getNode("/n1499")?.version).toBe(1499 % 200);
+      for (let i = 2; i < 1499; i++) expect(store.getNode(`/n${i}`)?.data[0]).toBe(i % 200);
+      expect(store.cached.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    });
+  });
+
   it("forgets reads of a rolled-back transaction when told to", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
