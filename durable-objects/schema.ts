@@ -93,6 +93,8 @@ export const schemaStatements: readonly string[] = [
      snap_term INTEGER NOT NULL,
      snap_voters TEXT NOT NULL
    )`,
+  // Configuration entries, read when a member starts; there are few, so the index is tiny.
+  `CREATE INDEX IF NOT EXISTS raft_entry_config ON raft_entry (idx) WHERE kind = 2`,
   // The leader's session-expiry schedule (local to the member, not replicated).
   `CREATE TABLE IF NOT EXISTS session_deadline (
      session_id TEXT PRIMARY KEY,

@@ -72,11 +72,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
         incarnation: row.incarnation,
         lead: row.lead,
       };
-      this.#snap = {
-        index: row.snap_idx,
-        term: row.snap_term,
-        voters: JSON.parse(row.snap_voters) as number[],
-      };
+      this.#snap = { index: row.snap_idx, term: row.snap_term, ...parseMembers(row.snap_voters) };
     } else {
       this.#writeState();
     }
@@ -137,12 +133,17 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
         hi,
       )
       .toArray()
-      .map((r) => ({
-        index: r.idx,
-        term: r.term,
-        kind: r.kind === 1 ? "noop" : "normal",
-        data: new Uint8Array(r.data),
-      }));
+      .map(toEntry);
+  }
+
+  configEntries(): Entry[] {
+    // A partial index (schema.ts) holds only these rows: no scan of the log.
+    return this.#sql
+      .exec<EntryRow>(
+        `SELECT idx, term, kind, data FROM raft_entry WHERE kind = ${kindCode.config} ORDER BY idx`,
+      )
+      .toArray()
+      .map(toEntry);
   }
 
   snapshot(): Snapshot {
@@ -176,7 +177,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     for (let i = 0; i < entries.length; i += entriesPerInsert) {
       const batch = entries.slice(i, i + entriesPerInsert);
       const values = batch.map(() => "(?, ?, ?, ?)").join(", ");
-      const params = batch.flatMap((e) => [e.index, e.term, e.kind === "noop" ? 1 : 0, e.data]);
+      const params = batch.flatMap((e) => [e.index, e.term, kindCode[e.kind], e.data]);
       this.#sql.exec(`INSERT INTO raft_entry (idx, term, kind, data) VALUES ${values}`, ...params);
     }
     this.#last = entries.at(-1)?.index ?? this.#last;
@@ -268,7 +269,26 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       h.lead,
       s.index,
       s.term,
-      JSON.stringify(s.voters),
+      // Voters alone (as every build before learners wrote them) when there are no learners.
+      JSON.stringify(s.learners?.length ? { voters: s.voters, learners: s.learners } : s.voters),
     );
   }
+}
+
+const kindCode = { normal: 0, noop: 1, config: 2 } as const satisfies Record<Entry["kind"], number>;
+const kindOfCode: ReadonlyArray<Entry["kind"]> = ["normal", "noop", "config"];
+
+function toEntry(r: EntryRow): Entry {
+  return {
+    index: r.idx,
+    term: r.term,
+    kind: kindOfCode[r.kind] ?? "normal",
+    data: new Uint8Array(r.data),
+  };
+}
+
+/** `snap_voters`: the voters as an array, or `{ voters, learners }` once there are learners. */
+function parseMembers(text: string): { voters: number[]; learners?: number[] } {
+  const parsed = JSON.parse(text) as number[] | { voters: number[]; learners: number[] };
+  return Array.isArray(parsed) ? { voters: parsed } : parsed;
 }

@@ -24,11 +24,19 @@ export type Mutant =
    * A member woken from quiescence by a candidate grants that candidate's votes without the log
    * check ("everyone was caught up when we slept").
    */
-  | "quiescentVoteWithoutLogCheck";
+  | "quiescentVoteWithoutLogCheck"
+  /** Candidates ask learners for votes and count their answers as a voter's. */
+  | "learnerVotes"
+  /** A new leader proposes a membership change before it has committed an entry of its term. */
+  | "configBeforeOwnTermCommit";
 
 export interface ConsensusConfig {
   readonly id: NodeId;
-  /** Every voting member, this node included. */
+  /**
+   * The voters the ensemble started with, the same on every member (a member added later is not
+   * among them). The configuration in force comes from the log and the snapshot once they hold
+   * one (membership.ts); this is only what precedes them.
+   */
   readonly voters: readonly NodeId[];
   /** Followers campaign after a random timeout in [electionTicks, 2 × electionTicks). */
   readonly electionTicks: number;

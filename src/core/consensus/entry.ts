@@ -5,12 +5,13 @@ export type NodeId = number;
 
 /**
  * One log entry. `noop` entries are appended by a new leader at the start of its term (so it can
- * commit, and serve reads); `normal` entries carry an application payload.
+ * commit, and serve reads); `normal` entries carry an application payload; `config` entries carry
+ * a new configuration (membership.ts), in force on every member from the moment it is appended.
  */
 export interface Entry {
   readonly index: number;
   readonly term: number;
-  readonly kind: "normal" | "noop";
+  readonly kind: "normal" | "noop" | "config";
   readonly data: Uint8Array;
 }
 
@@ -46,7 +47,9 @@ export interface SnapshotMeta {
   /** The last log index the snapshot covers. */
   readonly index: number;
   readonly term: number;
+  /** The configuration in force at `index` (learners absent: none). */
   readonly voters: readonly NodeId[];
+  readonly learners?: readonly NodeId[];
 }
 
 /** The application's state as of `meta.index`, as opaque bytes. */

@@ -39,7 +39,8 @@ export function resumeLeadership(r: Raft): void {
 function leaderRole(r: Raft): LeaderRole {
   const next = r.log.lastIndex() + 1;
   const progress = new Map<NodeId, Progress>();
-  for (const v of r.voters) progress.set(v, new Progress(next, r.config.maxInflightAppends));
+  for (const v of [r.id, ...r.peers()])
+    progress.set(v, new Progress(next, r.config.maxInflightAppends));
   const self = progress.get(r.id) as Progress;
   self.maybeUpdate(r.log.lastIndex());
   self.becomeReplicate();
@@ -55,6 +56,27 @@ function leaderRole(r: Raft): LeaderRole {
     confirmed: true,
     confirmations: new Set(),
   };
+}
+
+/**
+ * The configuration changed under a leader (it appended a change): track the new members from
+ * the end of the log (they are probed back to where they are) and forget the removed ones.
+ */
+export function followMembership(r: Raft, role: LeaderRole): void {
+  const members = new Set([r.id, ...r.peers()]);
+  for (const id of [...role.progress.keys()]) {
+    if (members.has(id)) continue;
+    role.progress.delete(id);
+    role.confirmations.delete(id);
+    if (role.transferee === id) role.transferee = null;
+  }
+  for (const id of members) {
+    if (role.progress.has(id)) continue;
+    const pr = new Progress(r.log.lastIndex() + 1, r.config.maxInflightAppends);
+    pr.recentActive = true; // a fresh member gets an election timeout to answer
+    role.progress.set(id, pr);
+  }
+  role.broadcastPending = true;
 }
 
 /**
@@ -116,12 +138,15 @@ function maybeQuiesce(r: Raft, role: LeaderRole): boolean {
     return false;
   }
   const quiet: NodeId[] = [];
+  let quietVoters = 1; // this leader
   for (const to of r.peers()) {
     const pr = role.progress.get(to) as Progress;
-    if (caughtUp(pr, last)) quiet.push(to);
-    else if (pr.silentTicks < r.config.electionTicks) return false;
+    if (caughtUp(pr, last)) {
+      quiet.push(to);
+      if (r.voters.includes(to)) quietVoters++;
+    } else if (pr.silentTicks < r.config.electionTicks) return false;
   }
-  if (quiet.length + 1 < r.quorum) return false;
+  if (quietVoters < r.quorum) return false;
   r.quiescent = true;
   for (const to of quiet)
     r.send({ type: "quiesce", to, index: last, logTerm: r.term, commit: last });
@@ -164,7 +189,7 @@ function caughtUp(pr: Progress, last: number): boolean {
 function quorumActive(r: Raft, role: LeaderRole): boolean {
   let active = 0;
   for (const [id, pr] of role.progress) {
-    if (id === r.id || pr.recentActive) active++;
+    if ((id === r.id || pr.recentActive) && r.voters.includes(id)) active++;
     if (id !== r.id) pr.recentActive = false;
   }
   return active >= r.quorum;
@@ -256,7 +281,7 @@ function handleHeartbeatResponse(
 ): void {
   const pr = answering(role, m);
   if (!pr) return;
-  if (!role.confirmed && !m.recovering) {
+  if (!role.confirmed && !m.recovering && r.voters.includes(m.from)) {
     role.confirmations.add(m.from);
     if (role.confirmations.size + 1 >= r.quorum) {
       role.confirmed = true;
@@ -267,7 +292,7 @@ function handleHeartbeatResponse(
   if (pr.match < r.log.lastIndex() || pr.sentCommit < r.log.committed)
     sendAppends(r, role, m.from, true);
   if (m.context === null) return;
-  for (const read of role.reads.ack(m.context, m.from, r.quorum)) answerRead(r, read);
+  for (const read of role.reads.ack(m.context, m.from, r.voters, r.quorum)) answerRead(r, read);
 }
 
 /** Sends what the follower lacks, as far as flow control allows; `evenIfEmpty` sends the commit. */
@@ -302,10 +327,13 @@ function maybeSendAppend(r: Raft, role: LeaderRole, to: NodeId, evenIfEmpty: boo
   return true;
 }
 
-/** Advances the commit index to what a quorum holds, but only through an entry of this term. */
-function maybeCommit(r: Raft, role: LeaderRole): boolean {
+/**
+ * Advances the commit index to what a quorum of the voters holds, but only through an entry of
+ * this term.
+ */
+export function maybeCommit(r: Raft, role: LeaderRole): boolean {
   if (!role.confirmed) return false;
-  const matches = [...role.progress.values()].map((p) => p.match).sort((a, b) => b - a);
+  const matches = r.voters.map((v) => role.progress.get(v)?.match ?? 0).sort((a, b) => b - a);
   const quorumIndex = matches[r.quorum - 1] ?? 0;
   if (quorumIndex <= r.log.committed) return false;
   if (r.log.term(quorumIndex) !== r.term && !r.has("commitPreviousTerm")) return false;

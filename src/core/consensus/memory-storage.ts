@@ -35,6 +35,10 @@ export class MemoryLogStorage implements LogStorage {
     return this.snap;
   }
 
+  configEntries(): Entry[] {
+    return this.log.filter((e) => e.kind === "config");
+  }
+
   append(entries: readonly Entry[]): void {
     const first = entries[0];
     if (!first) return;

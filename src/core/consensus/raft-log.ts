@@ -1,7 +1,8 @@
 // The log as Raft sees it: persisted entries in LogStorage plus entries and a snapshot that are
 // accepted but not yet persisted, and the commit and applied indices over both.
 
-import { type Entry, entryBytes, type Snapshot } from "./entry.ts";
+import { type Entry, entryBytes, type Snapshot, type SnapshotMeta } from "./entry.ts";
+import { decodeMembership, type Membership, sameMembership } from "./membership.ts";
 import type { LogStorage } from "./storage.ts";
 
 export class InvariantViolation extends Error {
@@ -22,9 +23,22 @@ export class RaftLog {
   applied: number;
 
   readonly storage: LogStorage;
+  /** The configuration before any held entry: the snapshot's, or the ensemble's first. */
+  private baseMembership: Membership;
+  /** Configuration entries held (persisted or not), ascending: the last one is in force. */
+  private configs: Array<{ index: number; membership: Membership }>;
+  /** Counts changes of the configuration in force, so Raft notices one cheaply. */
+  membershipVersion = 0;
+  private readonly bootstrap: Membership;
 
-  constructor(storage: LogStorage, committed: number, applied: number) {
+  /** `bootstrap`: the configuration an ensemble starts with, before any snapshot or change. */
+  constructor(storage: LogStorage, committed: number, applied: number, bootstrap: Membership) {
     this.storage = storage;
+    this.bootstrap = bootstrap;
+    this.baseMembership = snapshotMembership(storage.snapshot().meta, bootstrap);
+    this.configs = storage
+      .configEntries()
+      .map((e) => ({ index: e.index, membership: decodeMembership(e.data) }));
     this.unstableOffset = storage.lastIndex() + 1;
     const snapIndex = storage.snapshot().meta.index;
     // The state machine's index bounds the commit index from below: HardState.commit lags.
@@ -34,6 +48,29 @@ export class RaftLog {
       this.committed <= storage.lastIndex(),
       `commit ${committed} beyond last ${storage.lastIndex()}`,
     );
+  }
+
+  /** The configuration in force: the newest in the log, committed or not (Raft §4.1). */
+  membership(): Membership {
+    return this.configs.at(-1)?.membership ?? this.baseMembership;
+  }
+
+  /** The index of the newest configuration entry held (0 when none is). */
+  membershipIndex(): number {
+    return this.configs.at(-1)?.index ?? 0;
+  }
+
+  /** The configuration as of `index` (for a snapshot taken there). */
+  membershipAt(index: number): Membership {
+    for (let i = this.configs.length - 1; i >= 0; i--) {
+      const c = this.configs[i] as { index: number; membership: Membership };
+      if (c.index <= index) return c.membership;
+    }
+    return this.baseMembership;
+  }
+
+  private noteMembership(before: Membership): void {
+    if (!sameMembership(before, this.membership())) this.membershipVersion++;
   }
 
   firstIndex(): number {
@@ -155,6 +192,13 @@ export class RaftLog {
       first.index <= this.lastIndex() + 1,
       `append at ${first.index} leaves a gap after ${this.lastIndex()}`,
     );
+    const before = this.membership();
+    // A configuration entry overwritten takes its configuration with it.
+    while ((this.configs.at(-1)?.index ?? 0) >= first.index) this.configs.pop();
+    for (const e of entries)
+      if (e.kind === "config")
+        this.configs.push({ index: e.index, membership: decodeMembership(e.data) });
+    this.noteMembership(before);
     if (first.index <= this.unstableOffset) {
       // Replaces the unstable part and shadows persisted entries from first.index on; storage
       // drops them when these are persisted.
@@ -173,6 +217,10 @@ export class RaftLog {
 
   /** Replaces the log with a snapshot from the leader. */
   restore(snapshot: Snapshot): void {
+    const before = this.membership();
+    this.baseMembership = snapshotMembership(snapshot.meta, this.bootstrap);
+    this.configs = [];
+    this.noteMembership(before);
     this.unstableSnapshot = snapshot;
     this.unstable = [];
     this.unstableOffset = snapshot.meta.index + 1;
@@ -211,4 +259,10 @@ export class RaftLog {
     invariant(index <= this.committed, `applied ${index} beyond commit ${this.committed}`);
     if (index > this.applied) this.applied = index;
   }
+}
+
+/** A snapshot's configuration; the empty snapshot of a new log has the ensemble's first. */
+function snapshotMembership(meta: SnapshotMeta, bootstrap: Membership): Membership {
+  if (meta.index === 0 && meta.voters.length === 0) return bootstrap;
+  return { voters: meta.voters, learners: meta.learners ?? [] };
 }

@@ -6,14 +6,24 @@ import { type Entry, type HardState, type NodeId, recovering, type Snapshot } fr
 import {
   absorbWhileQuiescent,
   becomeLeader,
+  followMembership,
   handleReadIndex,
+  maybeCommit,
   resumeLeadership,
   stepLeader,
   tickLeader,
   wakeLeader,
 } from "./leader.ts";
+import {
+  changeMembership,
+  encodeMembership,
+  isMember,
+  isVoter,
+  type Membership,
+  type MembershipChange,
+} from "./membership.ts";
 import type { Message, Outgoing } from "./message.ts";
-import { invariant, type RaftLog } from "./raft-log.ts";
+import type { RaftLog } from "./raft-log.ts";
 import type { ReadState } from "./ready.ts";
 import type { LeaderRole, Role } from "./role.ts";
 
@@ -25,10 +35,27 @@ export type ProposeResult =
       readonly leader: NodeId | null;
     };
 
+export type MembershipChangeResult =
+  | ProposeResult
+  | {
+      readonly ok: false;
+      /**
+       * `unsettled`: this leader has not yet committed an entry of its own term, or the last
+       * change is not committed (retry shortly); `removesLeader`: hand leadership over first;
+       * `behind`: the learner to promote has not caught up; `invalid`: see `message`.
+       */
+      readonly reason: "unsettled" | "removesLeader" | "behind" | "invalid";
+      readonly leader: NodeId | null;
+      readonly message: string;
+    };
+
 export class Raft {
   readonly id: NodeId;
-  readonly voters: readonly NodeId[];
-  readonly quorum: number;
+  /** The configuration in force (the newest in the log), and what follows from it. */
+  voters: readonly NodeId[] = [];
+  learners: readonly NodeId[] = [];
+  quorum = 1;
+  private membershipVersion = -1;
   term: number;
   vote: NodeId | null;
   lead: NodeId | null = null;
@@ -56,11 +83,8 @@ export class Raft {
   constructor(config: ConsensusConfig, log: RaftLog, hard: HardState) {
     this.config = config;
     this.log = log;
-    invariant(config.voters.includes(config.id), `member ${config.id} is not among the voters`);
     this.id = config.id;
-    this.voters = config.voters;
-    this.quorum = Math.floor(config.voters.length / 2) + 1;
-    this.peerIds = config.voters.filter((v) => v !== config.id);
+    this.syncMembership();
     this.term = hard.term;
     this.vote = hard.vote;
     this.voteFloor = config.amnesiac ? recovering : hard.voteFloor;
@@ -68,14 +92,40 @@ export class Raft {
     this.resetTimers();
     // Woken from eviction: follow (or lead) the term's known leader, asleep until something
     // happens. Both are safe: a term has one leader, and the log it led with is durable.
-    if (hard.lead !== null && this.voters.includes(hard.lead) && this.promotable()) {
+    if (hard.lead !== null && this.voters.includes(hard.lead) && this.voteFloor !== recovering) {
       if (hard.lead === this.id) {
-        resumeLeadership(this);
+        if (this.promotable()) resumeLeadership(this);
       } else {
         this.lead = hard.lead;
         this.quiescent = true;
       }
     }
+    // Not a member (yet, or any more): nothing to time until a leader makes contact.
+    if (!isMember(this.membership(), this.id)) this.quiescent = true;
+  }
+
+  membership(): Membership {
+    return this.log.membership();
+  }
+
+  /**
+   * Takes up the configuration the log now ends with: who counts, who is sent to. A member that
+   * is no longer a voter gives up a candidacy; a leader tracks exactly the new members.
+   */
+  syncMembership(): void {
+    if (this.log.membershipVersion === this.membershipVersion) return;
+    this.membershipVersion = this.log.membershipVersion;
+    const m = this.log.membership();
+    this.voters = m.voters;
+    this.learners = m.learners;
+    this.quorum = Math.floor(m.voters.length / 2) + 1;
+    this.peerIds = [...m.voters, ...m.learners].filter((v) => v !== this.id);
+    this.voterPeerIds = m.voters.filter((v) => v !== this.id);
+    if (this.role.kind === "preCandidate" || this.role.kind === "candidate") {
+      if (!isVoter(m, this.id)) this.becomeFollower(this.term, null);
+    }
+    const role = this.leaderRole();
+    if (role) followMembership(this, role);
   }
 
   has(mutant: Mutant): boolean {
@@ -86,16 +136,22 @@ export class Raft {
     this.messages.push({ ...message, from: this.id, term } as Message);
   }
 
-  /** Every voter but this member; computed once, it is read on every flush and heartbeat. */
-  readonly peerIds: readonly NodeId[];
+  /** Every other member, voter or learner; kept with the configuration, read on every flush. */
+  peerIds: readonly NodeId[] = [];
+  /** The other voters: whom an election asks. */
+  voterPeerIds: readonly NodeId[] = [];
 
   peers(): readonly NodeId[] {
     return this.peerIds;
   }
 
-  /** A member may campaign unless it lost its storage and has not been caught up since. */
+  /**
+   * A member may campaign if it is a voter, unless it lost its storage and has not been caught up
+   * since. (A leader never sends a member the entry that removes it, so a removed member never
+   * holds a log newer than the voters' because of its own removal.)
+   */
   promotable(): boolean {
-    return this.voteFloor !== recovering;
+    return this.voteFloor !== recovering && this.voters.includes(this.id);
   }
 
   leaderRole(): LeaderRole | null {
@@ -174,7 +230,8 @@ export class Raft {
     if (this.recordVote(this.id, true) === "won") return;
     const lastIndex = this.log.lastIndex();
     const lastTerm = this.log.lastTerm();
-    for (const to of this.peers()) {
+    const asked = this.has("learnerVotes") ? this.peers() : this.voterPeerIds;
+    for (const to of asked) {
       if (kind === "preCandidate") this.send({ type: "preVote", to, lastIndex, lastTerm }, term);
       else this.send({ type: "vote", to, lastIndex, lastTerm, transfer }, term);
     }
@@ -184,6 +241,8 @@ export class Raft {
   private recordVote(from: NodeId, granted: boolean): "won" | "lost" | "pending" {
     if (this.role.kind !== "preCandidate" && this.role.kind !== "candidate") return "pending";
     const { votes } = this.role;
+    // Only the voters of the configuration in force count (a learner may answer all the same).
+    if (!this.voters.includes(from) && !this.has("learnerVotes")) return "pending";
     if (!votes.has(from)) votes.set(from, granted);
     let yes = 0;
     for (const v of votes.values()) if (v) yes++;
@@ -386,6 +445,7 @@ export class Raft {
       return;
     }
     const lastNew = this.log.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
+    this.syncMembership();
     if (lastNew !== null) {
       this.maybeCaughtUp(m, lastNew);
       this.send({
@@ -477,6 +537,7 @@ export class Raft {
       }
     }
     this.log.restore(snapshot);
+    this.syncMembership();
     return true;
   }
 
@@ -508,6 +569,42 @@ export class Raft {
       return { ok: false, reason: "overloaded", leader: this.lead };
     }
     const entry = this.appendEntry(role, "normal", data);
+    return { ok: true, index: entry.index, term: entry.term };
+  }
+
+  /**
+   * Proposes one change of membership (Raft's single-server change). The new configuration is in
+   * force from the moment it is appended, on the leader now and on each member when the entry
+   * reaches it. Refused until this leader has committed an entry of its own term (the fix for
+   * single-server changes across a leader change) and while an earlier change is uncommitted.
+   */
+  proposeMembership(change: MembershipChange): MembershipChangeResult {
+    const role = this.leaderRole();
+    if (!role) return { ok: false, reason: "notLeader", leader: this.lead };
+    this.wake(false);
+    const refuse = (
+      reason: "unsettled" | "removesLeader" | "behind" | "invalid",
+      message: string,
+    ) => ({ ok: false, reason, leader: this.lead, message }) as const;
+    if (role.transferee !== null) return { ok: false, reason: "transferring", leader: this.lead };
+    if (this.log.term(this.log.committed) !== this.term && !this.has("configBeforeOwnTermCommit"))
+      return refuse("unsettled", "this leader has not yet committed an entry of its own term");
+    if (this.log.membershipIndex() > this.log.committed)
+      return refuse("unsettled", "the previous membership change is not committed yet");
+    if (change.type === "remove" && change.node === this.id)
+      return refuse("removesLeader", "transfer leadership before removing the leader");
+    const next = changeMembership(this.membership(), change);
+    if (typeof next === "string") return refuse("invalid", next);
+    if (change.type === "promote") {
+      const match = role.progress.get(change.node)?.match ?? 0;
+      if (match + this.config.maxEntriesPerAppend < this.log.lastIndex())
+        return refuse("behind", `learner ${change.node} holds the log only to ${match}`);
+    }
+    if (this.log.lastIndex() - this.log.committed >= this.config.maxUncommittedEntries)
+      return { ok: false, reason: "overloaded", leader: this.lead };
+    const entry = this.appendEntry(role, "config", encodeMembership(next));
+    this.syncMembership();
+    maybeCommit(this, role);
     return { ok: true, index: entry.index, term: entry.term };
   }
 

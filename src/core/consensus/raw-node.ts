@@ -4,9 +4,10 @@
 import type { ConsensusConfig } from "./config.ts";
 import { type HardState, type NodeId, type SnapshotMeta, sameHardState } from "./entry.ts";
 import { flushLeader, transferLeadership } from "./leader.ts";
+import type { Membership, MembershipChange } from "./membership.ts";
 import type { Message } from "./message.ts";
 import type { ProgressState } from "./progress.ts";
-import { type ProposeResult, Raft } from "./raft.ts";
+import { type MembershipChangeResult, type ProposeResult, Raft } from "./raft.ts";
 import { invariant, RaftLog } from "./raft-log.ts";
 import type { Ready, SoftState } from "./ready.ts";
 import type { HardStateStorage, LogStorage } from "./storage.ts";
@@ -21,6 +22,8 @@ export interface Status {
   readonly applied: number;
   /** Timers stopped: the member needs no ticks until a message or request arrives. */
   readonly quiescent: boolean;
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly progress: ReadonlyArray<{
@@ -44,7 +47,10 @@ export class RawNode {
     this.config = config;
     this.logStorage = logStorage;
     const hard = hardStateStorage.load();
-    const log = new RaftLog(logStorage, hard.commit, config.applied ?? 0);
+    const log = new RaftLog(logStorage, hard.commit, config.applied ?? 0, {
+      voters: config.voters,
+      learners: [],
+    });
     this.raft = new Raft(config, log, hard);
     this.persistedHard = hard;
     this.lastSoft = this.softState();
@@ -67,6 +73,17 @@ export class RawNode {
   propose(data: Uint8Array): ProposeResult {
     this.idle();
     return this.raft.propose(data);
+  }
+
+  /** Proposes one membership change (see Raft.proposeMembership for when it is refused). */
+  proposeMembership(change: MembershipChange): MembershipChangeResult {
+    this.idle();
+    return this.raft.proposeMembership(change);
+  }
+
+  /** The configuration in force: the newest in this member's log, committed or not. */
+  membership(): Membership {
+    return this.raft.membership();
   }
 
   /** Requests a linearizable read point for `context`; it arrives as a ReadState. */
@@ -160,6 +177,8 @@ export class RawNode {
       commit: r.log.committed,
       applied: r.log.applied,
       quiescent: r.quiescent,
+      voters: r.voters,
+      learners: r.learners,
       firstIndex: r.log.firstIndex(),
       lastIndex: r.log.lastIndex(),
       progress: leader
@@ -230,7 +249,8 @@ export class RawNode {
     const held = appliedAfter - this.logStorage.firstIndex() + 1;
     if (held < this.config.compactionThresholdEntries || this.raft.log.pendingSnapshot())
       return null;
-    return { index: appliedAfter, term, voters: this.config.voters };
+    const { voters, learners } = this.raft.log.membershipAt(appliedAfter);
+    return { index: appliedAfter, term, voters, ...(learners.length > 0 ? { learners } : {}) };
   }
 }
 

@@ -34,16 +34,20 @@ export class ReadOnlyQueue {
 
   /**
    * Records that `from` acknowledged the round carrying `context`. An acknowledgement also covers
-   * every earlier request, because that round started after they arrived. Returns the requests
+   * every earlier request, because that round started after they arrived. Only `voters` count.
+   * Returns the requests
    * that now have a quorum, oldest first.
    */
-  ack(context: string, from: NodeId, quorum: number): PendingRead[] {
+  ack(context: string, from: NodeId, voters: readonly NodeId[], quorum: number): PendingRead[] {
     const at = this.queue.findIndex((r) => r.context === context);
     if (at < 0) return [];
     for (let i = 0; i <= at; i++) this.queue[i]?.acks.add(from);
+    // Counted against the configuration in force now: members may have come or gone since.
+    const counted = (acks: Set<NodeId>) => voters.filter((v) => acks.has(v)).length;
     let ready = -1;
     for (let i = at; i >= 0; i--) {
-      if ((this.queue[i]?.acks.size ?? 0) >= quorum) {
+      const read = this.queue[i];
+      if (read && counted(read.acks) >= quorum) {
         ready = i;
         break;
       }

@@ -14,6 +14,8 @@ export interface LogStorage {
   entries(lo: number, hi: number): Entry[];
   /** The latest snapshot (index 0, term 0, empty data before any compaction). */
   snapshot(): Snapshot;
+  /** The held entries of kind `config`, ascending (read once, when a member starts). */
+  configEntries(): Entry[];
 
   /**
    * Writes entries, first discarding any held entries at or after `entries[0].index`. The first
