@@ -3,9 +3,12 @@
 //   npm run sim -- --seed 1234 [--trace]         replay one seed exactly
 //   npm run sim -- --seeds 500 --mutant staleSnapshot   show the checkers catching a planted bug
 //   npm run sim -- --seeds 500 --default-tuning   production batch sizes (for the load figures)
+//   npm run sim -- --seeds 2000 --membership grow    change the membership under faults
+//                                                     (grow, shrink, replace, learners)
 
 import { parseArgs } from "node:util";
 import type { Mutant } from "../../src/core/consensus/config.ts";
+import { type MembershipScenario, membershipScenarios } from "./membership-plan.ts";
 import { describeFailure } from "./run-seeds.ts";
 import { runSimulation, type SimResult } from "./simulation.ts";
 import { summary } from "./stats.ts";
@@ -19,11 +22,15 @@ const { values } = parseArgs({
     mutant: { type: "string", multiple: true, default: [] },
     trace: { type: "boolean", default: false },
     "default-tuning": { type: "boolean", default: false },
+    membership: { type: "string" },
   },
 });
 
 const members = Number(values.members);
 if (members !== 3 && members !== 5) throw new Error("--members must be 3 or 5");
+const membership = (values.membership ?? null) as MembershipScenario | null;
+if (membership !== null && !membershipScenarios.includes(membership))
+  throw new Error(`--membership must be one of ${membershipScenarios.join(", ")}`);
 const mutants = values.mutant as Mutant[];
 const seeds =
   values.seed !== undefined
@@ -35,7 +42,15 @@ const results: SimResult[] = [];
 for (const seed of seeds) {
   const trace = values.trace ? (line: string) => console.log(line) : null;
   const defaultTuning = values["default-tuning"];
-  const result = runSimulation({ seed, members, mutants, measure: true, trace, defaultTuning });
+  const result = runSimulation({
+    seed,
+    members,
+    membership,
+    mutants,
+    measure: true,
+    trace,
+    defaultTuning,
+  });
   results.push(result);
   if (result.violations.length > 0) {
     console.log(`FAIL ${describeFailure(result)}`);
@@ -47,7 +62,13 @@ const failures = results.filter((r) => r.violations.length > 0);
 const collect = (pick: (r: SimResult) => number | null) =>
   results.map(pick).filter((v): v is number => v !== null);
 
-console.log(`members ${members}${mutants.length ? `, mutants ${mutants.join(",")}` : ""}`);
+console.log(
+  `${membership ? `membership ${membership}` : `members ${members}`}${mutants.length ? `, mutants ${mutants.join(",")}` : ""}`,
+);
+if (membership)
+  console.log(
+    `ticks from a membership change's proposal to its commit: ${summary(results.flatMap((r) => r.stats.ticksPerMembershipStep))}`,
+  );
 console.log(
   `seeds ${results.length} (${seeds[0]}..${seeds.at(-1)}), wall time ${(wallMs / 1000).toFixed(1)} s`,
 );

@@ -80,6 +80,11 @@ export class Network {
     this.cut.clear();
   }
 
+  /** Whether messages from `from` to `to` are dropped. */
+  isCut(from: number, to: number): boolean {
+    return this.cut.has(`${from}>${to}`);
+  }
+
   linksCut(): number {
     return this.cut.size;
   }

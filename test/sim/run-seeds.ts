@@ -1,6 +1,7 @@
 // Runs many seeds and summarizes them; shared by the CLI and the tests.
 
 import type { Mutant } from "../../src/core/consensus/config.ts";
+import type { MembershipScenario } from "./membership-plan.ts";
 import { runSimulation, type SimResult } from "./simulation.ts";
 
 export interface SeedRunSummary {
@@ -14,6 +15,7 @@ export function runSeeds(options: {
   count: number;
   members: number;
   mutants?: readonly Mutant[];
+  membership?: MembershipScenario;
   measure?: boolean;
   stopOnFailure?: boolean;
 }): SeedRunSummary {
@@ -24,6 +26,7 @@ export function runSeeds(options: {
       seed: options.firstSeed + i,
       members: options.members,
       mutants: options.mutants ?? [],
+      membership: options.membership ?? null,
       measure: options.measure ?? false,
     });
     results.push(result);
@@ -36,5 +39,6 @@ export function runSeeds(options: {
 }
 
 export function describeFailure(r: SimResult): string {
-  return `seed=${r.seed} members=${r.members}: ${r.violations[0]} (replay: npm run sim -- --seed ${r.seed} --members ${r.members})`;
+  const how = r.membership ? `--membership ${r.membership}` : `--members ${r.members}`;
+  return `seed=${r.seed} members=${r.members}${r.membership ? ` membership=${r.membership}` : ""}: ${r.violations[0]} (replay: npm run sim -- --seed ${r.seed} ${how})`;
 }

@@ -1,6 +1,7 @@
 // The simulator in CI: many seeds per ensemble size, and exact replay of a seed.
 
 import { describe, expect, it } from "vitest";
+import { membershipScenarios } from "./membership-plan.ts";
 import { describeFailure, runSeeds } from "./run-seeds.ts";
 import { runSimulation } from "./simulation.ts";
 
@@ -27,6 +28,35 @@ describe.each([3, 5])("simulation with %i members", (members) => {
     expect(wakeWrites.length).toBe(seedsPerSize * 4);
     console.log(
       `${members} members: a write after sleep took at most ${Math.max(...wakeWrites)} ticks (bound ${20 * 10})`,
+    );
+  });
+});
+
+// Membership changes while faults go on (membership-plan.ts): every step must commit once the
+// network heals, and every safety and liveness check above holds throughout.
+describe.each(membershipScenarios)("simulation changing the membership: %s", (scenario) => {
+  it(`keeps every safety property and completes the changes over ${seedsPerSize} seeds`, {
+    timeout: 180_000,
+  }, () => {
+    const summary = runSeeds({
+      firstSeed: 1,
+      count: seedsPerSize,
+      members: 3,
+      membership: scenario,
+    });
+    expect(summary.failures.map(describeFailure)).toEqual([]);
+    expect(summary.runs).toBe(seedsPerSize);
+    const done = summary.results.filter((r) => r.stats.membershipDoneAt !== null);
+    expect(done.length).toBe(seedsPerSize);
+    const steps = summary.results.flatMap((r) => r.stats.ticksPerMembershipStep);
+    const acked = summary.results.reduce((n, r) => n + r.stats.proposalsAcked, 0);
+    const crashes = summary.results.reduce((n, r) => n + r.stats.crashes, 0);
+    expect(steps.length).toBeGreaterThanOrEqual(seedsPerSize * 2);
+    expect(acked).toBeGreaterThan(seedsPerSize * 50);
+    expect(crashes).toBeGreaterThan(seedsPerSize);
+    const sorted = [...steps].sort((a, b) => a - b);
+    console.log(
+      `${scenario}: ${steps.length} changes, ticks from proposal to commit p50 ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted.at(-1)}`,
     );
   });
 });

@@ -7,16 +7,34 @@ import {
   type Mutant,
 } from "../../src/core/consensus/config.ts";
 import type { NodeId } from "../../src/core/consensus/entry.ts";
+import {
+  changeMembership,
+  isMember,
+  type Membership,
+  type MembershipChange,
+  sameMembership,
+} from "../../src/core/consensus/membership.ts";
 import type { Message } from "../../src/core/consensus/message.ts";
 import { type Rng, seededRng } from "../../src/core/random.ts";
 import { Checker } from "./checker.ts";
 import { describeMessage } from "./describe-message.ts";
+import {
+  failedVoter,
+  type MembershipPlan,
+  type MembershipScenario,
+  planMembership,
+  stepDone,
+  stepPossible,
+} from "./membership-plan.ts";
 import { Network } from "./network.ts";
 import { type Host, type Proposal, type Read, SimNode } from "./sim-node.ts";
 
 export interface SimOptions {
   seed: number;
+  /** Voters at the start (a membership scenario decides its own). */
   members: number;
+  /** Change the membership while faults go on (membership-plan.ts). */
+  membership?: MembershipScenario | null;
   mutants?: readonly Mutant[];
   /** Ticks of phase 1 (faults on). */
   faultTicks?: number;
@@ -40,6 +58,10 @@ export interface SimStats {
   /** Phase 3: ticks from the last write until every member slept, and to serve a write after. */
   ticksToQuiesce: number[];
   ticksToWakeWrite: number[];
+  /** Membership scenarios: ticks from a step's first proposal until its leader committed it. */
+  ticksPerMembershipStep: number[];
+  /** The tick every step of the plan was committed (null without a plan or before it is done). */
+  membershipDoneAt: number | null;
   evictions: number;
   proposalsAcked: number;
   readsServed: number;
@@ -53,6 +75,7 @@ export interface SimStats {
 export interface SimResult {
   seed: number;
   members: number;
+  membership: MembershipScenario | null;
   violations: string[];
   stats: SimStats;
 }
@@ -94,6 +117,8 @@ class Simulation implements Host {
     ticksToProgressAfterHeal: null,
     ticksToQuiesce: [],
     ticksToWakeWrite: [],
+    ticksPerMembershipStep: [],
+    membershipDoneAt: null,
     evictions: 0,
     proposalsAcked: 0,
     readsServed: 0,
@@ -105,6 +130,21 @@ class Simulation implements Host {
   };
   private readonly options: Required<Omit<SimOptions, "mutants">> & { mutants: readonly Mutant[] };
   private readonly tuning: SimTuning;
+  private readonly plan: MembershipPlan | null;
+  /** The voters every member starts from (ConsensusConfig.voters). */
+  private readonly bootstrap: readonly NodeId[];
+  /** The plan's steps not yet committed, when the pending one was first proposed, removed members. */
+  private remaining: MembershipChange[] = [];
+  private stepProposedAt: number | null = null;
+  private committedConfig: Membership = { voters: [], learners: [] };
+  /** The leader's commit index when committedConfig was read: it only moves forward. */
+  private committedConfigAt = 0;
+  private membershipStarted = false;
+  private readonly retired = new Set<NodeId>();
+  /** Removed by a committed change, not yet stopped by their host. */
+  private readonly removed = new Set<NodeId>();
+  /** A leader to crash shortly after it proposed a membership change. */
+  private pendingKill: { node: SimNode; atStep: number; isolate: boolean } | null = null;
 
   constructor(options: SimOptions) {
     this.options = {
@@ -115,9 +155,14 @@ class Simulation implements Host {
       mutants: [],
       trace: null,
       defaultTuning: false,
+      membership: null,
       ...options,
     };
     this.rng = seededRng(options.seed);
+    // Drawn from its own stream, so a seed without a plan runs exactly as it always did.
+    this.plan = options.membership
+      ? planMembership(options.membership, seededRng(options.seed ^ 0x5eed))
+      : null;
     const maxDelay = this.rng.int(2, 10);
     this.network = new Network(seededRng(this.rng.int(0, 2 ** 32 - 1)), {
       lossRate: this.rng.next() * 0.1,
@@ -142,7 +187,12 @@ class Simulation implements Host {
       this.tuning.maxInflight = defaultTuning.maxInflightAppends;
       this.tuning.compaction = defaultTuning.compactionThresholdEntries;
     }
-    this.ids = Array.from({ length: options.members }, (_, i) => i);
+    this.ids = this.plan
+      ? [...this.plan.pool]
+      : Array.from({ length: options.members }, (_, i) => i);
+    this.bootstrap = this.plan ? this.plan.bootstrap : this.ids;
+    this.remaining = this.plan ? [...this.plan.steps] : [];
+    this.committedConfig = { voters: this.bootstrap, learners: [] };
     this.nodes = this.ids.map(
       (id) => new SimNode(id, (nid, amnesiac, applied) => this.config(nid, amnesiac, applied)),
     );
@@ -152,7 +202,7 @@ class Simulation implements Host {
     return {
       ...defaultTuning,
       id,
-      voters: this.ids,
+      voters: this.bootstrap,
       random: seededRng(this.rng.int(0, 2 ** 32 - 1)),
       maxEntriesPerAppend: this.tuning.maxEntries,
       maxInflightAppends: this.tuning.maxInflight,
@@ -203,7 +253,8 @@ class Simulation implements Host {
     this.stats.lastIndex = this.checker.maxApplied;
     return {
       seed: this.options.seed,
-      members: this.options.members,
+      members: this.bootstrap.length,
+      membership: this.plan?.scenario ?? null,
       violations: this.checker.violations,
       stats: this.stats,
     };
@@ -216,9 +267,20 @@ class Simulation implements Host {
       this.advanceTick(false, false);
       if (this.leader()) this.stats.ticksToFirstLeader = this.tick;
     }
+    // The plan starts with the faults: the first leader only had to be elected.
+    this.membershipStarted = true;
+    const wipe = this.plan?.wipe;
+    const victim = wipe === undefined || wipe === null ? undefined : this.nodes[wipe];
+    if (victim && !this.nodes.some((n) => n.recovering()) && this.wipeable(victim)) {
+      victim.wipe();
+      victim.start();
+      this.stats.wipes++;
+      this.options.trace?.(`${this.tick} wipe ${wipe} (to be replaced)`);
+    }
     const faultEnd = this.tick + faultTicks;
     while (this.tick < faultEnd && this.ok()) this.advanceTick(true, true);
     if (this.ok()) this.heal();
+    if (this.ok()) this.requireMembership();
     if (this.ok()) this.requireProgress();
     for (let round = 0; round < this.options.quietRounds && this.ok(); round++) this.quietRound();
     if (this.ok() && this.options.measure) this.measure();
@@ -234,6 +296,20 @@ class Simulation implements Host {
     for (let s = 0; s < stepsPerTick; s++) {
       this.step++;
       this.checker.now = this.tick;
+      if (this.pendingKill && this.step >= this.pendingKill.atStep) {
+        const { node, isolate } = this.pendingKill;
+        this.pendingKill = null;
+        if (isolate) {
+          this.network.isolate(node.id, this.ids);
+          this.options.trace?.(
+            `${this.tick}.${s} isolate ${node.id} (proposed a membership change)`,
+          );
+        } else if (node.up) {
+          node.crash();
+          this.stats.crashes++;
+          this.options.trace?.(`${this.tick}.${s} crash ${node.id} (proposed a membership change)`);
+        }
+      }
       for (const m of this.network.deliver(this.step)) {
         if (this.options.trace && this.nodes[m.to]?.up)
           this.options.trace(`${this.tick}.${s} ${describeMessage(m)}`);
@@ -244,6 +320,8 @@ class Simulation implements Host {
       }
     }
     for (const n of this.nodes) n.act(this.checker, (node) => node.tick());
+    if (this.plan && this.membershipStarted && (!faults || this.rng.chance(0.3)))
+      this.driveMembership(faults);
     if (faults) this.injectFaults();
     if (clients) this.clientActions();
     if (this.tick % 25 === 0) this.checker.checkLogMatching(this.upNodes());
@@ -291,10 +369,11 @@ class Simulation implements Host {
       }
     }
     for (const n of this.nodes) {
+      if (this.retired.has(n.id)) continue;
       if (n.up) {
         // Losing a second member's storage before the first has recovered can lose committed
         // data; that is a real outage, not a bug, so the simulator wipes one member at a time.
-        if (r.chance(0.002) && !this.nodes.some((o) => o.recovering())) {
+        if (r.chance(0.002) && !this.nodes.some((o) => o.recovering()) && this.wipeable(n)) {
           n.wipe();
           this.options.trace?.(`${this.tick} wipe ${n.id}`);
           this.stats.wipes++;
@@ -309,6 +388,17 @@ class Simulation implements Host {
         this.options.trace?.(`${this.tick} restart ${n.id}`);
       }
     }
+  }
+
+  /**
+   * Whether losing `n`'s storage leaves a quorum of whole voters in the configuration reached and
+   * in the one the plan is heading for (two voters tolerate no loss at all).
+   */
+  private wipeable(n: SimNode): boolean {
+    return this.reachableConfigs().every(
+      ({ voters }) =>
+        !voters.includes(n.id) || voters.length - 1 >= Math.floor(voters.length / 2) + 1,
+    );
   }
 
   private clientActions(): void {
@@ -344,7 +434,14 @@ class Simulation implements Host {
       result = target.act(this.checker, (n) => n.propose(data));
     }
     if (!result?.ok) {
-      if (!result || result.reason === "notLeader") via.act(this.checker, (n) => n.campaign());
+      if (!result || result.reason === "notLeader") {
+        // A learner cannot campaign: it asks a voter to (as a member host forwards to one).
+        const voters = via.node?.membership().voters ?? [];
+        const campaigner = voters.includes(via.id)
+          ? via
+          : this.nodes[voters[this.rng.int(0, voters.length - 1)] ?? via.id];
+        campaigner?.act(this.checker, (n) => n.campaign());
+      }
       return null;
     }
     const proposal: Proposal = { id, index: result.index, term: result.term };
@@ -354,10 +451,150 @@ class Simulation implements Host {
 
   // ---- phase 2: liveness --------------------------------------------------------------------
 
+  /** Stops a removed member for good. */
+  private retire(id: NodeId): void {
+    this.removed.delete(id);
+    this.retired.add(id);
+    this.nodes[id]?.crash();
+    this.options.trace?.(`${this.tick} retire ${id}`);
+  }
+
   private heal(): void {
+    this.pendingKill = null;
+    for (const id of this.removed) this.retire(id);
     this.network.heal();
     this.network.faults = { ...this.network.faults, lossRate: 0, duplicateRate: 0 };
-    for (const n of this.nodes) if (!n.up) n.start();
+    for (const n of this.nodes) if (!n.up && !this.retired.has(n.id)) n.start();
+  }
+
+  // ---- membership changes -------------------------------------------------------------------
+
+  /** The newest configuration a leader was seen to have committed (the first one before that). */
+  private plannedMembership(): Membership {
+    return this.committedConfig;
+  }
+
+  /** Members of the configuration reached, not removed: the ones that must keep up. */
+  private memberNodes(): SimNode[] {
+    const m = this.plannedMembership();
+    return this.nodes.filter((n) => isMember(m, n.id) && !this.retired.has(n.id));
+  }
+
+  /** Configurations the ensemble may be in now or next: the one reached, and one step on. */
+  private reachableConfigs(): Membership[] {
+    const m = this.committedConfig;
+    const next = this.remaining
+      .flatMap((step) =>
+        step.node === failedVoter ? this.bootstrap.map((node) => ({ ...step, node })) : [step],
+      )
+      .flatMap((step) => {
+        const after = changeMembership(m, step);
+        return typeof after === "string" ? [] : [after];
+      });
+    return [m, ...next];
+  }
+
+  /**
+   * Moves the plan on: marks the steps the leader has committed as done (stopping a removed
+   * member, as its host would), and when nothing is pending proposes one of the remaining steps
+   * at random — handing leadership over first when it removes the leader. While faults go on, a
+   * leader that proposed may crash right after.
+   */
+  private driveMembership(faults: boolean): void {
+    if (this.remaining.length === 0) return;
+    const leader = this.leader();
+    const node = leader?.node;
+    if (!leader || !node) return;
+    // A leader resumed after a restart may know less of its commit index than was committed.
+    if (node.commitIndex() < this.committedConfigAt) return;
+    const committed = node.committedMembership();
+    this.committedConfig = committed;
+    this.committedConfigAt = node.commitIndex();
+    const done = this.remaining.filter(
+      (step, i) =>
+        stepDone(committed, step, this.bootstrap) &&
+        !this.remaining.slice(0, i).some((earlier) => earlier.node === step.node),
+    );
+    for (const step of done) {
+      this.remaining.splice(this.remaining.indexOf(step), 1);
+      if (this.stepProposedAt !== null)
+        this.stats.ticksPerMembershipStep.push(this.tick - this.stepProposedAt);
+      this.stepProposedAt = null;
+      this.options.trace?.(`${this.tick} membership ${step.type} ${step.node} committed`);
+      // The host stops a member once its removal is committed, but it may be down or cut off
+      // then: until the network heals, it may stay (or come back) for a while.
+      if (step.type === "remove" && step.node !== failedVoter) this.removed.add(step.node);
+      else if (step.type === "remove")
+        for (const id of this.bootstrap)
+          if (!isMember(committed, id) && !this.retired.has(id)) this.removed.add(id);
+    }
+    for (const id of this.removed) if (!faults || this.rng.chance(0.2)) this.retire(id);
+    if (this.remaining.length === 0) {
+      this.stats.membershipDoneAt = this.tick;
+      return;
+    }
+    if (!sameMembership(node.membership(), committed)) return; // a change is on its way
+    const possible = this.remaining
+      .filter(
+        (step, i) => !this.remaining.slice(0, i).some((earlier) => earlier.node === step.node),
+      )
+      .map((step) =>
+        step.node === failedVoter ? { ...step, node: this.failedVoter(leader, committed) } : step,
+      )
+      .filter((step) => stepPossible(committed, step));
+    const step = possible[this.rng.int(0, possible.length - 1)];
+    if (!step) return;
+    const result = leader.act(this.checker, (n) => n.proposeMembership(step));
+    if (!result) return;
+    if (result.ok) {
+      this.stepProposedAt ??= this.tick;
+      this.options.trace?.(`${this.tick} ${leader.id} proposes ${step.type} ${step.node}`);
+      if (faults && this.rng.chance(0.3))
+        this.pendingKill = {
+          node: leader,
+          atStep: this.step + this.rng.int(1, 3 * stepsPerTick),
+          isolate: this.rng.chance(0.5),
+        };
+    } else if (result.reason === "removesLeader") {
+      const others = node.membership().voters.filter((v) => v !== leader.id);
+      const to = others[this.rng.int(0, others.length - 1)];
+      if (to !== undefined) leader.act(this.checker, (n) => n.transferLeadership(to));
+    }
+  }
+
+  /**
+   * The voter an operator would replace: one that is down, cut off from the leader or has lost
+   * its storage, if any; else any voter but the leader.
+   */
+  private failedVoter(leader: SimNode, m: Membership): NodeId {
+    // One of the members the ensemble started with (not the one being added in its place).
+    const others = m.voters.filter((v) => v !== leader.id && this.bootstrap.includes(v));
+    const failed = others.filter((v) => {
+      const n = this.nodes[v];
+      return !n?.up || n.recovering() || this.network.isCut(leader.id, v);
+    });
+    const from = failed.length > 0 ? failed : others;
+    return from[this.rng.int(0, from.length - 1)] ?? failedVoter;
+  }
+
+  /** Phase 2 for a plan: every step committed within a bound once the network has healed. */
+  private requireMembership(): void {
+    const plan = this.plan;
+    if (!plan) return;
+    const start = this.tick;
+    const bound = (plan.steps.length + 2) * 20 * electionTicks;
+    while (this.remaining.length > 0 && this.tick < start + bound && this.ok()) {
+      // A client keeps writing meanwhile, so a stalled ensemble shows.
+      const leader = this.leader();
+      if (leader && this.tick % 5 === 0) this.propose(leader);
+      this.advanceTick(false, false);
+    }
+    const next = this.remaining[0];
+    if (this.ok() && next) {
+      this.checker.fail(
+        `membership changes not committed within ${bound} ticks of healing: ${this.remaining.map((c) => `${c.type} ${c.node}`).join(", ")} [${this.describeStates()}]`,
+      );
+    }
   }
 
   /**
@@ -393,9 +630,10 @@ class Simulation implements Host {
       }
       if (
         pending?.ackedAt !== undefined &&
-        this.nodes.every((n) => n.machine.index >= (pending?.index ?? 0))
+        this.memberNodes().every((n) => n.machine.index >= (pending?.index ?? 0))
       ) {
         this.stats.ticksToProgressAfterHeal = this.tick - start;
+        this.options.trace?.(`${this.tick} progress after healing [${this.describeStates()}]`);
         return;
       }
     }
@@ -430,6 +668,7 @@ class Simulation implements Host {
     this.network.faults = { ...this.network.faults, lossRate: r.next() * 0.1, duplicateRate: 0 };
     const down = r.chance(0.5) ? this.follower() : undefined;
     down?.crash();
+    if (down) this.options.trace?.(`${this.tick} crash ${down.id} (quiet round)`);
     for (let i = r.int(0, 3); i > 0 && this.ok(); i--) this.writeAndWait(this.leader());
     if (!this.ok()) return;
 
@@ -438,7 +677,9 @@ class Simulation implements Host {
     while (!this.asleep() && this.tick < start + bound && this.ok()) this.advanceTick(false, false);
     if (!this.ok()) return;
     if (!this.asleep()) {
-      this.checker.fail(`not asleep ${bound} ticks after the last write`);
+      this.checker.fail(
+        `not asleep ${bound} ticks after the last write [${this.describeStates()}]`,
+      );
       return;
     }
     this.stats.ticksToQuiesce.push(this.tick - start);
@@ -461,8 +702,11 @@ class Simulation implements Host {
     down?.start(); // back asleep, and behind if writes committed without it
     const leader = this.leader();
     // Only while the others can still elect: a wiped member not yet caught up cannot vote.
-    const voters = this.nodes.filter((n) => n.up && n !== leader && !n.recovering()).length;
-    if (leader && r.chance(0.5) && voters >= Math.floor(this.nodes.length / 2) + 1) {
+    const { voters: config } = this.plannedMembership();
+    const voters = this.nodes.filter(
+      (n) => config.includes(n.id) && n.up && n !== leader && !n.recovering(),
+    ).length;
+    if (leader && r.chance(0.5) && voters >= Math.floor(config.length / 2) + 1) {
       leader.crash();
       this.stats.crashes++;
       this.options.trace?.(`${this.tick} crash ${leader.id} (asleep)`);
@@ -470,7 +714,7 @@ class Simulation implements Host {
     const up = this.nodes.filter((n) => n.up);
     const ticks = this.writeAndWait(up[r.int(0, up.length - 1)]);
     if (ticks !== null) this.stats.ticksToWakeWrite.push(ticks);
-    for (const n of this.nodes) if (!n.up) n.start();
+    for (const n of this.nodes) if (!n.up && !this.retired.has(n.id)) n.start();
   }
 
   /** Writes through `via` (then through random members) until acknowledged; the ticks it took. */
@@ -502,7 +746,10 @@ class Simulation implements Host {
   }
 
   private follower(): SimNode | undefined {
-    const followers = this.nodes.filter((n) => n.up && n.node?.softState().role === "follower");
+    const { voters } = this.plannedMembership();
+    const followers = this.nodes.filter(
+      (n) => n.up && voters.includes(n.id) && n.node?.softState().role === "follower",
+    );
     return followers[this.rng.int(0, followers.length - 1)];
   }
 

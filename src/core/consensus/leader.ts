@@ -209,6 +209,7 @@ export function stepLeader(r: Raft, role: LeaderRole, m: Message): void {
     case "recovering": {
       const pr = role.progress.get(m.from);
       if (!pr) return;
+      pr.recovering = !m.caughtUp;
       if (pr.incarnation !== m.incarnation) {
         pr.forget(m.incarnation);
         sendAppends(r, role, m.from, true);
@@ -281,6 +282,7 @@ function handleHeartbeatResponse(
 ): void {
   const pr = answering(role, m);
   if (!pr) return;
+  pr.recovering = m.recovering;
   if (!role.confirmed && !m.recovering && r.voters.includes(m.from)) {
     role.confirmations.add(m.from);
     if (role.confirmations.size + 1 >= r.quorum) {
@@ -402,4 +404,18 @@ export function transferLeadership(r: Raft, to: NodeId): boolean {
   if (pr.match === r.log.lastIndex()) r.send({ type: "timeoutNow", to });
   else sendAppends(r, role, to, true);
   return true;
+}
+
+/**
+ * Whether a quorum of `voters` would be up and whole: this leader, and members heard from within
+ * an election timeout that have not lost their storage (etcd's strict reconfiguration check).
+ * A change that fails it would leave the ensemble unable to elect or commit.
+ */
+export function quorumHealthy(r: Raft, role: LeaderRole, voters: readonly NodeId[]): boolean {
+  let healthy = 0;
+  for (const v of voters) {
+    const pr = role.progress.get(v);
+    if (v === r.id || (pr && pr.silentTicks < r.config.electionTicks && !pr.recovering)) healthy++;
+  }
+  return healthy >= Math.floor(voters.length / 2) + 1;
 }

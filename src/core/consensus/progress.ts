@@ -25,6 +25,8 @@ export class Progress {
   silentTicks = 0;
   /** The commit index last told to this follower. */
   sentCommit = 0;
+  /** The follower lost its storage and has not been caught up yet (it said so last). */
+  recovering = false;
   /** The follower's storage incarnation whose answers this progress reflects. */
   incarnation: number | null = null;
 

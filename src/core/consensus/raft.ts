@@ -9,6 +9,7 @@ import {
   followMembership,
   handleReadIndex,
   maybeCommit,
+  quorumHealthy,
   resumeLeadership,
   stepLeader,
   tickLeader,
@@ -42,9 +43,10 @@ export type MembershipChangeResult =
       /**
        * `unsettled`: this leader has not yet committed an entry of its own term, or the last
        * change is not committed (retry shortly); `removesLeader`: hand leadership over first;
-       * `behind`: the learner to promote has not caught up; `invalid`: see `message`.
+       * `behind`: the learner to promote has not caught up; `unhealthy`: too few voters would be
+       * up and whole afterwards to elect or commit; `invalid`: see `message`.
        */
-      readonly reason: "unsettled" | "removesLeader" | "behind" | "invalid";
+      readonly reason: "unsettled" | "removesLeader" | "behind" | "unhealthy" | "invalid";
       readonly leader: NodeId | null;
       readonly message: string;
     };
@@ -209,9 +211,15 @@ export class Raft {
       return;
     }
     this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+    if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    if (this.promotable()) {
       this.electionElapsed = 0;
       this.campaign(false);
+    } else if (!this.voters.includes(this.id)) {
+      // A learner (or a member not yet added) cannot campaign: it sleeps after an election
+      // timeout without a word from a leader, which wakes it with its next message.
+      this.electionElapsed = 0;
+      this.quiescent = true;
     }
   }
 
@@ -274,8 +282,9 @@ export class Raft {
 
   /**
    * Restarts the timers; a waking leader tells its followers it is alive (`announce`). A
-   * follower woken by anyone but its leader has still not heard from the leader: its lease stays
-   * expired (`leaseExpired`), so a candidate that needs it now is not kept waiting.
+   * follower woken by anything but its leader's Append, heartbeat or snapshot has still not
+   * heard from the leader: its lease stays expired (`leaseExpired`), so a candidate that needs
+   * it now is not kept waiting.
    */
   wake(announce: boolean, leaseExpired = false): void {
     if (!this.quiescent) return;
@@ -292,7 +301,9 @@ export class Raft {
     const inLease = this.inLease();
     const role = this.leaderRole();
     if (wasQuiescent && role && m.term === this.term && absorbWhileQuiescent(this, role, m)) return;
-    if (m.type !== "quiesce") this.wake(true, m.from !== this.lead);
+    // Only the leader's own leader messages renew the lease: a vote request from the member
+    // this one followed means that member no longer leads.
+    if (m.type !== "quiesce") this.wake(true, !(leaderMessage(m) && m.from === this.lead));
     if (wasQuiescent && !this.quiescent) this.wokenBy = m.from;
     if (leaderMessage(m)) this.wokenBy = null;
     if (m.term > this.term) {
@@ -583,7 +594,7 @@ export class Raft {
     if (!role) return { ok: false, reason: "notLeader", leader: this.lead };
     this.wake(false);
     const refuse = (
-      reason: "unsettled" | "removesLeader" | "behind" | "invalid",
+      reason: "unsettled" | "removesLeader" | "behind" | "unhealthy" | "invalid",
       message: string,
     ) => ({ ok: false, reason, leader: this.lead, message }) as const;
     if (role.transferee !== null) return { ok: false, reason: "transferring", leader: this.lead };
@@ -600,6 +611,11 @@ export class Raft {
       if (match + this.config.maxEntriesPerAppend < this.log.lastIndex())
         return refuse("behind", `learner ${change.node} holds the log only to ${match}`);
     }
+    if (!quorumHealthy(this, role, next.voters))
+      return refuse(
+        "unhealthy",
+        `too few of voters ${next.voters.join(", ")} are reachable and hold their data`,
+      );
     if (this.log.lastIndex() - this.log.committed >= this.config.maxUncommittedEntries)
       return { ok: false, reason: "overloaded", leader: this.lead };
     const entry = this.appendEntry(role, "config", encodeMembership(next));

@@ -86,6 +86,11 @@ export class RawNode {
     return this.raft.membership();
   }
 
+  /** The newest configuration this member knows to be committed. */
+  committedMembership(): Membership {
+    return this.raft.log.membershipAt(this.raft.log.committed);
+  }
+
   /** Requests a linearizable read point for `context`; it arrives as a ReadState. */
   readIndex(context: string): boolean {
     this.idle();

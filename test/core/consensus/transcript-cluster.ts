@@ -1,7 +1,8 @@
 // A scripted cluster for transcript tests: members driven command by command, messages delivered
 // in a fixed order, so each scenario reads as a script with its expected output.
 
-import { defaultTuning } from "../../../src/core/consensus/config.ts";
+import { defaultTuning, type Mutant } from "../../../src/core/consensus/config.ts";
+import { decodeMembership, type MembershipChange } from "../../../src/core/consensus/membership.ts";
 import type { Message } from "../../../src/core/consensus/message.ts";
 import { seededRng } from "../../../src/core/random.ts";
 import { Checker } from "../../sim/checker.ts";
@@ -63,6 +64,36 @@ export class TranscriptCluster implements Host {
             : "refused",
         );
         break;
+      case "reconfig": {
+        // reconfig <member> addVoter|addLearner|promote|remove <node>
+        const change = { type: args[1], node: Number(args[2]) } as MembershipChange;
+        const r = n(0).act(this.checker, (node) => node.proposeMembership(change));
+        if (!r) this.print(`member ${args[0]} is down`);
+        else if (r.ok) this.print(`proposed at index ${r.index} term ${r.term}`);
+        else this.print(`refused: ${r.reason}${"message" in r ? ` (${r.message})` : ""}`);
+        break;
+      }
+      case "config":
+        for (const node of this.nodes) {
+          const m = node.node?.membership();
+          const c = node.node?.committedMembership();
+          this.print(
+            m && c
+              ? `${node.id}: voters ${m.voters.join(",") || "-"} learners ${m.learners.join(",") || "-"}; committed voters ${c.voters.join(",") || "-"} learners ${c.learners.join(",") || "-"}`
+              : `${node.id}: down`,
+          );
+        }
+        break;
+      case "tick":
+        // tick <member> <count>: only that member's timer, nothing delivered.
+        for (let i = 0; i < Number(args[1] ?? 1); i++) n(0).act(this.checker, (x) => x.tick());
+        break;
+      case "rounds":
+        // rounds <count> [verbose]: that many rounds of Readies and deliveries.
+        this.verbose = args[1] === "verbose";
+        for (let i = 0; i < Number(args[0]); i++) this.round();
+        this.verbose = false;
+        break;
       case "stabilize":
         this.verbose = args[0] === "verbose";
         this.stabilize();
@@ -110,8 +141,15 @@ export class TranscriptCluster implements Host {
           node.logStorage.firstIndex(),
           node.logStorage.lastIndex() + 1,
         )) {
+          const m = e.kind === "config" ? decodeMembership(e.data) : null;
           this.print(
-            `${e.index}/${e.term} ${e.kind === "noop" ? "(noop)" : new TextDecoder().decode(e.data)}`,
+            `${e.index}/${e.term} ${
+              e.kind === "noop"
+                ? "(noop)"
+                : m
+                  ? `(config: voters ${m.voters.join(",")} learners ${m.learners.join(",") || "-"})`
+                  : new TextDecoder().decode(e.data)
+            }`,
           );
         }
         break;
@@ -127,8 +165,11 @@ export class TranscriptCluster implements Host {
   private create(opts: Record<string, string>): void {
     const members = Number(opts.members ?? 3);
     const ids = Array.from({ length: members }, (_, i) => i);
+    // pool=N: members beyond the first ones start empty, outside the ensemble, to be added.
+    const pool = Array.from({ length: Number(opts.pool ?? members) }, (_, i) => i);
     const seed = Number(opts.seed ?? 1);
-    this.nodes = ids.map(
+    const mutants = new Set((opts.mutants ?? "").split(",").filter(Boolean) as Mutant[]);
+    this.nodes = pool.map(
       (id) =>
         new SimNode(id, (nid, amnesiac, applied) => ({
           ...defaultTuning,
@@ -139,6 +180,7 @@ export class TranscriptCluster implements Host {
           compactionThresholdEntries: Number(opts.compaction ?? 1000),
           applied,
           amnesiac,
+          mutants,
         })),
     );
   }
@@ -154,26 +196,29 @@ export class TranscriptCluster implements Host {
 
   /** Handles Readies and delivers messages, in member order, until nothing moves. */
   private stabilize(): void {
-    for (let round = 0; round < 1000; round++) {
-      let moved = false;
-      for (const node of this.nodes) {
-        if (node.node?.hasReady()) {
-          node.handleReady(this);
-          moved = true;
-        }
-      }
-      const batch = this.queue;
-      this.queue = [];
-      for (const m of batch) {
-        moved = true;
-        const to = this.nodes[m.to];
-        if (this.cut.has(`${m.from}>${m.to}`) || !to?.up) continue;
-        if (this.verbose) this.print(describeMessage(m));
-        to.act(this.checker, (node) => node.step(m));
-      }
-      if (!moved) return;
-    }
+    for (let round = 0; round < 1000; round++) if (!this.round()) return;
     throw new Error("stabilize did not settle in 1000 rounds");
+  }
+
+  /** One round: every member's Ready, then every message queued; whether anything moved. */
+  private round(): boolean {
+    let moved = false;
+    for (const node of this.nodes) {
+      if (node.node?.hasReady()) {
+        node.handleReady(this);
+        moved = true;
+      }
+    }
+    const batch = this.queue;
+    this.queue = [];
+    for (const m of batch) {
+      moved = true;
+      const to = this.nodes[m.to];
+      if (this.cut.has(`${m.from}>${m.to}`) || !to?.up) continue;
+      if (this.verbose) this.print(describeMessage(m));
+      to.act(this.checker, (node) => node.step(m));
+    }
+    return moved;
   }
 
   private describe(n: SimNode): string {
