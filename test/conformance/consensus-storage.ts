@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { Entry, HardState, Snapshot } from "../../src/core/consensus/entry.ts";
+import { decodeMembership, encodeMembership } from "../../src/core/consensus/membership.ts";
 import type { HardStateStorage, LogStorage } from "../../src/core/consensus/storage.ts";
 
 function entry(index: number, term: number, text = `e${index}`): Entry {
@@ -116,6 +117,35 @@ export function logStorageConformance(name: string, use: StoreRunner<LogStorage>
         expect(() => s.compact(snapshot(5, 1))).toThrow();
         expect(() => s.compact(snapshot(3, 9))).toThrow();
         expect(s.firstIndex()).toBe(1);
+      }));
+
+    it("lists the configuration entries it holds, through truncation, compaction and a snapshot", () =>
+      use(async (s) => {
+        const config = (index: number, term: number, voters: number[]): Entry => ({
+          index,
+          term,
+          kind: "config",
+          data: encodeMembership({ voters, learners: [] }),
+        });
+        s.append([entry(1, 1), config(2, 1, [0, 1, 2, 3]), entry(3, 1), config(4, 1, [0, 1, 2])]);
+        const listed = () =>
+          s.configEntries().map((e) => [e.index, e.kind, decodeMembership(e.data).voters]);
+        expect(listed()).toEqual([
+          [2, "config", [0, 1, 2, 3]],
+          [4, "config", [0, 1, 2]],
+        ]);
+        expect(s.entries(2, 3)[0]?.kind).toBe("config");
+        s.append([entry(4, 2)]); // a new leader overwrites the second change
+        expect(listed()).toEqual([[2, "config", [0, 1, 2, 3]]]);
+        s.compact({ meta: { index: 3, term: 1, voters: [0, 1, 2, 3] }, data: new Uint8Array() });
+        expect(listed()).toEqual([]);
+        expect(s.snapshot().meta.voters).toEqual([0, 1, 2, 3]);
+        s.installSnapshot({
+          meta: { index: 9, term: 3, voters: [1, 2, 3], learners: [4] },
+          data: new Uint8Array(),
+        });
+        expect(s.snapshot().meta).toMatchObject({ voters: [1, 2, 3], learners: [4] });
+        expect(listed()).toEqual([]);
       }));
 
     it("installs a leader's snapshot over the whole log", () =>

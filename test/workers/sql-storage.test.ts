@@ -218,6 +218,33 @@ describe("SqlRaftStorage terms", () => {
       const reopened = new SqlRaftStorage(sql);
       expect([3, 4, 5, 6, 7].map((i) => reopened.term(i))).toEqual([2, 2, 4, 4, 5]);
       expect(reopened.entries(4, 8).map((e) => e.term)).toEqual([2, 4, 4, 5]);
+      // A snapshot's learners and a configuration entry survive a restart too.
+      reopened.installSnapshot({
+        meta: { index: 9, term: 5, voters: [0, 1, 3], learners: [4] },
+        data: new Uint8Array(),
+      });
+      reopened.append([
+        { index: 10, term: 5, kind: "config", data: new Uint8Array([0, 1, 0, 3, 0, 0]) },
+      ]);
+      const again = new SqlRaftStorage(sql);
+      expect(again.snapshot().meta).toEqual({
+        index: 9,
+        term: 5,
+        voters: [0, 1, 3],
+        learners: [4],
+      });
+      expect(again.configEntries().map((e) => [e.index, e.kind, [...e.data]])).toEqual([
+        [10, "config", [0, 1, 0, 3, 0, 0]],
+      ]);
+      // The partial index serves the lookup: no scan of the log.
+      const plan = sql
+        .exec<{ detail: string }>(
+          "EXPLAIN QUERY PLAN SELECT idx FROM raft_entry WHERE kind = 2 ORDER BY idx",
+        )
+        .toArray()
+        .map((r) => r.detail)
+        .join("; ");
+      expect(plan).toContain("raft_entry_config");
     });
   });
 });
