@@ -187,12 +187,13 @@ export class Replica {
     // A fresh tree's system nodes were buffered: write them now, as they were before.
     this.#treeStore.flush();
     this.#pipeline = new Pipeline(this.tree.store);
+    // The ensemble's first voters; the configuration in force comes from the log (membership.ts).
     const voters = Array.from({ length: config.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
       sql,
       liveStore: this.#treeStore,
       raftStorage: this.#raftStorage,
-      voters,
+      membershipAt: (index) => this.#node.membershipAt(index),
       appliedIndex: () => this.tree.lastZxid,
       isLeader: () => this.isLeader,
       transact: (body) => this.#inTransaction(body),
@@ -245,7 +246,10 @@ export class Replica {
     this.#expiry = new SessionExpiry({
       sql,
       store: this.tree.store,
-      voters,
+      members: () => {
+        const { voters, learners } = this.#node.membership();
+        return [...voters, ...learners];
+      },
       now: options.now,
       checkIntervalMs: config.sessionCheckMs,
       presence: async (member, ids) =>
@@ -581,7 +585,8 @@ export class Replica {
   }
 
   #apply(entry: Entry): WriteAnswer | null {
-    if (entry.kind === "noop" || entry.data.length === 0) {
+    // A no-op or a configuration entry moves the zxid on and changes no node.
+    if (entry.kind !== "normal" || entry.data.length === 0) {
       this.tree.skip(entry.index);
       return null;
     }

@@ -22,7 +22,8 @@ export interface SessionReport {
 export interface ExpiryHost {
   readonly sql: SqlStorage;
   readonly store: TreeStore;
-  readonly voters: readonly NodeId[];
+  /** Every member of the configuration in force (voters and learners both hold sessions). */
+  members(): readonly NodeId[];
   readonly now: () => number;
   /** Attached sessions are checked at every multiple of this. */
   readonly checkIntervalMs: number;
@@ -231,7 +232,7 @@ export class SessionExpiry {
     await Promise.all([...byMember].map(([member, ids]) => ask(member, ids)));
     const unvouched = due.map((r) => BigInt(r.session_id)).filter((id) => !heard.has(id));
     if (unvouched.length > 0) {
-      await Promise.all(this.#host.voters.map((member) => ask(member, unvouched)));
+      await Promise.all(this.#host.members().map((member) => ask(member, unvouched)));
     }
     return heard;
   }

@@ -5,6 +5,7 @@
 // holds more than a chunk of it in memory.
 
 import type { NodeId, SnapshotMeta } from "../src/core/consensus/entry.ts";
+import type { Membership } from "../src/core/consensus/membership.ts";
 import type { InstallSnapshot } from "../src/core/consensus/message.ts";
 import { invariant } from "../src/core/tree/apply.ts";
 import { SnapshotRestorer, snapshotChunks } from "../src/core/tree/snapshot.ts";
@@ -40,8 +41,8 @@ export interface SnapshotTransferHost {
   readonly sql: SqlStorage;
   readonly liveStore: SqlTreeStore;
   readonly raftStorage: SqlRaftStorage;
-  /** The ensemble's voters (fixed), recorded in each snapshot's meta. */
-  readonly voters: readonly NodeId[];
+  /** The configuration in force at a log index, recorded in each snapshot's meta. */
+  membershipAt(index: number): Membership;
   /** The applied index the live tree is at. */
   appliedIndex(): number;
   isLeader(): boolean;
@@ -163,7 +164,8 @@ export class SnapshotTransfers {
     });
     this.#outStore.dropCache();
     this.#generation++;
-    this.#frozen = { index, term, voters: this.#host.voters };
+    const { voters, learners } = this.#host.membershipAt(index);
+    this.#frozen = { index, term, voters, ...(learners.length > 0 ? { learners } : {}) };
     return this.#frozen;
   }
 

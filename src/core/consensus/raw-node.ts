@@ -86,6 +86,11 @@ export class RawNode {
     return this.raft.membership();
   }
 
+  /** The configuration in force at `index` (for a snapshot taken there). */
+  membershipAt(index: number): Membership {
+    return this.raft.log.membershipAt(index);
+  }
+
   /** The newest configuration this member knows to be committed. */
   committedMembership(): Membership {
     return this.raft.log.membershipAt(this.raft.log.committed);
