@@ -3,6 +3,11 @@
 
 import { utf8Decode } from "./utf8.ts";
 
+/** A read ran past the end of the bytes (more may be on their way: a stream split mid-record). */
+export class TruncatedBytes extends Error {
+  override name = "TruncatedBytes";
+}
+
 export class ByteReader {
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
@@ -15,6 +20,11 @@ export class ByteReader {
 
   get done(): boolean {
     return this.#offset >= this.#bytes.length;
+  }
+
+  /** How many bytes have been read. */
+  get offset(): number {
+    return this.#offset;
   }
 
   u8(): number {
@@ -65,8 +75,11 @@ export class ByteReader {
   }
 
   #need(n: number): void {
-    if (n < 0 || this.#offset + n > this.#bytes.length) {
-      throw new Error(`truncated: need ${n} bytes at ${this.#offset} of ${this.#bytes.length}`);
+    if (n < 0) throw new Error(`corrupt length ${n} at ${this.#offset}`);
+    if (this.#offset + n > this.#bytes.length) {
+      throw new TruncatedBytes(
+        `truncated: need ${n} bytes at ${this.#offset} of ${this.#bytes.length}`,
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 // Snapshots of the whole tree and session table as deterministic bytes, produced and consumed in
 // chunks so neither side ever holds the tree in memory.
 
-import { ByteReader } from "../bytes/byte-reader.ts";
+import { ByteReader, TruncatedBytes } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
 import { invariant } from "./apply.ts";
 import { readNode, readSession, writeNode, writeSession } from "./record-codec.ts";
@@ -12,6 +12,15 @@ const magic = "edgekeeper-tree-snapshot";
 const formatVersion = 1;
 const tag = { end: 0, node: 1, session: 2 } as const;
 const pageSize = 256;
+/** An entry is a node (data ≤ 1 MiB by the entry limit, path and ACL far less) or a session. */
+const maxPendingBytes = 8 * 1024 * 1024;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 /**
  * Yields the snapshot in chunks of about `chunkBytes` (a chunk holds whole entries, so one large
@@ -73,6 +82,8 @@ export class SnapshotRestorer {
   #sessions = 0;
   #dataBytes = 0;
   #ended = false;
+  /** The start of an entry whose rest is in the next chunk. */
+  #pending = new Uint8Array(0);
 
   constructor(store: TreeStore) {
     this.#store = store;
@@ -89,51 +100,79 @@ export class SnapshotRestorer {
     return this.#ended;
   }
 
+  /**
+   * Takes the next bytes of the snapshot, split anywhere: an entry cut off at the end of one
+   * chunk waits (at most `maxPendingBytes`) for the rest in the next.
+   */
   push(chunk: Uint8Array): void {
-    invariant(!this.#ended, "snapshot has bytes after its end");
-    const r = new ByteReader(chunk);
-    if (this.#header === undefined) {
-      invariant(r.text() === magic, "not an edgekeeper tree snapshot");
-      const version = r.u8();
-      invariant(version === formatVersion, `unknown snapshot format ${version}`);
-      const lastZxid = r.int();
-      this.#header = {
-        lastZxid,
-        digest: BigInt.asUintN(64, r.i64()),
-        nodeCount: r.int(),
-        dataBytes: r.int(),
-        changeFloorZxid: lastZxid,
-      };
-    }
-    while (!r.done) {
-      const t = r.u8();
-      if (t === tag.node) {
-        const path = r.text();
-        const node = readNode(r);
-        this.#store.putNode(path, node);
-        this.#digest = add64(this.#digest, nodeFingerprint(path, node));
-        this.#dataBytes += node.data.length;
-        this.#nodes++;
-      } else if (t === tag.session) {
-        const s = readSession(r);
-        this.#store.putSession(s);
-        this.#digest = add64(this.#digest, sessionFingerprint(s));
-        this.#sessions++;
-      } else {
-        invariant(t === tag.end, `unknown snapshot entry tag ${t}`);
-        invariant(
-          r.int() === this.#nodes && r.int() === this.#sessions,
-          "snapshot entry counts do not match",
-        );
-        invariant(r.done, "snapshot has bytes after its end");
-        this.#ended = true;
+    invariant(!this.#ended || chunk.length === 0, "snapshot has bytes after its end");
+    const bytes = this.#pending.length === 0 ? chunk : concat(this.#pending, chunk);
+    const r = new ByteReader(bytes);
+    let consumed = 0;
+    try {
+      if (this.#header === undefined) {
+        this.#readHeader(r);
+        consumed = r.offset;
       }
+      while (!r.done && !this.#ended) {
+        this.#readEntry(r);
+        consumed = r.offset;
+      }
+      invariant(r.done, "snapshot has bytes after its end");
+    } catch (error) {
+      if (!(error instanceof TruncatedBytes)) throw error;
+    }
+    this.#pending = bytes.slice(consumed);
+    invariant(
+      this.#pending.length <= maxPendingBytes,
+      `snapshot entry longer than ${maxPendingBytes} bytes: corrupt`,
+    );
+  }
+
+  #readHeader(r: ByteReader): void {
+    invariant(r.text() === magic, "not an edgekeeper tree snapshot");
+    const version = r.u8();
+    invariant(version === formatVersion, `unknown snapshot format ${version}`);
+    const lastZxid = r.int();
+    const digest = BigInt.asUintN(64, r.i64());
+    const nodeCount = r.int();
+    const dataBytes = r.int();
+    this.#header = { lastZxid, digest, nodeCount, dataBytes, changeFloorZxid: lastZxid };
+  }
+
+  /** One entry, taken only once it is whole (a truncated one throws before it changes anything). */
+  #readEntry(r: ByteReader): void {
+    const t = r.u8();
+    if (t === tag.node) {
+      const path = r.text();
+      const node = readNode(r);
+      this.#store.putNode(path, node);
+      this.#digest = add64(this.#digest, nodeFingerprint(path, node));
+      this.#dataBytes += node.data.length;
+      this.#nodes++;
+    } else if (t === tag.session) {
+      const s = readSession(r);
+      this.#store.putSession(s);
+      this.#digest = add64(this.#digest, sessionFingerprint(s));
+      this.#sessions++;
+    } else {
+      invariant(t === tag.end, `unknown snapshot entry tag ${t}`);
+      const nodes = r.int();
+      const sessions = r.int();
+      invariant(
+        nodes === this.#nodes && sessions === this.#sessions,
+        "snapshot entry counts do not match",
+      );
+      this.#ended = true;
     }
   }
 
   finish(): TreeMeta {
     const header = this.#header;
-    invariant(header !== undefined && this.#ended, "snapshot is truncated");
+    invariant(
+      header !== undefined && this.#ended && this.#pending.length === 0,
+      "snapshot is truncated",
+    );
     invariant(
       this.#digest === header.digest,
       `snapshot digest mismatch: ${this.#digest} != ${header.digest}`,

@@ -42,6 +42,23 @@ describe("snapshots", () => {
     expect([...snapshotChunks(a.tree.store, 100)].length).toBeGreaterThan(10);
   });
 
+  it("restore from the file's bytes split anywhere, as an upload arrives", () => {
+    const h = populated();
+    const file = Buffer.concat([...snapshotChunks(h.tree.store)].map((c) => Buffer.from(c)));
+    for (const size of [1, 7, 100, 4096]) {
+      const pieces: Uint8Array[] = [];
+      for (let at = 0; at < file.length; at += size) pieces.push(file.subarray(at, at + size));
+      const copy = new MemoryTreeStore();
+      expect(restoreSnapshot(copy, pieces).digest).toBe(h.tree.meta().digest);
+      expect(new TreeHarness({}, copy).dump()).toBe(h.dump());
+    }
+    // Cut short mid-entry: the rest never comes.
+    const cut = [file.subarray(0, 1000), file.subarray(1000, file.length - 5)];
+    expect(() => restoreSnapshot(new MemoryTreeStore(), cut)).toThrow(/truncated/);
+    const trailing = [file, new Uint8Array([1, 2, 3])];
+    expect(() => restoreSnapshot(new MemoryTreeStore(), trailing)).toThrow(/after its end/);
+  });
+
   it("refuse corrupt or truncated input", () => {
     const h = populated();
     const chunks = [...snapshotChunks(h.tree.store, 256)];
