@@ -32,12 +32,25 @@ import {
   type WriteAnswer,
   type WriteContext,
 } from "./replica.ts";
+import { isFenced, RestoreStage, type Staged, setFence } from "./restore.ts";
 import { createSchema } from "./schema.ts";
 import type { SessionReport } from "./session-expiry.ts";
 import type { SnapshotChunk } from "./snapshot-transfers.ts";
+import { SqlRaftStorage } from "./sql-raft-storage.ts";
 import type { ReadAnswer, TreeRead } from "./tree-read.ts";
 import { earliest } from "./wait-list.ts";
 import { ZkSockets } from "./zk-sockets.ts";
+
+/** Whether a member may be restored over (Member.restoreCheck). */
+export type RestoreCheck =
+  | { ok: true; term: number; empty: boolean; nodes: number; sessions: number }
+  | { ok: false; failure: ZkFailure };
+
+/** One staged piece of a backup (Member.restoreStage). */
+export type RestoreStaged = { ok: true; staged: Staged | null } | { ok: false; message: string };
+
+/** What a member answers while a restore from a backup has it fenced. */
+export const restoring = "restoring from a backup";
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
 export const peerProtocolVersion = 3;
@@ -76,6 +89,9 @@ export class Member extends DurableObject<Env> {
   readonly #access: AccessConfig;
   /** When this member last heard from each peer (epoch ms): the dashboard's "last contact". */
   readonly #heardFromMs = new Map<NodeId, number>();
+  /** A backup being staged for a restore (restore.ts), and whether a restore has fenced it. */
+  #restore: RestoreStage | null = null;
+  #fenced = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,6 +107,7 @@ export class Member extends DurableObject<Env> {
     this.#config = ensembleConfig(env, this.#record ?? undefined);
     this.#polls = new LongPolls(this.#access.limits.maxLongPolls);
     if (this.#configured) createSchema(ctx.storage.sql);
+    this.#fenced = this.#configured && isFenced(ctx.storage.sql);
     this.#costs = new CostCounters(ctx.storage.sql, this.#configured);
     this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
@@ -155,7 +172,7 @@ export class Member extends DurableObject<Env> {
     if (batch.protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
     }
-    if (!this.#faults.canReceive(batch.from)) return;
+    if (!this.#faults.canReceive(batch.from) || this.#fenced) return;
     this.#heardFromMs.set(batch.from, Date.now());
     (await this.#started()).receive(batch.messages);
   }
@@ -166,7 +183,7 @@ export class Member extends DurableObject<Env> {
     if (protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${protocol} is not ${peerProtocolVersion}`);
     }
-    if (!this.#faults.canReceive(chunk.from)) return false;
+    if (!this.#faults.canReceive(chunk.from) || this.#fenced) return false;
     return (await this.#started()).receiveSnapshotChunk(chunk);
   }
 
@@ -407,6 +424,101 @@ export class Member extends DurableObject<Env> {
     return { ok: true, zxid: tree.lastZxid, events };
   }
 
+  // ---- restore from a backup (restore.ts; the router's restore-route.ts runs the steps) -------
+
+  /**
+   * Whether this member's ensemble may be restored over: its term, and whether its tree holds
+   * anything beyond the system nodes (a session, a node outside /zookeeper). The caller must
+   * have ALL on `/`, as for a backup.
+   */
+  async restoreCheck(authIds: AuthId[]): Promise<RestoreCheck> {
+    this.#costs.received("restoreCheck");
+    const sql = this.ctx.storage.sql;
+    if (this.#fenced) {
+      // A restore that stopped midway: only its term matters, to be carried on.
+      const term = new SqlRaftStorage(sql).load().term;
+      return { ok: true, term, empty: false, nodes: 0, sessions: 0 };
+    }
+    const replica = await this.#started();
+    const refused = snapshotRefusal(replica.tree, authIds);
+    if (refused) return { ok: false, failure: refused };
+    const top = replica.tree.store.childNames("/", undefined, 2);
+    const sessions = replica.sessionCount;
+    const nodes = replica.tree.meta().nodeCount;
+    const empty = sessions === 0 && top.every((name) => name === "zookeeper");
+    return { ok: true, term: replica.consensusStatus().term, empty, nodes, sessions };
+  }
+
+  /** One piece of the backup, staged (not yet in force); the last one answers what was staged. */
+  async restoreStage(
+    transfer: string,
+    seq: number,
+    data: Uint8Array,
+    last: boolean,
+  ): Promise<RestoreStaged> {
+    this.#costs.received("restoreStage");
+    this.#restore ??= new RestoreStage(this.ctx.storage.sql);
+    const stage = this.#restore;
+    try {
+      const staged = this.ctx.storage.transactionSync(() => stage.push(transfer, seq, data, last));
+      return { ok: true, staged };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Drops a staged backup (a restore given up before any member was fenced). */
+  async restoreAbort(): Promise<void> {
+    this.#costs.received("restoreAbort");
+    this.#restore?.abort();
+  }
+
+  /**
+   * Stops serving and running consensus until restoreFinish (it stays so through eviction): its
+   * clients are told to reconnect (4009), peers' messages are dropped.
+   */
+  async restoreFence(): Promise<void> {
+    this.#costs.received("restoreFence");
+    setFence(this.ctx.storage.sql, true);
+    this.#fenced = true;
+    this.#replica = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(4009, "the ensemble is being restored from a backup; reconnect");
+      } catch {
+        // Closing already.
+      }
+    }
+    await this.ctx.storage.deleteAlarm();
+    // Once this answer is on its way the object ends: no timer of the old replica may write
+    // after the reset. The next call starts a fresh one, fenced by the stored marker.
+    setTimeout(() => this.ctx.abort(restoring), 0);
+  }
+
+  /** Fenced: the staged backup becomes this member's tree, its log a snapshot of it in `term`. */
+  async restoreApply(term: number): Promise<{ index: number; digest: string }> {
+    this.#costs.received("restoreApply");
+    this.#restore ??= new RestoreStage(this.ctx.storage.sql);
+    const stage = this.#restore;
+    if (!this.#fenced || stage.stagedMeta() === null)
+      throw new Error("restoreApply needs a fenced member with a staged backup");
+    const voters = Array.from({ length: this.#config.size }, (_, i) => i);
+    const meta = this.ctx.storage.transactionSync(() =>
+      stage.apply(new SqlRaftStorage(this.ctx.storage.sql), term, voters),
+    );
+    return { index: meta.lastZxid, digest: meta.digest.toString(16) };
+  }
+
+  /** Ends the fence: the member starts from what it now stores. */
+  async restoreFinish(): Promise<void> {
+    this.#costs.received("restoreFinish");
+    setFence(this.ctx.storage.sql, false);
+    this.#fenced = false;
+    this.#heardFromMs.clear();
+    this.#lastTickMs = 0;
+    await this.#started();
+  }
+
   /** Test-only: cut links (FAULT_INJECTION=on). */
   async setFaults(faults: LinkFaults): Promise<void> {
     this.#faults.set(faults);
@@ -498,6 +610,7 @@ export class Member extends DurableObject<Env> {
   async #started(): Promise<Replica> {
     if (this.#replica) return this.#replica;
     if (!this.#configured) throw new Error(`${noEnsemble}: ${this.ctx.id.name}`);
+    if (this.#fenced) throw new Error(`${restoring}: ${this.ctx.id.name}`);
     const id = memberIndex(this.#config, this.ctx.id.name);
     if (id === null)
       throw new Error(`"${this.ctx.id.name}" is not a member of ensemble "${this.#config.name}"`);

@@ -275,7 +275,7 @@ export class SnapshotTransfers {
 }
 
 /** Replaces one copy of the tree with another, row for row, without the rows passing through JS. */
-function copyTree(sql: SqlStorage, from: string, to: string): void {
+export function copyTree(sql: SqlStorage, from: string, to: string): void {
   for (const table of ["znode", "zsession", "tree_meta"]) sql.exec(`DELETE FROM ${to}${table}`);
   // In path order and with fresh rowids, both the table and its path index are filled at their
   // ends; copied as stored, the index is built from rows in rowid order.

@@ -203,6 +203,15 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     this.#runs = [];
   }
 
+  /**
+   * Starts the log afresh at a snapshot, with a new hard state: a restore from a backup, which
+   * every member of the ensemble makes together while none runs consensus (restore.ts).
+   */
+  resetTo(meta: SnapshotMeta, hard: HardState): void {
+    this.#hard = hard;
+    this.installSnapshot({ meta, data: new Uint8Array() });
+  }
+
   compact(snapshot: Snapshot): void {
     const { index, term } = snapshot.meta;
     if (index < this.#snap.index || index > this.#last) {

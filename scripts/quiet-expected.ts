@@ -18,6 +18,9 @@ const expected: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp 
   // (Member.destroy), so nothing of the old replica writes again; workerd reports the storage
   // work that the end cut off.
   { name: "deleted ensemble's member ended", pattern: /Error: ensemble deleted/ },
+  // A restore from a backup ends each member's object once it is fenced (Member.restoreFence),
+  // so no timer of the old replica writes after the reset; workerd reports the work cut off.
+  { name: "restored member ended", pattern: /Error: restoring from a backup/ },
 ];
 
 const [command, ...args] = process.argv.slice(2);

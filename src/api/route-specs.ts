@@ -378,6 +378,47 @@ function adminRoutes(): RouteSpec[] {
       }),
     },
     {
+      hono: "/v1/admin/restore",
+      spec: createRoute({
+        method: "post",
+        path: "/v1/admin/restore",
+        summary:
+          "Seeds the ensemble from a backup (a snapshot file), digest-checked on every member before anything changes; needs the admin scope and X-Auth-Digest with ALL on /, and an ensemble holding nothing yet unless force=true",
+        request: {
+          query: z.object({
+            force: z.enum(["true", "false"]).optional().meta({
+              description: "restore over sessions and nodes outside /zookeeper",
+            }),
+          }),
+          headers: sessionHeaders.pick({ "x-auth-digest": true }),
+          body: {
+            content: {
+              "application/octet-stream": { schema: z.string().meta({ format: "binary" }) },
+            },
+          },
+        },
+        responses: {
+          200: {
+            description: "what was restored",
+            content: {
+              "application/json": {
+                schema: z.object({
+                  command: z.literal("restore"),
+                  index: z.number().int(),
+                  digest: z.string(),
+                  nodes: z.number().int(),
+                  term: z.number().int(),
+                  members: z.number().int(),
+                  error: z.null(),
+                }),
+              },
+            },
+          },
+          ...errors,
+        },
+      }),
+    },
+    {
       hono: "/v1/admin/ensemble",
       spec: createRoute({
         method: "get",
