@@ -3,6 +3,7 @@
 // --json — and returns an exit code (0 ok, 1 a ZooKeeper error, 2 a usage error; run.ts adds 3
 // and 4).
 
+import { readFile, writeFile } from "node:fs/promises";
 import { ensemblePath } from "../client/ensemble-path.ts";
 import { type EdgeKeeperClient, KeeperError, type Stat } from "../client/index.ts";
 import type { Target } from "./connection.ts";
@@ -74,11 +75,32 @@ async function walk(
   }
 }
 
-async function admin(target: Target, command: string): Promise<Record<string, unknown>> {
-  let res: Response;
+async function admin(
+  target: Target,
+  command: string,
+  init: { method?: string; body?: Uint8Array; auth?: string; query?: string } = {},
+): Promise<Record<string, unknown>> {
+  const res = await adminResponse(target, command, init);
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new KeeperError(body.error as { code: number; name: string; message: string });
+  return body;
+}
+
+/** An admin route's raw answer (a backup streams a file); unreachable is CONNECTIONLOSS. */
+async function adminResponse(
+  target: Target,
+  command: string,
+  init: { method?: string; body?: Uint8Array; auth?: string; query?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (target.token) headers.authorization = `Bearer ${target.token}`;
+  if (init.auth) headers["x-auth-digest"] = init.auth;
+  const path = ensemblePath(`/v1/admin/${command}`, target.ensemble);
   try {
-    res = await fetch(`${target.url}${ensemblePath(`/v1/admin/${command}`, target.ensemble)}`, {
-      headers: target.token ? { authorization: `Bearer ${target.token}` } : {},
+    return await fetch(`${target.url}${path}${init.query ? `?${init.query}` : ""}`, {
+      method: init.method ?? "GET",
+      headers,
+      ...(init.body ? { body: init.body } : {}),
     });
   } catch (e) {
     const cause = (e as { cause?: { message?: string } }).cause?.message;
@@ -88,10 +110,14 @@ async function admin(target: Target, command: string): Promise<Record<string, un
       message: `Cannot reach ${target.url}${cause ? ` (${cause})` : ""}`,
     });
   }
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new KeeperError(body.error as { code: number; name: string; message: string });
-  return body;
 }
+
+const authFlag: FlagSpec = {
+  letter: "a",
+  long: "auth",
+  value: "user:password",
+  description: "a digest identity granted ALL on / (X-Auth-Digest)",
+};
 
 export const commands: Record<string, Command> = {
   ls: {
@@ -359,6 +385,75 @@ export const commands: Record<string, Command> = {
         parents[depth] = node;
       });
       print(io, target, root, lines.join("\n"));
+      return 0;
+    },
+  },
+  backup: {
+    summary: "Writes a member's tree to <file> as a snapshot file (a backup)",
+    operands: "<file>",
+    flags: [
+      { letter: "m", long: "member", value: "n", description: "the member to copy (default 0)" },
+      authFlag,
+    ],
+    async run(_zk, { words, flags }, target, io) {
+      const file = words[0] as string;
+      const member = wholeNumber(flags, "m", 0);
+      const auth = flags.get("a");
+      const res = await adminResponse(target, "snapshot", {
+        query: `member=${member}`,
+        ...(typeof auth === "string" ? { auth } : {}),
+      });
+      if (!res.ok) {
+        const body = (await res.json()) as {
+          error: { code: number; name: string; message: string };
+        };
+        throw new KeeperError(body.error);
+      }
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      await writeFile(file, bytes);
+      const index = Number(res.headers.get("x-edgekeeper-snapshot-index"));
+      const r = { file, bytes: bytes.length, index, member };
+      print(
+        io,
+        target,
+        r,
+        `Wrote ${bytes.length} bytes to ${file} (member ${member}, zxid 0x${index.toString(16)})`,
+      );
+      return 0;
+    },
+  },
+  restore: {
+    summary: "Seeds the ensemble from a backup <file>; -f restores over what it holds",
+    operands: "<file>",
+    flags: [
+      {
+        letter: "f",
+        long: "force",
+        description: "restore over sessions and nodes outside /zookeeper",
+      },
+      authFlag,
+    ],
+    async run(_zk, { words, flags }, target, io) {
+      const file = words[0] as string;
+      let body: Uint8Array;
+      try {
+        body = new Uint8Array(await readFile(file));
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const auth = flags.get("a");
+      const r = await admin(target, "restore", {
+        method: "POST",
+        body,
+        ...(flags.has("f") ? { query: "force=true" } : {}),
+        ...(typeof auth === "string" ? { auth } : {}),
+      });
+      print(
+        io,
+        target,
+        r,
+        `Restored ${String(r.nodes)} nodes at zxid 0x${Number(r.index).toString(16)} on ${String(r.members)} members (digest ${String(r.digest)})`,
+      );
       return 0;
     },
   },

@@ -235,6 +235,37 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     });
   });
 
+  it("backup and restore: a member's tree to a file, and the file into an empty ensemble", async () => {
+    expect((await run("create", "/backed-up", "precious")).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "edgekeeper-backup-"));
+    const file = join(dir, "tree.snapshot");
+    const backup = await run("backup", "-m", "1", "-a", "ops:pw", file);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(
+      /^Wrote \d+ bytes to .*tree\.snapshot \(member 1, zxid 0x[0-9a-f]+\)\n$/,
+    );
+    const created = await fetch(`${service.url}/v1/ensembles`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "from-backup" }),
+    });
+    expect(created.status).toBe(201);
+    const restored = await run("--ensemble", "from-backup", "restore", "-a", "ops:pw", file);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/^Restored \d+ nodes at zxid 0x[0-9a-f]+ on 3 members/);
+    expect((await run("--ensemble", "from-backup", "get", "/backed-up")).stdout).toBe("precious\n");
+    // Again: the ensemble now holds data, so only --force goes through.
+    const again = await run("--ensemble", "from-backup", "restore", "-a", "ops:pw", file);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("NOTEMPTY");
+    expect(
+      (await run("--ensemble", "from-backup", "restore", "-f", "-a", "ops:pw", file)).code,
+    ).toBe(0);
+    const missing = await run("restore", join(dir, "missing.snapshot"));
+    expect(missing.code).toBe(2);
+    await fetch(`${service.url}/v1/ensembles/from-backup`, { method: "DELETE" });
+  });
+
   it("lock: a second holder runs its command only after the first has exited", async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgekeeper-lock-"));
     const log = join(dir, "log");
