@@ -58,6 +58,11 @@ export class ClientSockets {
     return this.#sessions.sockets().length;
   }
 
+  /** The open client sockets. */
+  sockets(): WebSocket[] {
+    return this.#sessions.sockets();
+  }
+
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const conn = this.#sessions.connection(ws);
     let frame: unknown;

@@ -49,6 +49,9 @@ export type RestoreCheck =
 /** One staged piece of a backup (Member.restoreStage). */
 export type RestoreStaged = { ok: true; staged: Staged | null } | { ok: false; message: string };
 
+/** The close code of a socket moved to another member for balance (Member.shed). */
+export const movedCloseCode = 4010;
+
 /** What a member answers while a restore from a backup has it fenced. */
 export const restoring = "restoring from a backup";
 
@@ -126,6 +129,7 @@ export class Member extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
+    this.#faults.assertUp();
     await this.#started();
     if (new URL(request.url).pathname.endsWith("/v1/zk")) return this.#zk.accept(request);
     return this.#sockets.accept(request);
@@ -322,6 +326,38 @@ export class Member extends DurableObject<Env> {
       costs: this.#costs.settle(),
       alarmAtMs: this.#alarm.bookedAtMs,
     });
+  }
+
+  /** How many client sockets this member holds: the router places new sessions by it. */
+  async load(): Promise<number> {
+    this.#costs.received("load");
+    this.#faults.assertUp();
+    return this.#sockets.connectionCount + this.#zk.connectionCount;
+  }
+
+  /**
+   * Moves `count` clients of the JSON session protocol elsewhere, for balance: chosen at random,
+   * their sockets closed with code 4010. The SDK resumes its session at once through the router,
+   * which places it on the least-loaded member. (The bridge's ZooKeeper clients are not moved:
+   * their own server lists decide.) Answers how many.
+   */
+  async shed(count: number): Promise<number> {
+    this.#costs.received("shed");
+    this.#faults.assertUp();
+    const sockets = this.#sockets.sockets();
+    for (let i = sockets.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [sockets[i], sockets[j]] = [sockets[j] as WebSocket, sockets[i] as WebSocket];
+    }
+    const chosen = sockets.slice(0, Math.max(0, count));
+    for (const ws of chosen) {
+      try {
+        ws.close(movedCloseCode, "moved to balance the members' load; reconnect");
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+    return chosen.length;
   }
 
   /** Connected clients and their watches (admin: cons, wchs). */

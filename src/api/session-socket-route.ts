@@ -1,13 +1,13 @@
 // GET /v1/session and /v1/zk: the socket protocols. The Worker does not hold the socket; it
-// hands the upgrade to a member Durable Object (?member=i, or one picked at random), which
+// hands the upgrade to a member Durable Object (?member=i, or the one session-placement.ts picks), which
 // accepts it with the Hibernation API. What the Worker established about the client — its token's
 // name and scope, its trustworthy address — travels in headers only the Worker can set.
 
 import { Hono } from "hono";
 import { clientAddress, forwardedHeaders } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
-import { nearestMemberOf } from "./nearest-member.ts";
 import { type AppEnv, type Ctx, fail, stub } from "./respond.ts";
+import { placeSession } from "./session-placement.ts";
 
 export const sessionSocketRoute = new Hono<AppEnv>();
 
@@ -20,12 +20,11 @@ const socketRoute = async (c: Ctx) => {
   }
   const size = Number(c.env.ENSEMBLE_SIZE);
   const asked = c.req.query("member");
-  // Unasked, the nearest member when the edge says which, else any.
-  const member =
-    asked === undefined ? (nearestMemberOf(c) ?? Math.floor(Math.random() * size)) : Number(asked);
-  if (!(asked === undefined || /^\d+$/.test(asked)) || !(member >= 0 && member < size)) {
+  if (asked !== undefined && !(/^\d+$/.test(asked) && Number(asked) < size)) {
     return fail(c, failure("BADARGUMENTS", `member must be an integer in 0..${size - 1}`));
   }
+  // Unasked: the nearest, or the least-loaded member (session-placement.ts).
+  const member = asked === undefined ? await placeSession(c) : Number(asked);
   const headers = new Headers(c.req.raw.headers);
   for (const name of Object.values(forwardedHeaders)) headers.delete(name);
   const principal = c.get("principal");
@@ -33,7 +32,11 @@ const socketRoute = async (c: Ctx) => {
   headers.set(forwardedHeaders.scope, principal.scope);
   const ip = clientAddress(c.get("access"), c.req.raw.headers);
   if (ip !== undefined) headers.set(forwardedHeaders.clientIp, ip);
-  return stub(c, member).fetch(new Request(c.req.raw, { headers }));
+  try {
+    return await stub(c, member).fetch(new Request(c.req.raw, { headers }));
+  } catch (error) {
+    return fail(c, failure("CONNECTIONLOSS", `Member ${member} did not answer: ${String(error)}`));
+  }
 };
 
 /** The JSON session protocol. */

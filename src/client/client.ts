@@ -42,7 +42,10 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** How many members the ensemble has: reconnects rotate through them. */
   readonly members?: number;
-  /** The member to try first. */
+  /**
+   * The member to try first (reconnects then rotate from it). Unset, the service places the
+   * session on its least-loaded member, and may later move it for balance (it resumes at once).
+   */
   readonly member?: number;
   /**
    * Opens the socket instead of `new WebSocket(url)` — e.g. a Worker calling the service through
@@ -81,8 +84,9 @@ interface Persistent {
 
 export class EdgeKeeperClient {
   readonly #options: Required<
-    Omit<ClientOptions, "token" | "ensemble" | "openSocket" | "retryPolicy" | "fetch">
+    Omit<ClientOptions, "token" | "ensemble" | "openSocket" | "retryPolicy" | "fetch" | "member">
   > & {
+    member?: number;
     token?: string;
     ensemble?: string;
     openSocket?: (url: string) => Promise<WebSocket>;
@@ -96,7 +100,8 @@ export class EdgeKeeperClient {
   #lastZxid = 0;
   #nextId = 1;
   #seq = 0;
-  #member: number;
+  /** The member the next attempt asks for; null lets the service place the session. */
+  #member: number | null;
   readonly #pending = new Map<number, Pending>();
   #oneShots: OneShot[] = [];
   #persistent: Persistent[] = [];
@@ -115,7 +120,7 @@ export class EdgeKeeperClient {
       sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       members: options.members ?? 3,
-      member: options.member ?? 0,
+      ...(options.member === undefined ? {} : { member: options.member }),
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.ensemble === undefined ? {} : { ensemble: options.ensemble }),
@@ -123,8 +128,25 @@ export class EdgeKeeperClient {
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     };
     this.#retry = options.retryPolicy ?? exponentialBackoff();
-    this.#member = this.#options.member;
+    this.#member = this.#options.member ?? null;
   }
+
+  /**
+   * The member to ask after a failed attempt or a lost socket: the next one for a client that
+   * named its first member; otherwise the service's placement and explicit members by turns (a
+   * member the service still counts as live may be the one that cannot take the socket).
+   */
+  #nextMember(): void {
+    const members = this.#options.members;
+    if (this.#options.member !== undefined) {
+      this.#member = ((this.#member ?? this.#options.member) + 1) % members;
+    } else {
+      this.#rotation = (this.#rotation + 1) % (2 * members);
+      this.#member = this.#rotation % 2 === 0 ? null : (this.#rotation - 1) / 2;
+    }
+  }
+
+  #rotation = 0;
 
   /**
    * Opens a session on the ensemble, trying members with backoff for `connectTimeoutMs`. A bad
@@ -489,7 +511,7 @@ export class EdgeKeeperClient {
         return;
       } catch (e) {
         if (this.#isTerminal(e)) throw e;
-        this.#member = (this.#member + 1) % this.#options.members;
+        this.#nextMember();
         const waitMs = this.#retry.delayMs(attempt);
         if (Date.now() + waitMs > deadline) {
           this.#end("closed");
@@ -532,7 +554,7 @@ export class EdgeKeeperClient {
           return;
         } catch (e) {
           if (this.#isTerminal(e)) return;
-          this.#member = (this.#member + 1) % this.#options.members;
+          this.#nextMember();
           const expiresAt = this.#states.expiresAtMs() ?? Number.POSITIVE_INFINITY;
           await sleep(Math.max(0, Math.min(this.#retry.delayMs(attempt), expiresAt - Date.now())));
         }
@@ -543,8 +565,17 @@ export class EdgeKeeperClient {
   }
 
   /** Asks the service (over plain HTTP) why a socket was refused: a bad token answers 401. */
-  async #whyRefused(member: number): Promise<KeeperError> {
-    const url = `${this.#options.url}${ensemblePath("/v1/session", this.#options.ensemble)}?member=${member}`;
+  /** `?member=…` (none when the service places the session), with the token for a socket. */
+  #query(member: number | null, withToken: boolean): string {
+    const params = new URLSearchParams();
+    if (member !== null) params.set("member", String(member));
+    if (withToken && this.#options.token) params.set("access_token", this.#options.token);
+    const text = params.toString();
+    return text === "" ? "" : `?${text}`;
+  }
+
+  async #whyRefused(member: number | null): Promise<KeeperError> {
+    const url = `${this.#options.url}${ensemblePath("/v1/session", this.#options.ensemble)}${this.#query(member, false)}`;
     const unreachable = (why: string) =>
       new KeeperError({
         code: ErrorCode.CONNECTIONLOSS,
@@ -576,12 +607,9 @@ export class EdgeKeeperClient {
     }
   }
 
-  async #connectTo(member: number): Promise<void> {
+  async #connectTo(member: number | null): Promise<void> {
     const base = this.#options.url.replace(/^http/, "ws");
-    const token = this.#options.token
-      ? `&access_token=${encodeURIComponent(this.#options.token)}`
-      : "";
-    const url = `${base}${ensemblePath("/v1/session", this.#options.ensemble)}?member=${member}${token}`;
+    const url = `${base}${ensemblePath("/v1/session", this.#options.ensemble)}${this.#query(member, true)}`;
     const opener = this.#options.openSocket;
     let ws: WebSocket;
     try {
@@ -602,7 +630,7 @@ export class EdgeKeeperClient {
             new KeeperError({
               code: ErrorCode.CONNECTIONLOSS,
               name: "CONNECTIONLOSS",
-              message: `Member ${member} at ${this.#options.url} did not answer within ${this.#options.requestTimeoutMs} ms`,
+              message: `${memberName(member)} at ${this.#options.url} did not answer within ${this.#options.requestTimeoutMs} ms`,
             }),
           ),
         this.#options.requestTimeoutMs,
@@ -627,7 +655,7 @@ export class EdgeKeeperClient {
             new KeeperError({
               code: ErrorCode.CONNECTIONLOSS,
               name: "CONNECTIONLOSS",
-              message: `Member ${member} at ${this.#options.url} closed the socket`,
+              message: `${memberName(member)} at ${this.#options.url} closed the socket`,
             }),
           );
           return;
@@ -636,9 +664,9 @@ export class EdgeKeeperClient {
         void this.#whyRefused(member).then(fail);
       };
       ws.addEventListener("error", refused);
-      ws.addEventListener("close", () => {
+      ws.addEventListener("close", (event) => {
         refused();
-        if (settled && this.#ws === ws) this.#lost();
+        if (settled && this.#ws === ws) this.#lost(event.code === movedCloseCode);
       });
       const hello = () => {
         const resume = this.#sessionId
@@ -767,7 +795,7 @@ export class EdgeKeeperClient {
   }
 
   /** The socket is gone (closed, or silent too long): suspend, and reconnect. */
-  #lost(): void {
+  #lost(moved = false): void {
     if (this.#closing || this.#states.ended) return;
     const ws = this.#ws;
     this.#ws = null;
@@ -777,7 +805,11 @@ export class EdgeKeeperClient {
       // Already closing.
     }
     this.#states.lost();
-    this.#member = (this.#member + 1) % this.#options.members;
+    // Moved for balance: straight back through the service's placement, which knows where.
+    if (moved && this.#options.member === undefined) {
+      this.#member = null;
+      this.#rotation = 0;
+    } else this.#nextMember();
     this.#armExpiry();
     void this.#reconnect();
   }
@@ -898,4 +930,11 @@ function unique(paths: string[]): string[] {
 function lastReason(e: unknown): string {
   if (e instanceof KeeperError) return e.detail;
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The close code of a socket the service moved to another member for balance. */
+const movedCloseCode = 4010;
+
+function memberName(member: number | null): string {
+  return member === null ? "The member the service chose" : `Member ${member}`;
 }

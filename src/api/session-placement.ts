@@ -1,0 +1,93 @@
+// Which member a new session's socket goes to: the one the client asks for; else the nearest
+// when the edge says where the client is and the ensemble was placed in regions; else the
+// least-loaded member that answers (client sockets held, asked at most once a second per Worker
+// isolate). Placing a session is also when the balance is checked, at most every 5 s: members
+// above the average are asked to move half their excess clients (Member.shed), which resume
+// their sessions through this placement — as ZooKeeper's updateServerList moves clients when
+// servers join, a share at a time and never all at once.
+
+import { nearestMemberOf } from "./nearest-member.ts";
+import { type Ctx, stub } from "./respond.ts";
+
+const loadTtlMs = 1_000;
+export const rebalanceEveryMs = 5_000;
+/** Clients are moved when the most-loaded member holds more than this times the least, plus one. */
+export const spreadLimit = 1.5;
+/** A member moves at most this share of its excess per check (and at most maxMovesPerCheck). */
+export const moveShare = 0.5;
+export const maxMovesPerCheck = 100;
+
+interface LoadView {
+  atMs: number;
+  /** Sockets per member (null: did not answer), counting sessions placed since it was read. */
+  loads: Array<number | null>;
+}
+
+const views = new Map<string, LoadView>();
+const rebalancedAtMs = new Map<string, number>();
+
+async function loadsOf(c: Ctx, now: number): Promise<LoadView> {
+  const key = c.env.ENSEMBLE_NAME;
+  const cached = views.get(key);
+  if (cached && now - cached.atMs < loadTtlMs) return cached;
+  const members = Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+  const loads = await Promise.all(
+    members.map(async (m): Promise<number | null> => {
+      try {
+        return await stub(c, m).load();
+      } catch {
+        return null;
+      }
+    }),
+  );
+  const view = { atMs: now, loads };
+  views.set(key, view);
+  return view;
+}
+
+/** The member for a new session (asked-for members are the caller's business). */
+export async function placeSession(c: Ctx): Promise<number> {
+  const near = nearestMemberOf(c);
+  if (near !== undefined) return near;
+  const now = Date.now();
+  const view = await loadsOf(c, now);
+  const live = view.loads.flatMap((load, member) => (load === null ? [] : [{ load, member }]));
+  const size = Number(c.env.ENSEMBLE_SIZE);
+  if (live.length === 0) return Math.floor(Math.random() * size);
+  const least = Math.min(...live.map((l) => l.load));
+  const ties = live.filter((l) => l.load === least);
+  const chosen = ties[Math.floor(Math.random() * ties.length)]?.member ?? 0;
+  view.loads[chosen] = least + 1;
+  rebalance(c, view, now);
+  return chosen;
+}
+
+/**
+ * When the most-loaded member holds more than `spreadLimit` times the least-loaded (plus one),
+ * asks every member above the average to move half its excess (at most maxMovesPerCheck): the
+ * balance is reached over a few checks, 5 s apart, never in one rush of reconnections.
+ */
+function rebalance(c: Ctx, view: LoadView, now: number): void {
+  const key = c.env.ENSEMBLE_NAME;
+  if (now - (rebalancedAtMs.get(key) ?? 0) < rebalanceEveryMs) return;
+  const live = view.loads.flatMap((load, member) => (load === null ? [] : [{ load, member }]));
+  if (live.length < 2) return;
+  const loads = live.map((l) => l.load);
+  if (Math.max(...loads) <= spreadLimit * Math.min(...loads) + 1) return;
+  const average = loads.reduce((sum, n) => sum + n, 0) / live.length;
+  const over = live.filter((l) => l.load - average >= 1);
+  rebalancedAtMs.set(key, now);
+  views.delete(key); // the moves change the loads: read them afresh
+  const moves = Promise.allSettled(
+    over.map((l) =>
+      stub(c, l.member).shed(
+        Math.min(maxMovesPerCheck, Math.ceil(moveShare * Math.floor(l.load - average))),
+      ),
+    ),
+  );
+  try {
+    c.executionCtx.waitUntil(moves);
+  } catch {
+    // No execution context (a direct app.fetch in a test): the moves run on unawaited.
+  }
+}
