@@ -12,6 +12,9 @@ export interface MemberStatus {
   readonly role: string;
   readonly term: number;
   readonly leader: number | null;
+  /** The configuration in force at this member: the newest in its log (consensus.md). */
+  readonly voters: readonly number[];
+  readonly learners: readonly number[];
   readonly commitIndex: number;
   readonly appliedIndex: number;
   /** The applied index the tree's rows in SQLite hold; a restart applies the log after it. */
@@ -74,6 +77,8 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     role: s.role,
     term: s.term,
     leader: s.leader,
+    voters: s.voters,
+    learners: s.learners,
     commitIndex: s.commit,
     appliedIndex: meta.lastZxid,
     flushedIndex: replica.flushedIndex,

@@ -28,9 +28,11 @@ describe("admin commands", () => {
     const mntr = (await (await get("/v1/admin/mntr?member=0")).json()) as Record<string, unknown>;
     expect(mntr).toMatchObject({ command: "mntr", zk_znode_count: 5 });
     const ensemble = (await (await get("/v1/admin/ensemble")).json()) as {
-      members: Array<{ role: string; reachable: boolean }>;
+      members: Array<{ role: string; reachable: boolean; voters: number[]; learners: number[] }>;
     };
     expect(ensemble.members.filter((m) => m.role === "leader")).toHaveLength(1);
+    // The configuration in force at each member: the ensemble's first voters, no learners.
+    for (const m of ensemble.members) expect(m).toMatchObject({ voters: [0, 1, 2], learners: [] });
     expect(ensemble.members.every((m) => m.reachable)).toBe(true);
     expect((await get("/v1/admin/srvr?member=9")).status).toBe(400);
   });
