@@ -517,15 +517,7 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("restoreFence");
     setFence(this.ctx.storage.sql, true);
     this.#fenced = true;
-    this.#replica = null;
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(4009, "the ensemble is being restored from a backup; reconnect");
-      } catch {
-        // Closing already.
-      }
-    }
-    await this.ctx.storage.deleteAlarm();
+    await this.#stopServing(4009, "the ensemble is being restored from a backup; reconnect");
     // Once this answer is on its way the object ends: no timer of the old replica may write
     // after the reset. The next call starts a fresh one, fenced by the stored marker.
     setTimeout(() => this.ctx.abort(restoring), 0);
@@ -614,20 +606,25 @@ export class Member extends DurableObject<Env> {
   async destroy(): Promise<number> {
     this.#costs.received("destroy");
     this.#configured = false;
-    this.#replica = null;
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(4008, "ensemble deleted");
-      } catch {
-        // Closing already.
-      }
-    }
-    await this.ctx.storage.deleteAlarm();
+    await this.#stopServing(4008, "ensemble deleted");
     await this.ctx.storage.deleteAll();
     const left = this.ctx.storage.sql.databaseSize;
     // After this answer is on its way: timers of the old replica must not outlive the delete.
     setTimeout(() => this.ctx.abort(ensembleDeleted), 0);
     return left;
+  }
+
+  /** Drops the replica, closes every client socket with `code` and cancels the alarm. */
+  async #stopServing(code: number, reason: string): Promise<void> {
+    this.#replica = null;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // Closing already.
+      }
+    }
+    await this.ctx.storage.deleteAlarm();
   }
 
   /** The location hint this member was created with, from its ensemble's record. */

@@ -6,6 +6,7 @@
 
 import { Hono } from "hono";
 import type { RestoreCheck, RestoreStaged } from "../../durable-objects/member.ts";
+import { concatBytes } from "../core/bytes/concat.ts";
 import { failure } from "../core/error-code.ts";
 import { callerOf } from "./caller.ts";
 import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
@@ -98,7 +99,7 @@ async function stage(
   let bufferedBytes = 0;
   let seq = 0;
   const send = async (last: boolean) => {
-    const piece = concat(buffered, bufferedBytes);
+    const piece = concatBytes(buffered);
     buffered = [];
     bufferedBytes = 0;
     const at = seq++;
@@ -129,14 +130,4 @@ async function stage(
   if (!first || last.some((s) => s?.digest !== first.digest || s?.index !== first.index))
     return fail(c, failure("SYSTEMERROR", "The members staged different trees from one file"));
   return first;
-}
-
-function concat(pieces: Uint8Array[], bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -387,26 +387,29 @@ describe("SqlTreeStore buffer", () => {
   });
 });
 
+/** A persistent node holding `data`, at data version `version`. */
+const nodeRecord = (data: Uint8Array, version = 0) => ({
+  data,
+  acl: [],
+  czxid: 1,
+  mzxid: 1,
+  pzxid: 1,
+  ctime: 0,
+  mtime: 0,
+  version,
+  cversion: 0,
+  aversion: 0,
+  ephemeralOwner: 0n,
+  numChildren: 0,
+});
+
 describe("SqlTreeStore cache", () => {
   it("keeps within its bounds, dropping the least recently used, and reads evicted nodes back", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
       createSchema(state.storage.sql);
       const store = new SqlTreeStore(state.storage.sql);
-      const node = (fill: number) => ({
-        data: new Uint8Array(8192).fill(fill),
-        acl: [],
-        czxid: 1,
-        mzxid: 1,
-        pzxid: 1,
-        ctime: 0,
-        mtime: 0,
-        version: fill,
-        cversion: 0,
-        aversion: 0,
-        ephemeralOwner: 0n,
-        numChildren: 0,
-      });
+      const node = (fill: number) => nodeRecord(new Uint8Array(8192).fill(fill), fill);
       // 1,500 × 8 KiB is past the 8 MiB the cache may hold; /n0 is read often, so it stays.
       for (let i = 0; i < 1500; i++) {
         store.putNode(`/n${i}`, node(i % 200));
@@ -431,20 +434,7 @@ describe("SqlTreeStore cache", () => {
     await runInDurableObject(stub, (_: Member, state) => {
       createSchema(state.storage.sql);
       const store = new SqlTreeStore(state.storage.sql);
-      const node = {
-        data: new Uint8Array([1]),
-        acl: [],
-        czxid: 1,
-        mzxid: 1,
-        pzxid: 1,
-        ctime: 0,
-        mtime: 0,
-        version: 0,
-        cversion: 0,
-        aversion: 0,
-        ephemeralOwner: 0n,
-        numChildren: 0,
-      };
+      const node = nodeRecord(new Uint8Array([1]));
       expect(store.getNode("/rolled")).toBeUndefined(); // cached as absent
       expect(() =>
         state.storage.transactionSync(() => {

@@ -3,6 +3,7 @@
 
 import { ByteReader, TruncatedBytes } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
+import { concatBytes } from "../bytes/concat.ts";
 import { invariant } from "./apply.ts";
 import { readNode, readSession, writeNode, writeSession } from "./record-codec.ts";
 import { add64, nodeFingerprint, sessionFingerprint } from "./tree-digest.ts";
@@ -14,13 +15,6 @@ const tag = { end: 0, node: 1, session: 2 } as const;
 const pageSize = 256;
 /** An entry is a node (data ≤ 1 MiB by the entry limit, path and ACL far less) or a session. */
 const maxPendingBytes = 8 * 1024 * 1024;
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 /**
  * Yields the snapshot in chunks of about `chunkBytes` (a chunk holds whole entries, so one large
@@ -106,7 +100,7 @@ export class SnapshotRestorer {
    */
   push(chunk: Uint8Array): void {
     invariant(!this.#ended || chunk.length === 0, "snapshot has bytes after its end");
-    const bytes = this.#pending.length === 0 ? chunk : concat(this.#pending, chunk);
+    const bytes = this.#pending.length === 0 ? chunk : concatBytes([this.#pending, chunk]);
     const r = new ByteReader(bytes);
     let consumed = 0;
     try {
