@@ -12,6 +12,7 @@ import {
   isMember,
   type Membership,
   type MembershipChange,
+  majorityOf,
   sameMembership,
 } from "../../src/core/consensus/membership.ts";
 import type { Message } from "../../src/core/consensus/message.ts";
@@ -396,8 +397,7 @@ class Simulation implements Host {
    */
   private wipeable(n: SimNode): boolean {
     return this.reachableConfigs().every(
-      ({ voters }) =>
-        !voters.includes(n.id) || voters.length - 1 >= Math.floor(voters.length / 2) + 1,
+      ({ voters }) => !voters.includes(n.id) || voters.length - 1 >= majorityOf(voters.length),
     );
   }
 
@@ -706,7 +706,7 @@ class Simulation implements Host {
     const voters = this.nodes.filter(
       (n) => config.includes(n.id) && n.up && n !== leader && !n.recovering(),
     ).length;
-    if (leader && r.chance(0.5) && voters >= Math.floor(config.length / 2) + 1) {
+    if (leader && r.chance(0.5) && voters >= majorityOf(config.length)) {
       leader.crash();
       this.stats.crashes++;
       this.options.trace?.(`${this.tick} crash ${leader.id} (asleep)`);

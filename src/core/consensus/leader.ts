@@ -2,6 +2,7 @@
 // ReadIndex and leadership transfer.
 
 import type { NodeId } from "./entry.ts";
+import { majorityOf } from "./membership.ts";
 import type { Message } from "./message.ts";
 import { Progress } from "./progress.ts";
 import type { Raft } from "./raft.ts";
@@ -417,5 +418,5 @@ export function quorumHealthy(r: Raft, role: LeaderRole, voters: readonly NodeId
     const pr = role.progress.get(v);
     if (v === r.id || (pr && pr.silentTicks < r.config.electionTicks && !pr.recovering)) healthy++;
   }
-  return healthy >= Math.floor(voters.length / 2) + 1;
+  return healthy >= majorityOf(voters.length);
 }

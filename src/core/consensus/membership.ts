@@ -21,6 +21,11 @@ export type MembershipChange =
 
 export const noMembers: Membership = { voters: [], learners: [] };
 
+/** How many of `voters` make a majority. */
+export function majorityOf(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
 export function isVoter(m: Membership, id: NodeId): boolean {
   return m.voters.includes(id);
 }

@@ -2,7 +2,7 @@
 // accepted but not yet persisted, and the commit and applied indices over both.
 
 import { type Entry, entryBytes, type Snapshot, type SnapshotMeta } from "./entry.ts";
-import { decodeMembership, type Membership, sameMembership } from "./membership.ts";
+import { decodeMembership, type Membership } from "./membership.ts";
 import type { LogStorage } from "./storage.ts";
 
 export class InvariantViolation extends Error {
@@ -27,7 +27,7 @@ export class RaftLog {
   private baseMembership: Membership;
   /** Configuration entries held (persisted or not), ascending: the last one is in force. */
   private configs: Array<{ index: number; membership: Membership }>;
-  /** Counts changes of the configuration in force, so Raft notices one cheaply. */
+  /** Moves whenever the configuration in force may have changed, so Raft notices cheaply. */
   membershipVersion = 0;
   private readonly bootstrap: Membership;
 
@@ -67,10 +67,6 @@ export class RaftLog {
       if (c.index <= index) return c.membership;
     }
     return this.baseMembership;
-  }
-
-  private noteMembership(before: Membership): void {
-    if (!sameMembership(before, this.membership())) this.membershipVersion++;
   }
 
   firstIndex(): number {
@@ -192,13 +188,17 @@ export class RaftLog {
       first.index <= this.lastIndex() + 1,
       `append at ${first.index} leaves a gap after ${this.lastIndex()}`,
     );
-    const before = this.membership();
-    // A configuration entry overwritten takes its configuration with it.
+    // A configuration entry overwritten takes its configuration with it. (Checked on every
+    // append: the hot path pays two comparisons when no configuration entry is involved.)
+    const held = this.configs.length;
     while ((this.configs.at(-1)?.index ?? 0) >= first.index) this.configs.pop();
-    for (const e of entries)
-      if (e.kind === "config")
-        this.configs.push({ index: e.index, membership: decodeMembership(e.data) });
-    this.noteMembership(before);
+    let changed = this.configs.length !== held;
+    for (const e of entries) {
+      if (e.kind !== "config") continue;
+      this.configs.push({ index: e.index, membership: decodeMembership(e.data) });
+      changed = true;
+    }
+    if (changed) this.membershipVersion++;
     if (first.index <= this.unstableOffset) {
       // Replaces the unstable part and shadows persisted entries from first.index on; storage
       // drops them when these are persisted.
@@ -217,10 +217,9 @@ export class RaftLog {
 
   /** Replaces the log with a snapshot from the leader. */
   restore(snapshot: Snapshot): void {
-    const before = this.membership();
     this.baseMembership = snapshotMembership(snapshot.meta, this.bootstrap);
     this.configs = [];
-    this.noteMembership(before);
+    this.membershipVersion++;
     this.unstableSnapshot = snapshot;
     this.unstable = [];
     this.unstableOffset = snapshot.meta.index + 1;

@@ -22,6 +22,7 @@ import {
   isVoter,
   type Membership,
   type MembershipChange,
+  majorityOf,
 } from "./membership.ts";
 import type { Message, Outgoing } from "./message.ts";
 import type { RaftLog } from "./raft-log.ts";
@@ -120,7 +121,7 @@ export class Raft {
     const m = this.log.membership();
     this.voters = m.voters;
     this.learners = m.learners;
-    this.quorum = Math.floor(m.voters.length / 2) + 1;
+    this.quorum = majorityOf(m.voters.length);
     this.peerIds = [...m.voters, ...m.learners].filter((v) => v !== this.id);
     this.voterPeerIds = m.voters.filter((v) => v !== this.id);
     if (this.role.kind === "preCandidate" || this.role.kind === "candidate") {
