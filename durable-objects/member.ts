@@ -16,6 +16,7 @@ import type { WriteRequest } from "../src/core/tree/request.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { ReadOp, SessionSummary } from "../src/core/tree/tree-reads.ts";
 import type { Env } from "../src/env.ts";
+import { movedCloseCode } from "../src/protocol/close-codes.ts";
 import { pingFrame, pongFrame } from "../src/protocol/keep-alive.ts";
 import { AlarmBook } from "./alarm-book.ts";
 import { ClientSockets } from "./client-sockets.ts";
@@ -48,9 +49,6 @@ export type RestoreCheck =
 
 /** One staged piece of a backup (Member.restoreStage). */
 export type RestoreStaged = { ok: true; staged: Staged | null } | { ok: false; message: string };
-
-/** The close code of a socket moved to another member for balance (Member.shed). */
-export const movedCloseCode = 4010;
 
 /** What a member answers while a restore from a backup has it fenced. */
 export const restoring = "restoring from a backup";
@@ -471,9 +469,10 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("restoreCheck");
     const sql = this.ctx.storage.sql;
     if (this.#fenced) {
-      // A restore that stopped midway: only its term matters, to be carried on.
+      // A restore that stopped midway (its check passed then): it is carried on, in a term
+      // above the one it already reached.
       const term = new SqlRaftStorage(sql).load().term;
-      return { ok: true, term, empty: false, nodes: 0, sessions: 0 };
+      return { ok: true, term, empty: true, nodes: 0, sessions: 0 };
     }
     const replica = await this.#started();
     const refused = snapshotRefusal(replica.tree, authIds);

@@ -10,12 +10,12 @@ import { nearestMemberOf } from "./nearest-member.ts";
 import { type Ctx, stub } from "./respond.ts";
 
 const loadTtlMs = 1_000;
-export const rebalanceEveryMs = 5_000;
+const rebalanceEveryMs = 5_000;
 /** Clients are moved when the most-loaded member holds more than this times the least, plus one. */
-export const spreadLimit = 1.5;
+const spreadLimit = 1.5;
 /** A member moves at most this share of its excess per check (and at most maxMovesPerCheck). */
-export const moveShare = 0.5;
-export const maxMovesPerCheck = 100;
+const moveShare = 0.5;
+const maxMovesPerCheck = 100;
 
 interface LoadView {
   atMs: number;
@@ -56,10 +56,11 @@ export async function placeSession(c: Ctx): Promise<number> {
   if (live.length === 0) return Math.floor(Math.random() * size);
   const least = Math.min(...live.map((l) => l.load));
   const ties = live.filter((l) => l.load === least);
-  const chosen = ties[Math.floor(Math.random() * ties.length)]?.member ?? 0;
-  view.loads[chosen] = least + 1;
-  rebalance(c, view, now);
-  return chosen;
+  const chosen = ties[Math.floor(Math.random() * ties.length)] ?? { load: least, member: 0 };
+  chosen.load = least + 1; // this session counts, for the check and for placements until re-read
+  view.loads[chosen.member] = chosen.load;
+  rebalance(c, live, now);
+  return chosen.member;
 }
 
 /**
@@ -67,10 +68,13 @@ export async function placeSession(c: Ctx): Promise<number> {
  * asks every member above the average to move half its excess (at most maxMovesPerCheck): the
  * balance is reached over a few checks, 5 s apart, never in one rush of reconnections.
  */
-function rebalance(c: Ctx, view: LoadView, now: number): void {
+function rebalance(
+  c: Ctx,
+  live: ReadonlyArray<{ load: number; member: number }>,
+  now: number,
+): void {
   const key = c.env.ENSEMBLE_NAME;
   if (now - (rebalancedAtMs.get(key) ?? 0) < rebalanceEveryMs) return;
-  const live = view.loads.flatMap((load, member) => (load === null ? [] : [{ load, member }]));
   if (live.length < 2) return;
   const loads = live.map((l) => l.load);
   if (Math.max(...loads) <= spreadLimit * Math.min(...loads) + 1) return;

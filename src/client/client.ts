@@ -8,6 +8,7 @@
 import { ErrorCode } from "../core/error-code.ts";
 import { reaches } from "../core/session/watch-resume.ts";
 import type { EventType } from "../core/tree/tree-event.ts";
+import { movedCloseCode } from "../protocol/close-codes.ts";
 import type { CreateModeName } from "../protocol/create-mode-names.ts";
 import { decodeData as decodeBytes, encodeData } from "../protocol/data-encoding.ts";
 import { pingFrame, pongFrame } from "../protocol/keep-alive.ts";
@@ -931,9 +932,6 @@ function lastReason(e: unknown): string {
   if (e instanceof KeeperError) return e.detail;
   return e instanceof Error ? e.message : String(e);
 }
-
-/** The close code of a socket the service moved to another member for balance. */
-const movedCloseCode = 4010;
 
 function memberName(member: number | null): string {
   return member === null ? "The member the service chose" : `Member ${member}`;
