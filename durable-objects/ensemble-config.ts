@@ -4,6 +4,7 @@
 import { type Limits, limitsFrom } from "../src/access/limits.ts";
 import { defaultTuning } from "../src/core/consensus/config.ts";
 import type { EnsembleLimits } from "../src/core/ensemble-record.ts";
+import { maxMemberId } from "../src/core/live-members.ts";
 import type { Env } from "../src/env.ts";
 
 export interface EnsembleConfig {
@@ -69,7 +70,8 @@ export function ensembleConfig(
 export function memberIndex(config: EnsembleConfig, name: string | undefined): number | null {
   if (name === undefined || !name.startsWith(`${config.name}/`)) return null;
   const index = Number(name.slice(config.name.length + 1));
-  return Number.isInteger(index) && index >= 0 && index < config.size ? index : null;
+  // Members added later are numbered past the first `size` (live-members.ts).
+  return Number.isInteger(index) && index >= 0 && index <= maxMemberId ? index : null;
 }
 
 function int(value: string | undefined, fallback: number): number {

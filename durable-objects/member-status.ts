@@ -1,5 +1,6 @@
 // The admin read-out of one member: consensus position, log and snapshot, tree totals, faults.
 
+import { sameMembership } from "../src/core/consensus/membership.ts";
 import type { CostCounts } from "./cost-counters.ts";
 import type { CpuReading } from "./cpu-meter.ts";
 import type { LinkFaults } from "./fault-switch.ts";
@@ -15,6 +16,8 @@ export interface MemberStatus {
   /** The configuration in force at this member: the newest in its log (consensus.md). */
   readonly voters: readonly number[];
   readonly learners: readonly number[];
+  /** Whether that configuration is committed (a change made, not only proposed). */
+  readonly membershipCommitted: boolean;
   readonly commitIndex: number;
   readonly appliedIndex: number;
   /** The applied index the tree's rows in SQLite hold; a restart applies the log after it. */
@@ -79,6 +82,10 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     leader: s.leader,
     voters: s.voters,
     learners: s.learners,
+    membershipCommitted: sameMembership(
+      replica.membership().current,
+      replica.membership().committed,
+    ),
     commitIndex: s.commit,
     appliedIndex: meta.lastZxid,
     flushedIndex: replica.flushedIndex,

@@ -5,10 +5,12 @@ import { DurableObject } from "cloudflare:workers";
 import { type AccessConfig, requireAccessConfig } from "../src/access/access-config.ts";
 import { snapshotRefusal, visibleEvents } from "../src/access/gatekeeper.ts";
 import type { NodeId } from "../src/core/consensus/entry.ts";
+import type { MembershipChange } from "../src/core/consensus/membership.ts";
 import type { Message } from "../src/core/consensus/message.ts";
 import { type EnsembleRecord, regionOf } from "../src/core/ensemble-record.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
 import { failure } from "../src/core/error-code.ts";
+import { removedMemberMessage } from "../src/core/live-members.ts";
 import { seededRng } from "../src/core/random.ts";
 import { reaches } from "../src/core/session/watch-resume.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
@@ -29,11 +31,13 @@ import { type MemberStatus, statusOf } from "./member-status.ts";
 import {
   notCaughtUp,
   type PeerLink,
+  type ReconfigAnswer,
   Replica,
   type WriteAnswer,
   type WriteContext,
 } from "./replica.ts";
 import { isFenced, RestoreStage, type Staged, setFence } from "./restore.ts";
+import { isRetired, markRetired } from "./retirement.ts";
 import { createSchema } from "./schema.ts";
 import type { SessionReport } from "./session-expiry.ts";
 import type { SnapshotChunk } from "./snapshot-transfers.ts";
@@ -52,6 +56,8 @@ export type RestoreStaged = { ok: true; staged: Staged | null } | { ok: false; m
 
 /** What a member answers while a restore from a backup has it fenced. */
 export const restoring = "restoring from a backup";
+/** Why a removed member's object ends, and what it answers from then on. */
+export const retiredReason = removedMemberMessage;
 
 /** Inter-member messages carry this; a member refuses a batch from another protocol version. */
 export const peerProtocolVersion = 3;
@@ -93,6 +99,8 @@ export class Member extends DurableObject<Env> {
   /** A backup being staged for a restore (restore.ts), and whether a restore has fenced it. */
   #restore: RestoreStage | null = null;
   #fenced = false;
+  /** Removed from the ensemble for good (retire): it never serves or runs consensus again. */
+  #retired = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -109,6 +117,7 @@ export class Member extends DurableObject<Env> {
     this.#polls = new LongPolls(this.#access.limits.maxLongPolls);
     if (this.#configured) createSchema(ctx.storage.sql);
     this.#fenced = this.#configured && isFenced(ctx.storage.sql);
+    this.#retired = isRetired(ctx.storage.sql);
     this.#costs = new CostCounters(ctx.storage.sql, this.#configured);
     this.#alarm = new AlarmBook(ctx.storage, () => this.#costs.bump("alarmsBooked"));
     this.#faults = new FaultSwitch(ctx.storage.sql, this.#config.faultInjection);
@@ -174,7 +183,7 @@ export class Member extends DurableObject<Env> {
     if (batch.protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
     }
-    if (!this.#faults.canReceive(batch.from) || this.#fenced) return;
+    if (!this.#faults.canReceive(batch.from) || this.#fenced || this.#retired) return;
     this.#heardFromMs.set(batch.from, Date.now());
     (await this.#started()).receive(batch.messages);
   }
@@ -185,7 +194,7 @@ export class Member extends DurableObject<Env> {
     if (protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${protocol} is not ${peerProtocolVersion}`);
     }
-    if (!this.#faults.canReceive(chunk.from) || this.#fenced) return false;
+    if (!this.#faults.canReceive(chunk.from) || this.#fenced || this.#retired) return false;
     return (await this.#started()).receiveSnapshotChunk(chunk);
   }
 
@@ -330,6 +339,7 @@ export class Member extends DurableObject<Env> {
   async load(): Promise<number> {
     this.#costs.received("load");
     this.#faults.assertUp();
+    if (this.#retired) throw new Error(`${retiredReason}: ${this.ctx.id.name}`);
     return this.#sockets.connectionCount + this.#zk.connectionCount;
   }
 
@@ -546,6 +556,56 @@ export class Member extends DurableObject<Env> {
     await this.#started();
   }
 
+  /**
+   * One membership change, proposed if this member leads (otherwise refused with the leader it
+   * knows); answers once applied here, or "timeout" after REQUEST_TIMEOUT_MS (the outcome is then
+   * unknown: read the membership).
+   */
+  async reconfigure(change: MembershipChange): Promise<ReconfigAnswer> {
+    this.#costs.received("reconfigure");
+    this.#faults.assertUp();
+    const replica = await this.#started();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<ReconfigAnswer>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            reason: "timeout",
+            leader: replica.consensusStatus().leader,
+            message: `not applied within ${this.#config.requestTimeoutMs} ms; read the membership`,
+          }),
+        this.#config.requestTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([replica.reconfigure(change), late]);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /** The leader hands leadership to voter `to` (before it is removed); false if it cannot. */
+  async transferLeadership(to: number): Promise<boolean> {
+    this.#costs.received("transferLeadership");
+    this.#faults.assertUp();
+    return (await this.#started()).transferLeadership(to);
+  }
+
+  /**
+   * After its removal is committed: closes its clients' sockets (4010: they resume elsewhere),
+   * deletes its storage but a marker, and ends; from then on it refuses everything, so a router
+   * that still lists it sends nobody to a stale copy of the tree.
+   */
+  async retire(): Promise<void> {
+    this.#costs.received("retire");
+    this.#retired = true;
+    await this.#stopServing(movedCloseCode, "this member was removed from the ensemble; reconnect");
+    await this.ctx.storage.deleteAll();
+    markRetired(this.ctx.storage.sql);
+    setTimeout(() => this.ctx.abort(retiredReason), 0);
+  }
+
   /** Test-only: cut links (FAULT_INJECTION=on). */
   async setFaults(faults: LinkFaults): Promise<void> {
     this.#faults.set(faults);
@@ -641,6 +701,7 @@ export class Member extends DurableObject<Env> {
 
   async #started(): Promise<Replica> {
     if (this.#replica) return this.#replica;
+    if (this.#retired) throw new Error(`${retiredReason}: ${this.ctx.id.name}`);
     if (!this.#configured) throw new Error(`${noEnsemble}: ${this.ctx.id.name}`);
     if (this.#fenced) throw new Error(`${restoring}: ${this.ctx.id.name}`);
     const id = memberIndex(this.#config, this.ctx.id.name);

@@ -4,6 +4,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { EnsembleLimits, EnsembleRecord } from "../src/core/ensemble-record.ts";
+import type { LiveMembers } from "../src/core/live-members.ts";
 import type { Env } from "../src/env.ts";
 
 export type RegistryState = "creating" | "ready" | "deleting";
@@ -45,6 +46,27 @@ export class Registry extends DurableObject<Env> {
       state TEXT NOT NULL,
       created_ms INTEGER NOT NULL
     )`);
+    // Any ensemble's membership once it has changed (the default one's too, which has no record).
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS membership (
+      name TEXT PRIMARY KEY,
+      members TEXT NOT NULL
+    )`);
+  }
+
+  /** The membership recorded after the ensemble's last change; null: as it was created. */
+  async membership(name: string): Promise<LiveMembers | null> {
+    const row = this.#sql
+      .exec<{ members: string }>("SELECT members FROM membership WHERE name = ?", name)
+      .toArray()[0];
+    return row ? (JSON.parse(row.members) as LiveMembers) : null;
+  }
+
+  async setMembership(name: string, members: LiveMembers): Promise<void> {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO membership (name, members) VALUES (?, ?)",
+      name,
+      JSON.stringify(members),
+    );
   }
 
   /**
@@ -90,6 +112,7 @@ export class Registry extends DurableObject<Env> {
 
   async remove(name: string): Promise<void> {
     this.#sql.exec("DELETE FROM ensemble WHERE name = ?", name);
+    this.#sql.exec("DELETE FROM membership WHERE name = ?", name);
   }
 
   #get(name: string): RegisteredEnsemble | undefined {

@@ -7,6 +7,11 @@
 
 import type { ConsensusConfig } from "../src/core/consensus/config.ts";
 import type { Entry, NodeId } from "../src/core/consensus/entry.ts";
+import {
+  decodeMembership,
+  type Membership,
+  type MembershipChange,
+} from "../src/core/consensus/membership.ts";
 import type { InstallSnapshot, Message } from "../src/core/consensus/message.ts";
 import { RawNode, type Status } from "../src/core/consensus/raw-node.ts";
 import type { Ready, SoftState } from "../src/core/consensus/ready.ts";
@@ -42,6 +47,16 @@ import {
 } from "./writes.ts";
 
 export type { WriteAnswer, WriteContext } from "./writes.ts";
+
+/** How a membership change ended: applied here, or why not (the leader to retry at). */
+export type ReconfigAnswer =
+  | { readonly ok: true; readonly index: number; readonly membership: Membership }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly leader: NodeId | null;
+      readonly message: string;
+    };
 
 /** How a replica reaches its peers; implemented over Durable Object RPC by the member. */
 export interface PeerLink {
@@ -150,6 +165,8 @@ export class Replica {
    */
   #current: boolean;
   #catchingUp: Promise<boolean> | null = null;
+  /** Membership changes this leader proposed, by log index, until applied or lost. */
+  readonly #changes = new Map<number, { term: number; resolve: (a: ReconfigAnswer) => void }>();
   /** When the tree store first buffered a write that is not flushed yet (null: nothing waits). */
   #unflushedSinceMs: number | null = null;
   /** Set inside a transaction that must end with the tree on disk (one that compacts the log). */
@@ -328,6 +345,39 @@ export class Replica {
     }
   }
 
+  /**
+   * One membership change (membership.ts), proposed here if this member leads; answers once this
+   * member has applied it, or why it was refused (the leader it knows, for a retry there).
+   */
+  reconfigure(change: MembershipChange): ReconfigAnswer | Promise<ReconfigAnswer> {
+    const proposed = this.#node.proposeMembership(change);
+    if (!proposed.ok) {
+      return {
+        ok: false,
+        reason: proposed.reason,
+        leader: proposed.leader,
+        message: "message" in proposed ? proposed.message : proposed.reason,
+      };
+    }
+    const answer = new Promise<ReconfigAnswer>((resolve) =>
+      this.#changes.set(proposed.index, { term: proposed.term, resolve }),
+    );
+    this.drain();
+    return answer;
+  }
+
+  /** Hands leadership to voter `to` (before this leader is removed); false if it cannot. */
+  transferLeadership(to: NodeId): boolean {
+    const started = this.#node.transferLeadership(to);
+    this.drain();
+    return started;
+  }
+
+  /** The configuration in force here and the newest one known committed. */
+  membership(): { current: Membership; committed: Membership } {
+    return { current: this.#node.membership(), committed: this.#node.committedMembership() };
+  }
+
   /** A client's read of the applied tree, whichever protocol asked (counted for the dashboard). */
   read(read: TreeRead, authIds: readonly AuthId[]): ReadAnswer {
     this.traffic.read();
@@ -501,11 +551,39 @@ export class Replica {
         restored: rd.snapshot !== null,
       });
     }
-    if (rd.snapshot) this.#writes.abandonThrough(rd.snapshot.meta.index);
-    for (const { entry, result } of applied) this.#writes.answer(entry, result);
+    if (rd.snapshot) {
+      this.#writes.abandonThrough(rd.snapshot.meta.index);
+      this.#settleChanges(rd.snapshot.meta.index, null);
+    }
+    for (const { entry, result } of applied) {
+      if (this.#changes.size > 0)
+        this.#settleChanges(entry.index, entry.kind === "config" ? entry.term : -1);
+      if (entry.kind !== "config") this.#writes.answer(entry, result);
+    }
     if (applied.length > 0 && this.#leading) this.#reaper.changed(this.#options.now());
     this.#barriers.onReadStates(rd.readStates);
     this.#barriers.onApplied(this.tree.lastZxid);
+  }
+
+  /**
+   * Answers the changes proposed at or before `index` once it is applied: made when the entry
+   * there is the one proposed (same term), else lost to a new leader; `term` null: a snapshot
+   * covered them, and only the membership it carries says.
+   */
+  #settleChanges(index: number, term: number | null): void {
+    for (const [i, waiter] of this.#changes) {
+      if (i > index) continue;
+      this.#changes.delete(i);
+      const membership = this.#node.committedMembership();
+      if (i === index && term === waiter.term) waiter.resolve({ ok: true, index: i, membership });
+      else
+        waiter.resolve({
+          ok: false,
+          reason: "lost",
+          leader: this.#node.softState().leader,
+          message: `the change proposed at ${i} was ${term === null ? "covered by a snapshot" : "replaced by a new leader's log"}; read the membership`,
+        });
+    }
   }
 
   /**
@@ -585,7 +663,12 @@ export class Replica {
   }
 
   #apply(entry: Entry): WriteAnswer | null {
-    // A no-op or a configuration entry moves the zxid on and changes no node.
+    if (entry.kind === "config") {
+      const applied = this.tree.applyMembership(decodeMembership(entry.data), entry.index);
+      this.#appliedEvents.push(...applied.events);
+      return null;
+    }
+    // A no-op moves the zxid on and changes no node.
     if (entry.kind !== "normal" || entry.data.length === 0) {
       this.tree.skip(entry.index);
       return null;

@@ -21,6 +21,9 @@ const expected: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp 
   // A restore from a backup ends each member's object once it is fenced (Member.restoreFence),
   // so no timer of the old replica writes after the reset; workerd reports the work cut off.
   { name: "restored member ended", pattern: /Error: restoring from a backup/ },
+  // A member removed from its ensemble ends its object once its storage is gone (Member.retire),
+  // and refuses every call after (membership.test.ts checks that it does).
+  { name: "removed member ended", pattern: /Error: member removed from its ensemble/ },
 ];
 
 const [command, ...args] = process.argv.slice(2);

@@ -16,6 +16,11 @@ export interface Env {
    * request is for, to send a client to its nearest member.
    */
   ENSEMBLE_REGIONS?: string;
+  /**
+   * Set by the router, never in wrangler.toml: the ensemble's live membership (JSON LiveMembers,
+   * src/core/live-members.ts) as the registry last recorded it; absent, members 0..SIZE-1 vote.
+   */
+  ENSEMBLE_MEMBERS?: string;
   /** Milliseconds per consensus tick (the alarm period while the ensemble is active). */
   TICK_MS?: string;
   ELECTION_TICKS?: string;

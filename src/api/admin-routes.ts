@@ -8,28 +8,26 @@ import { failure } from "../core/error-code.ts";
 import { version } from "../version.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { callerOf } from "./caller.ts";
+import { gateMember, isMemberId, memberIds, memberIdsText } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
 
 export { version };
 
 export const adminRoutes = new Hono<AppEnv>();
 
-const members = (c: Ctx) => Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+const members = (c: Ctx) => memberIds(c.env);
 
-/** ?member=i (default 0), checked against the ensemble size. */
+/** ?member=i (default: the lowest voter), checked against the live membership. */
 function memberOf(c: Ctx): number | null {
-  const raw = c.req.query("member") ?? "0";
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 0 && n < Number(c.env.ENSEMBLE_SIZE) ? n : null;
+  const raw = c.req.query("member");
+  const n = raw === undefined ? gateMember(c.env) : Number(raw);
+  return isMemberId(c.env, n) ? n : null;
 }
 
 async function statusOf(c: Ctx): Promise<MemberStatus | Response> {
   const member = memberOf(c);
   if (member === null)
-    return fail(
-      c,
-      failure("BADARGUMENTS", `member must be in 0..${Number(c.env.ENSEMBLE_SIZE) - 1}`),
-    );
+    return fail(c, failure("BADARGUMENTS", `member must be ${memberIdsText(c.env)}`));
   try {
     return await stub(c, member).status();
   } catch (error) {
@@ -69,14 +67,11 @@ adminRoutes.get("/v1/admin/stat", srvr);
 adminRoutes.get("/v1/admin/snapshot", async (c) => {
   const member = memberOf(c);
   if (member === null)
-    return fail(
-      c,
-      failure("BADARGUMENTS", `member must be in 0..${Number(c.env.ENSEMBLE_SIZE) - 1}`),
-    );
+    return fail(c, failure("BADARGUMENTS", `member must be ${memberIdsText(c.env)}`));
   const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   try {
-    const admitted = await stub(c, 0).admitSnapshot(caller.authIds);
+    const admitted = await stub(c, gateMember(c.env)).admitSnapshot(caller.authIds);
     if (!admitted.ok) return fail(c, admitted.failure);
     return await stub(c, member).fetch("https://member/v1/admin/snapshot");
   } catch (error) {
@@ -93,7 +88,8 @@ adminRoutes.get("/v1/admin/mntr", async (c) => {
 /** One member's connections, or the failure to answer with. */
 async function clientsOf(c: Ctx) {
   const member = memberOf(c);
-  if (member === null) return fail(c, failure("BADARGUMENTS", "bad member"));
+  if (member === null)
+    return fail(c, failure("BADARGUMENTS", `member must be ${memberIdsText(c.env)}`));
   try {
     return { member, clients: await stub(c, member).clients() };
   } catch (error) {

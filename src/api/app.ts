@@ -2,14 +2,17 @@
 
 import { Hono } from "hono";
 import { failure } from "../core/error-code.ts";
+import { removedMemberMessage } from "../core/live-members.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { bearerAuth } from "./bearer-auth.ts";
 import { corsForApi } from "./cors.ts";
+import { forget } from "./ensemble-lookup.ts";
 import { ensembleRoutes } from "./ensemble-routes.ts";
 import { ensembleStream } from "./ensemble-stream.ts";
 import { ensemblesRoutes } from "./ensembles-routes.ts";
 import { faultRoute } from "./fault-route.ts";
+import { membersRoutes } from "./members-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { referencePage } from "./reference-page.ts";
 import type { AppEnv } from "./respond.ts";
@@ -28,6 +31,7 @@ app.route("/", ensembleRoutes);
 app.route("/", sessionSocketRoute);
 app.route("/", adminRoutes);
 app.route("/", restoreRoute);
+app.route("/", membersRoutes);
 app.route("/", ensembleStream);
 app.route("/", sessionAdminRoutes);
 app.route("/", whoamiRoute);
@@ -37,6 +41,14 @@ app.route("/", ensemblesRoutes);
 app.get("/", (c) => c.redirect("/dashboard/", 302));
 app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
 app.get("/v1/docs", (c) => c.html(referencePage()));
+
+// A router that still lists a removed member learns the new membership and the caller retries.
+app.onError((error, c) => {
+  if (!String(error).includes(removedMemberMessage)) throw error;
+  forget(c.env.ENSEMBLE_NAME);
+  const f = failure("CONNECTIONLOSS", "The member serving this request was removed; retry");
+  return c.json(errorBody(f), 503);
+});
 
 app.notFound((c) => {
   const route = `${c.req.method} ${new URL(c.req.url).pathname}`;

@@ -11,6 +11,7 @@ import {
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import type { AuthId } from "../core/tree/acl.ts";
 import type { Env } from "../env.ts";
+import { gateMember, memberIds } from "./member-ids.ts";
 import { nearestMemberOf } from "./nearest-member.ts";
 import type { Ctx } from "./respond.ts";
 
@@ -29,9 +30,11 @@ export function parseSessionId(text: string): bigint | null {
   return id > 0n && id < 1n << 64n ? id : null;
 }
 
+/** The member an HTTP session's requests go to (without one: the lowest voter). */
 export function memberFor(env: Env, sessionId?: bigint): number {
-  const size = Number(env.ENSEMBLE_SIZE);
-  return sessionId === undefined ? 0 : Number(sessionId % BigInt(size));
+  if (sessionId === undefined) return gateMember(env);
+  const ids = memberIds(env);
+  return ids[Number(sessionId % BigInt(ids.length))] ?? gateMember(env);
 }
 
 /** The caller of this request; `headers` replaces the request's own (a path-named session). */

@@ -4,34 +4,49 @@
 // it serves the default ensemble. Records are read from the registry and cached briefly.
 
 import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
+import type { LiveMembers } from "../core/live-members.ts";
 import type { Env } from "../env.ts";
 import { errorBody } from "../protocol/error-body.ts";
 import { app } from "./app.ts";
 import { admit } from "./bearer-auth.ts";
 import { boundPrincipals } from "./bound-principal.ts";
-import { lookup, missing } from "./ensemble-lookup.ts";
+import { lookup, lookupMembers, missing } from "./ensemble-lookup.ts";
 
 const derived = new WeakMap<Env, Map<string, Env>>();
 
-/** The env the router serves `ensemble` with: one per env and ensemble, so settings parse once. */
-function ensembleEnv(env: Env, ensemble: RegisteredEnsemble): Env {
+/**
+ * The env the router serves an ensemble with: one per env, ensemble and membership, so settings
+ * parse once. The default ensemble keeps its env until its membership first changes.
+ */
+function ensembleEnv(
+  env: Env,
+  ensemble: Pick<RegisteredEnsemble, "name" | "size" | "regions">,
+  members: LiveMembers | null,
+): Env {
+  if (members === null && ensemble.name === env.ENSEMBLE_NAME) return env;
   let byName = derived.get(env);
   if (!byName) {
     byName = new Map();
     derived.set(env, byName);
   }
-  const key = `${ensemble.name}/${ensemble.size}/${ensemble.regions.join("+")}`;
+  const membersText = members === null ? undefined : JSON.stringify(members);
+  const key = `${ensemble.name}/${ensemble.size}/${ensemble.regions.join("+")}/${membersText}`;
   let e = byName.get(key);
   if (!e) {
     e = {
       ...env,
       ENSEMBLE_NAME: ensemble.name,
       ENSEMBLE_SIZE: String(ensemble.size),
-      ENSEMBLE_REGIONS: JSON.stringify(ensemble.regions),
+      ...(ensemble.name === env.ENSEMBLE_NAME
+        ? {}
+        : { ENSEMBLE_REGIONS: JSON.stringify(ensemble.regions) }),
+      ...(membersText === undefined ? {} : { ENSEMBLE_MEMBERS: membersText }),
     };
     // A service binding's caller stays who it is in every ensemble.
     const principal = boundPrincipals.get(env);
     if (principal) boundPrincipals.set(e, principal);
+    // One entry per live membership: a changed one replaces the old (a few per ensemble at most).
+    for (const k of byName.keys()) if (k.startsWith(`${ensemble.name}/`)) byName.delete(k);
     byName.set(key, e);
   }
   return e;
@@ -44,14 +59,14 @@ export async function dispatch(
 ): Promise<Response> {
   const url = new URL(request.url);
   const m = /^\/v1\/e\/([^/]*)(\/.*)?$/.exec(url.pathname);
-  if (!m) return app.fetch(request, env, ctx);
+  if (!m) return app.fetch(request, await defaultEnsembleEnv(env), ctx);
   // Names are a–z, 0–9 and hyphens: nothing in one is ever percent-encoded.
   const name = m[1] ?? "";
   // /metrics is the one route outside /v1: /v1/e/<name>/metrics is that ensemble's.
   const rest = m[2] ?? "/";
   url.pathname = rest === "/metrics" ? rest : `/v1${rest}`;
   const rewritten = new Request(url, request);
-  if (name === env.ENSEMBLE_NAME) return app.fetch(rewritten, env, ctx);
+  if (name === env.ENSEMBLE_NAME) return app.fetch(rewritten, await defaultEnsembleEnv(env), ctx);
   const ensemble = await lookup(env, name);
   if (ensemble === null || ensemble.state !== "ready") {
     // Who may not learn which ensembles exist learns nothing here either: the same gate first.
@@ -60,5 +75,15 @@ export async function dispatch(
       return Response.json(errorBody(admitted.failure), { status: admitted.status });
     return missing(name, ensemble === null ? "does not exist" : `is ${ensemble.state}`);
   }
-  return app.fetch(rewritten, ensembleEnv(env, ensemble), ctx);
+  const members = await lookupMembers(env, name);
+  return app.fetch(rewritten, ensembleEnv(env, ensemble, members), ctx);
+}
+
+async function defaultEnsembleEnv(env: Env): Promise<Env> {
+  const members = await lookupMembers(env, env.ENSEMBLE_NAME);
+  return ensembleEnv(
+    env,
+    { name: env.ENSEMBLE_NAME, size: Number(env.ENSEMBLE_SIZE) as 3 | 5, regions: [] },
+    members,
+  );
 }

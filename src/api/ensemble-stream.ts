@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { failure } from "../core/error-code.ts";
+import { memberIds } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, intQuery, isFailure, stub } from "./respond.ts";
 
 export const ensembleStream = new Hono<AppEnv>();
@@ -20,7 +21,7 @@ export const ensembleStreamMaxMs = 10 * 60_000;
 
 /** Every member's status, or why it did not answer. */
 export async function ensembleView(c: Ctx) {
-  const members = Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+  const members = memberIds(c.env);
   const view = await Promise.all(
     members.map((i) =>
       stub(c, i)

@@ -9,6 +9,7 @@ import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
 import { ensembleLimitsSchema } from "../access/limits.ts";
 import { type EnsembleRecord, ensembleRecord, regionOf } from "../core/ensemble-record.ts";
 import { failure } from "../core/error-code.ts";
+import { initialMembers, servingIds } from "../core/live-members.ts";
 import type { Env } from "../env.ts";
 import { forget, missing, registry } from "./ensemble-lookup.ts";
 import { type AppEnv, fail, isFailure, jsonBody } from "./respond.ts";
@@ -100,8 +101,17 @@ ensemblesRoutes.delete("/v1/ensembles/:name", async (c) => {
   if (!found) return missing(name, "does not exist");
   await registry(c.env).setState(name, "deleting");
   forget(name);
+  // Members added later and removed ones (which keep a marker) are deleted too.
+  const live = (await registry(c.env).membership(name)) ?? initialMembers(found.size);
+  const ids = [
+    ...new Set([
+      ...Array.from({ length: found.size }, (_, i) => i),
+      ...servingIds(live),
+      ...live.retired,
+    ]),
+  ];
   const bytesLeft = await Promise.all(
-    Array.from({ length: found.size }, async (_, i) => {
+    ids.map(async (i) => {
       try {
         return await memberOf(c.env, found, i).destroy();
       } catch (error) {

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { failure } from "../core/error-code.ts";
+import { isMemberId, memberIdsText } from "./member-ids.ts";
 import { type AppEnv, fail, isFailure, jsonBody, stub } from "./respond.ts";
 
 export const faultRoute = new Hono<AppEnv>();
@@ -18,10 +19,9 @@ export const faultsBodySchema = z.strictObject({
 faultRoute.put("/v1/admin/faults", async (c) => {
   if (c.env.FAULT_INJECTION !== "on")
     return fail(c, failure("UNIMPLEMENTED", "Fault injection is off in this deployment"));
-  const size = Number(c.env.ENSEMBLE_SIZE);
   const member = Number(c.req.query("member") ?? "-1");
-  if (!Number.isInteger(member) || member < 0 || member >= size)
-    return fail(c, failure("BADARGUMENTS", `member must be in 0..${size - 1}`));
+  if (!isMemberId(c.env, member))
+    return fail(c, failure("BADARGUMENTS", `member must be ${memberIdsText(c.env)}`));
   const body = await jsonBody(c, faultsBodySchema);
   if (isFailure(body)) return fail(c, body);
   await stub(c, member).setFaults(body);

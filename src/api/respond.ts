@@ -10,6 +10,7 @@ import { failure, type ZkFailure } from "../core/error-code.ts";
 import { defaultTreeConfig } from "../core/tree/tree-config.ts";
 import type { Env } from "../env.ts";
 import { errorBody, httpStatusOf } from "../protocol/error-body.ts";
+import { memberIds } from "./member-ids.ts";
 
 /** The Worker's bindings, and what the auth gate established about the caller. */
 export interface AppEnv {
@@ -45,11 +46,12 @@ export async function readAtAnyMember<T>(
   read: (member: ReturnType<typeof stub>) => Promise<T>,
 ): Promise<T> {
   if (caller.sessionId !== undefined) return read(stub(c, caller.member));
-  const size = Number(c.env.ENSEMBLE_SIZE);
+  const ids = memberIds(c.env);
+  const start = Math.max(0, ids.indexOf(caller.member));
   let lastError: unknown;
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < ids.length; i++) {
     try {
-      return await read(stub(c, (caller.member + i) % size));
+      return await read(stub(c, ids[(start + i) % ids.length] as number));
     } catch (error) {
       lastError = error;
     }

@@ -9,6 +9,7 @@ import type { RestoreCheck, RestoreStaged } from "../../durable-objects/member.t
 import { concatBytes } from "../core/bytes/concat.ts";
 import { failure } from "../core/error-code.ts";
 import { callerOf } from "./caller.ts";
+import { memberIds } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
 
 export const restoreRoute = new Hono<AppEnv>();
@@ -20,7 +21,7 @@ restoreRoute.post("/v1/admin/restore", async (c) => {
   const caller = callerOf(c);
   if (isFailure(caller)) return fail(c, caller);
   const force = c.req.query("force") === "true";
-  const members = Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+  const members = memberIds(c.env);
   const body = c.req.raw.body;
   if (body === null) return fail(c, failure("BADARGUMENTS", "The body must be a snapshot file"));
 

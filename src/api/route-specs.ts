@@ -23,11 +23,13 @@ import {
   ensembleSchema,
   errorBodySchema,
   faultsSchema,
+  membersSchema,
   mntrSchema,
   multiAnswerSchema,
   multiErrorBodySchema,
   multiReadAnswerSchema,
   readAnswerSchema,
+  reconfigSchema,
   ruokSchema,
   sessionClosedSchema,
   sessionCreatedSchema,
@@ -42,6 +44,7 @@ import {
 } from "../protocol/response-schemas.ts";
 import { ensembleBodySchema } from "./ensembles-routes.ts";
 import { faultsBodySchema } from "./fault-route.ts";
+import { reconfigBodySchema } from "./members-routes.ts";
 
 type Spec = ReturnType<typeof createRoute>;
 
@@ -416,6 +419,29 @@ function adminRoutes(): RouteSpec[] {
           },
           ...errors,
         },
+      }),
+    },
+    {
+      hono: "/v1/admin/members",
+      spec: createRoute({
+        method: "get",
+        path: "/v1/admin/members",
+        summary:
+          "The live membership (voters and observers, as the leader holds it) and each member's state",
+        responses: { 200: json(membersSchema, "the membership"), ...errors },
+      }),
+    },
+    {
+      hono: "/v1/admin/members",
+      spec: createRoute({
+        method: "post",
+        path: "/v1/admin/members",
+        summary:
+          "Changes the membership while the ensemble serves (ZooKeeper's reconfig): add a voter or an observer (optionally placed in a region), promote an observer, remove a member; one change at a time, answered once committed",
+        request: {
+          body: { content: { "application/json": { schema: reconfigBodySchema } } },
+        },
+        responses: { 200: json(reconfigSchema, "the change made"), ...errors },
       }),
     },
     {

@@ -7,6 +7,7 @@ import type { SessionsPage } from "../../durable-objects/member.ts";
 import type { ConnectionView } from "../../durable-objects/socket-sessions.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import { memberFor, parseSessionId } from "./caller.ts";
+import { memberIds } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, intQuery, isFailure, stub } from "./respond.ts";
 import { write } from "./znode-routes.ts";
 
@@ -25,8 +26,7 @@ sessionAdminRoutes.get("/v1/admin/sessions", async (c) => {
   const after = afterText === undefined ? null : parseSessionId(afterText);
   if (afterText !== undefined && after === null)
     return fail(c, failure("BADARGUMENTS", `after must be a session id, not "${afterText}"`));
-  const size = Number(c.env.ENSEMBLE_SIZE);
-  const members = Array.from({ length: size }, (_, i) => i);
+  const members = memberIds(c.env);
   // The list is replicated: any member that can serve answers it. Connections are each member's own.
   const [page, views] = await Promise.all([
     firstPage(c, members, after, limit ?? sessionsPageDefault),

@@ -6,6 +6,7 @@
 // their sessions through this placement — as ZooKeeper's updateServerList moves clients when
 // servers join, a share at a time and never all at once.
 
+import { gateMember, memberIds } from "./member-ids.ts";
 import { nearestMemberOf } from "./nearest-member.ts";
 import { type Ctx, stub } from "./respond.ts";
 
@@ -19,7 +20,8 @@ const maxMovesPerCheck = 100;
 
 interface LoadView {
   atMs: number;
-  /** Sockets per member (null: did not answer), counting sessions placed since it was read. */
+  /** The members asked, and the sockets of each (null: did not answer), counting placements since. */
+  members: number[];
   loads: Array<number | null>;
 }
 
@@ -29,8 +31,9 @@ const rebalancedAtMs = new Map<string, number>();
 async function loadsOf(c: Ctx, now: number): Promise<LoadView> {
   const key = c.env.ENSEMBLE_NAME;
   const cached = views.get(key);
-  if (cached && now - cached.atMs < loadTtlMs) return cached;
-  const members = Array.from({ length: Number(c.env.ENSEMBLE_SIZE) }, (_, i) => i);
+  if (cached && now - cached.atMs < loadTtlMs && sameIds(cached.members, memberIds(c.env)))
+    return cached;
+  const members = memberIds(c.env);
   const loads = await Promise.all(
     members.map(async (m): Promise<number | null> => {
       try {
@@ -40,7 +43,7 @@ async function loadsOf(c: Ctx, now: number): Promise<LoadView> {
       }
     }),
   );
-  const view = { atMs: now, loads };
+  const view = { atMs: now, members, loads };
   views.set(key, view);
   return view;
 }
@@ -51,14 +54,17 @@ export async function placeSession(c: Ctx): Promise<number> {
   if (near !== undefined) return near;
   const now = Date.now();
   const view = await loadsOf(c, now);
-  const live = view.loads.flatMap((load, member) => (load === null ? [] : [{ load, member }]));
-  const size = Number(c.env.ENSEMBLE_SIZE);
-  if (live.length === 0) return Math.floor(Math.random() * size);
+  const live = view.members.flatMap((member, i) => {
+    const load = view.loads[i];
+    return load === null || load === undefined ? [] : [{ load, member }];
+  });
+  if (live.length === 0)
+    return view.members[Math.floor(Math.random() * view.members.length)] ?? gateMember(c.env);
   const least = Math.min(...live.map((l) => l.load));
   const ties = live.filter((l) => l.load === least);
   const chosen = ties[Math.floor(Math.random() * ties.length)] ?? { load: least, member: 0 };
   chosen.load = least + 1; // this session counts, for the check and for placements until re-read
-  view.loads[chosen.member] = chosen.load;
+  view.loads[view.members.indexOf(chosen.member)] = chosen.load;
   rebalance(c, live, now);
   return chosen.member;
 }
@@ -94,4 +100,8 @@ function rebalance(
   } catch {
     // No execution context (a direct app.fetch in a test): the moves run on unawaited.
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

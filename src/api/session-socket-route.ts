@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { clientAddress, forwardedHeaders } from "../access/gatekeeper.ts";
 import { failure } from "../core/error-code.ts";
+import { isMemberId, memberIdsText } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, stub } from "./respond.ts";
 import { placeSession } from "./session-placement.ts";
 
@@ -18,10 +19,9 @@ const socketRoute = async (c: Ctx) => {
       failure("BADARGUMENTS", `GET ${new URL(c.req.url).pathname} needs a WebSocket upgrade`),
     );
   }
-  const size = Number(c.env.ENSEMBLE_SIZE);
   const asked = c.req.query("member");
-  if (asked !== undefined && !(/^\d+$/.test(asked) && Number(asked) < size)) {
-    return fail(c, failure("BADARGUMENTS", `member must be an integer in 0..${size - 1}`));
+  if (asked !== undefined && !(/^\d+$/.test(asked) && isMemberId(c.env, Number(asked)))) {
+    return fail(c, failure("BADARGUMENTS", `member must be ${memberIdsText(c.env)}`));
   }
   // Unasked: the nearest, or the least-loaded member (session-placement.ts).
   const member = asked === undefined ? await placeSession(c) : Number(asked);

@@ -113,9 +113,17 @@ export function regionNear(where: {
 export function nearestMember(
   record: { readonly size: number; readonly regions: readonly Region[] },
   near: Region | undefined,
+  live?: {
+    readonly ids: readonly number[];
+    readonly placed: Readonly<Record<string, Region>>;
+  },
 ): number | undefined {
-  if (near === undefined || record.regions.length === 0) return undefined;
-  for (let i = 0; i < record.size; i++)
-    if (record.regions[i % record.regions.length] === near) return i;
-  return undefined;
+  if (near === undefined) return undefined;
+  const ids = live?.ids ?? Array.from({ length: record.size }, (_, i) => i);
+  const regionOfId = (id: number): Region | undefined =>
+    live?.placed[String(id)] ??
+    (id < record.size && record.regions.length > 0
+      ? record.regions[id % record.regions.length]
+      : undefined);
+  return ids.find((id) => regionOfId(id) === near);
 }

@@ -26,6 +26,7 @@ const statusByName: Partial<Record<ErrorName, number>> = {
   CONNECTIONLOSS: 503,
   OPERATIONTIMEOUT: 503,
   NEWCONFIGNOQUORUM: 503,
+  RECONFIGINPROGRESS: 409,
   REQUESTTIMEOUT: 504,
 };
 

@@ -307,3 +307,37 @@ export const ensembleDeletedSchema = z.strictObject({
   deleted: z.literal(true),
   bytesLeft: z.array(z.number().int()).meta({ description: "each member's database once emptied" }),
 });
+
+/** GET /v1/admin/members: the membership the leader holds, and each member's state. */
+export const membersSchema = z.strictObject({
+  command: z.literal("members"),
+  leader: z.number().int().nullable(),
+  term: z.number().int().nullable(),
+  voters: z.array(z.number().int()),
+  observers: z.array(z.number().int()),
+  retired: z.array(z.number().int()),
+  members: z.array(
+    z.strictObject({
+      member: z.number().int(),
+      role: z.enum(["voter", "observer", "none"]),
+      reachable: z.boolean(),
+      state: z.string().nullable(),
+      appliedIndex: z.number().int().nullable(),
+      region: z.string().nullable(),
+      error: z.string().optional(),
+    }),
+  ),
+  error: z.null(),
+});
+
+/** POST /v1/admin/members: the change made, each step's time and the membership after it. */
+export const reconfigSchema = z.strictObject({
+  command: z.literal("reconfig"),
+  action: z.enum(["add", "remove", "promote"]),
+  member: z.number().int(),
+  voters: z.array(z.number().int()),
+  observers: z.array(z.number().int()),
+  tookMs: z.number().int(),
+  steps: z.array(z.strictObject({ change: z.string(), atMs: z.number().int() })),
+  error: z.null(),
+});

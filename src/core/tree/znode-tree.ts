@@ -1,10 +1,13 @@
 // The applied znode tree of one member: applies committed transactions in zxid order, keeps the
 // digest, counters and change log current, and answers reads. Everything lives in the store.
 
+import { utf8Encode } from "../bytes/utf8.ts";
+import type { Membership } from "../consensus/membership.ts";
 import { failure, type ZkFailure } from "../error-code.ts";
 import { type Acl, openAcl, readOnlyAcl } from "./acl.ts";
 import { type Applied, invariant } from "./apply.ts";
 import { applyCommand, type Command, type CommandOutcome } from "./command.ts";
+import { configNodePath, configNodeText } from "./config-node.ts";
 import { type NodeRecord, newRecord } from "./node-record.ts";
 import { isReapable, reapableAtMs } from "./prepare.ts";
 import { defaultTreeConfig, type TreeConfig } from "./tree-config.ts";
@@ -67,6 +70,24 @@ export class ZnodeTree {
   }
 
   /** Records that a log entry with no tree effect (a leader's no-op) was applied at `zxid`. */
+  /**
+   * A configuration entry: /zookeeper/config takes the membership it names (its watchers fire),
+   * keeping its mtime (the entry carries no time; every member must write the same node).
+   */
+  applyMembership(membership: Membership, zxid: number): Applied {
+    const node = this.store.getNode(configNodePath);
+    invariant(node !== undefined, `${configNodePath} is missing`);
+    const data = utf8Encode(configNodeText(membership, zxid));
+    const txn = {
+      type: "setData",
+      path: configNodePath,
+      data,
+      version: node.version + 1,
+      timeMs: node.mtime,
+    } as const;
+    return this.apply(txn, zxid);
+  }
+
   skip(zxid: number): void {
     const meta = this.meta();
     invariant(zxid > meta.lastZxid, `skip of zxid ${zxid} after ${meta.lastZxid}`);
