@@ -5,7 +5,7 @@ import { DurableObject } from "cloudflare:workers";
 import { type AccessConfig, requireAccessConfig } from "../src/access/access-config.ts";
 import { snapshotRefusal, visibleEvents } from "../src/access/gatekeeper.ts";
 import type { NodeId } from "../src/core/consensus/entry.ts";
-import type { MembershipChange } from "../src/core/consensus/membership.ts";
+import type { Membership, MembershipChange } from "../src/core/consensus/membership.ts";
 import type { Message } from "../src/core/consensus/message.ts";
 import { type EnsembleRecord, regionOf } from "../src/core/ensemble-record.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
@@ -532,16 +532,25 @@ export class Member extends DurableObject<Env> {
     setTimeout(() => this.ctx.abort(restoring), 0);
   }
 
-  /** Fenced: the staged backup becomes this member's tree, its log a snapshot of it in `term`. */
-  async restoreApply(term: number): Promise<{ index: number; digest: string }> {
+  /**
+   * Fenced: the staged backup becomes this member's tree, its log a snapshot of it in `term`
+   * with the ensemble's live membership (the members the router restores).
+   */
+  async restoreApply(
+    term: number,
+    members?: Membership,
+  ): Promise<{ index: number; digest: string }> {
     this.#costs.received("restoreApply");
     this.#restore ??= new RestoreStage(this.ctx.storage.sql);
     const stage = this.#restore;
     if (!this.#fenced || stage.stagedMeta() === null)
       throw new Error("restoreApply needs a fenced member with a staged backup");
-    const voters = Array.from({ length: this.#config.size }, (_, i) => i);
+    const initial = {
+      voters: Array.from({ length: this.#config.size }, (_, i) => i),
+      learners: [],
+    };
     const meta = this.ctx.storage.transactionSync(() =>
-      stage.apply(new SqlRaftStorage(this.ctx.storage.sql), term, voters),
+      stage.apply(new SqlRaftStorage(this.ctx.storage.sql), term, members ?? initial),
     );
     return { index: meta.lastZxid, digest: meta.digest.toString(16) };
   }

@@ -4,6 +4,7 @@
 // its log afresh at the file's index in a new term, the same on every member.
 
 import type { HardState } from "../src/core/consensus/entry.ts";
+import type { Membership } from "../src/core/consensus/membership.ts";
 import { SnapshotRestorer } from "../src/core/tree/snapshot.ts";
 import type { TreeMeta } from "../src/core/tree/tree-store.ts";
 import { treeTableStatements } from "./schema.ts";
@@ -100,7 +101,7 @@ export class RestoreStage {
    * a snapshot of it (index the file's, `term` the one every member was given) — nothing of the
    * old log, sessions' local deadlines or change log is kept.
    */
-  apply(raft: SqlRaftStorage, term: number, voters: readonly number[]): TreeMeta {
+  apply(raft: SqlRaftStorage, term: number, members: Membership): TreeMeta {
     const staged = this.stagedMeta();
     if (staged === null) throw new Error("nothing staged to restore");
     copyTree(this.#sql, prefix, "");
@@ -113,7 +114,11 @@ export class RestoreStage {
       incarnation: 0, // drawn anew at start: acknowledgements from before count for nothing
       lead: null,
     };
-    raft.resetTo({ index: staged.lastZxid, term, voters }, hard);
+    const meta = { index: staged.lastZxid, term, voters: members.voters };
+    raft.resetTo(
+      members.learners.length > 0 ? { ...meta, learners: members.learners } : meta,
+      hard,
+    );
     this.abort();
     return staged;
   }

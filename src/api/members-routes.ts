@@ -157,6 +157,18 @@ function describe(ch: MembershipChange): string {
   return `${verb[ch.type]} ${ch.node}`;
 }
 
+/** Whether `member` may be removed (any member) or promoted (an observer), as the leader says. */
+function isListed(
+  view: View,
+  live: LiveMembers,
+  member: number,
+  action: "remove" | "promote",
+): boolean {
+  const voters = view.leader?.voters ?? live.voters;
+  const observers = view.leader?.learners ?? live.observers;
+  return observers.includes(member) || (action === "remove" && voters.includes(member));
+}
+
 /** Waits until `member` has applied through `index`. */
 async function caughtUp(
   c: Ctx,
@@ -310,6 +322,15 @@ membersRoutes.post("/v1/admin/members", async (c) => {
       const promoted = await step({ type: "promote", node: member });
       if (isFailure(promoted)) return fail(c, promoted);
     }
+  } else if (!isListed(await viewOf(c), live, body.member, body.action)) {
+    const what = body.action === "promote" ? "an observer" : "a member";
+    return fail(
+      c,
+      failure(
+        "BADARGUMENTS",
+        `Member ${body.member} is not ${what} (voters ${live.voters.join(", ")}; observers ${live.observers.join(", ") || "none"})`,
+      ),
+    );
   } else if (body.action === "promote") {
     member = body.member;
     const promoted = await step({ type: "promote", node: member });

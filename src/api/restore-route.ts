@@ -9,7 +9,7 @@ import type { RestoreCheck, RestoreStaged } from "../../durable-objects/member.t
 import { concatBytes } from "../core/bytes/concat.ts";
 import { failure } from "../core/error-code.ts";
 import { callerOf } from "./caller.ts";
-import { memberIds } from "./member-ids.ts";
+import { liveMembersOf, memberIds } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, isFailure, stub } from "./respond.ts";
 
 export const restoreRoute = new Hono<AppEnv>();
@@ -57,7 +57,14 @@ restoreRoute.post("/v1/admin/restore", async (c) => {
   // consensus while another holds the old log.
   const fenced = await each(c, members, (m) => stub(c, m).restoreFence(), "fence");
   if (fenced instanceof Response) return fenced;
-  const applied = await each(c, members, (m) => stub(c, m).restoreApply(term + 1), "reset");
+  const live = liveMembersOf(c.env);
+  const membership = { voters: [...live.voters], learners: [...live.observers] };
+  const applied = await each(
+    c,
+    members,
+    (m) => stub(c, m).restoreApply(term + 1, membership),
+    "reset",
+  );
   if (applied instanceof Response) return applied;
   const started = await each(c, members, (m) => stub(c, m).restoreFinish(), "restart");
   if (started instanceof Response) return started;

@@ -78,7 +78,13 @@ async function walk(
 async function admin(
   target: Target,
   command: string,
-  init: { method?: string; body?: Uint8Array; auth?: string; query?: string } = {},
+  init: {
+    method?: string;
+    body?: Uint8Array;
+    json?: unknown;
+    auth?: string;
+    query?: string;
+  } = {},
 ): Promise<Record<string, unknown>> {
   const res = await adminResponse(target, command, init);
   const body = (await res.json()) as Record<string, unknown>;
@@ -90,9 +96,16 @@ async function admin(
 async function adminResponse(
   target: Target,
   command: string,
-  init: { method?: string; body?: Uint8Array; auth?: string; query?: string } = {},
+  init: {
+    method?: string;
+    body?: Uint8Array;
+    json?: unknown;
+    auth?: string;
+    query?: string;
+  } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = {};
+  if (init.json !== undefined) headers["content-type"] = "application/json";
   if (target.token) headers.authorization = `Bearer ${target.token}`;
   if (init.auth) headers["x-auth-digest"] = init.auth;
   const path = ensemblePath(`/v1/admin/${command}`, target.ensemble);
@@ -101,6 +114,7 @@ async function adminResponse(
       method: init.method ?? "GET",
       headers,
       ...(init.body ? { body: init.body } : {}),
+      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
     });
   } catch (e) {
     const cause = (e as { cause?: { message?: string } }).cause?.message;
@@ -457,6 +471,44 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  config: {
+    summary:
+      "The live membership, as ZooKeeper's config (server.<n>=member-<n>:participant|observer)",
+    operands: "",
+    async run(_zk, _args, target, io) {
+      const r = await admin(target, "members");
+      print(io, target, r, configLines(r).join("\n"));
+      return 0;
+    },
+  },
+  reconfig: {
+    summary:
+      "Changes the membership while it serves: add voter|observer [region], promote <n>, remove <n>",
+    operands: "<action> <what> [region]",
+    async run(_zk, { words }, target, io) {
+      const [action, what, region] = words;
+      let json: Record<string, unknown>;
+      if (action === "add" && (what === "voter" || what === "observer"))
+        json = { action, role: what, ...(region === undefined ? {} : { region }) };
+      else if ((action === "remove" || action === "promote") && /^\d+$/.test(what ?? ""))
+        json = { action, member: Number(what) };
+      else
+        throw new UsageError(
+          "reconfig add voter|observer [region] | reconfig promote <n> | reconfig remove <n>",
+        );
+      const r = await admin(target, "members", { method: "POST", json });
+      const steps = (r.steps as Array<{ change: string; atMs: number }>)
+        .map((s) => `${s.change} (${s.atMs} ms)`)
+        .join(", ");
+      print(
+        io,
+        target,
+        r,
+        `${steps}; voters ${(r.voters as number[]).join(",")}; observers ${(r.observers as number[]).join(",") || "none"}`,
+      );
+      return 0;
+    },
+  },
   ruok: {
     summary: "Asks the member whether it serves (imok)",
     operands: "",
@@ -529,4 +581,15 @@ function permText(perms: number): string {
     .split("")
     .filter((_, i) => (perms & ([1, 2, 4, 8, 16][i] ?? 0)) !== 0)
     .join("");
+}
+
+/** GET /v1/admin/members as ZooKeeper's config lines, with who leads. */
+function configLines(r: Record<string, unknown>): string[] {
+  const voters = r.voters as number[];
+  const observers = r.observers as number[];
+  return [
+    ...voters.map((n) => `server.${n}=member-${n}:participant`),
+    ...observers.map((n) => `server.${n}=member-${n}:observer`),
+    `leader=${r.leader === null ? "none" : String(r.leader)}`,
+  ];
 }

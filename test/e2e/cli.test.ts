@@ -266,6 +266,36 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     await fetch(`${service.url}/v1/ensembles/from-backup`, { method: "DELETE" });
   });
 
+  it("config and reconfig: the live membership, an observer added, promoted and removed", async () => {
+    const created = await fetch(`${service.url}/v1/ensembles`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "reconfigured" }),
+    });
+    expect(created.status).toBe(201);
+    const e = ["--ensemble", "reconfigured"];
+    expect((await run(...e, "create", "/kept", "v")).code).toBe(0);
+    const before = await run(...e, "config");
+    expect(before.stdout).toMatch(
+      /^server\.0=member-0:participant\nserver\.1=member-1:participant\nserver\.2=member-2:participant\nleader=[012]\n$/,
+    );
+    const added = await run(...e, "reconfig", "add", "observer", "weur");
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/^add learner 3 \(\d+ ms\); voters 0,1,2; observers 3\n$/);
+    expect((await run(...e, "config")).stdout).toContain("server.3=member-3:observer\n");
+    const promoted = await run(...e, "reconfig", "promote", "3");
+    expect(promoted.stdout).toMatch(/voters 0,1,2,3; observers none\n$/);
+    const removed = await run(...e, "reconfig", "remove", "1");
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/voters 0,2,3; observers none\n$/);
+    expect((await run(...e, "get", "/kept")).stdout).toBe("v\n");
+    const bad = await run(...e, "reconfig", "remove", "1");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("BADARGUMENTS");
+    expect((await run(...e, "reconfig", "grow", "x")).code).toBe(2);
+    await fetch(`${service.url}/v1/ensembles/reconfigured`, { method: "DELETE" });
+  });
+
   it("lock: a second holder runs its command only after the first has exited", async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgekeeper-lock-"));
     const log = join(dir, "log");
