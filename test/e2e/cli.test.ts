@@ -281,7 +281,7 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     );
     const added = await run(...e, "reconfig", "add", "observer", "weur");
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toMatch(/^add learner 3 \(\d+ ms\); voters 0,1,2; observers 3\n$/);
+    expect(added.stdout).toMatch(/^add observer 3 \(\d+ ms\); voters 0,1,2; observers 3\n$/);
     expect((await run(...e, "config")).stdout).toContain("server.3=member-3:observer\n");
     const promoted = await run(...e, "reconfig", "promote", "3");
     expect(promoted.stdout).toMatch(/voters 0,1,2,3; observers none\n$/);
