@@ -9,9 +9,9 @@ import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
 import { ensembleLimitsSchema } from "../access/limits.ts";
 import { type EnsembleRecord, ensembleRecord, regionOf } from "../core/ensemble-record.ts";
 import { failure } from "../core/error-code.ts";
-import { initialMembers, servingIds } from "../core/live-members.ts";
+import { initialMembers, type LiveMembers, servingIds } from "../core/live-members.ts";
 import type { Env } from "../env.ts";
-import { forget, missing, registry } from "./ensemble-lookup.ts";
+import { forget, lookupMembers, missing, registry } from "./ensemble-lookup.ts";
 import { type AppEnv, fail, isFailure, jsonBody } from "./respond.ts";
 
 export const ensemblesRoutes = new Hono<AppEnv>();
@@ -30,15 +30,21 @@ function memberOf(env: Env, record: EnsembleRecord, index: number) {
   return hint === undefined ? env.MEMBER.get(id) : env.MEMBER.get(id, { locationHint: hint });
 }
 
-function describe(e: RegisteredEnsemble | EnsembleRecord, isDefault = false) {
+function describe(
+  e: RegisteredEnsemble | EnsembleRecord,
+  isDefault = false,
+  live: LiveMembers | null = null,
+) {
+  // After a membership change: the members it has now, each where it was placed.
+  const ids = live === null ? Array.from({ length: e.size }, (_, i) => i) : servingIds(live);
   return {
     name: e.name,
     size: e.size,
     regions: [...e.regions],
     limits: { ...e.limits },
-    members: Array.from({ length: e.size }, (_, i) => ({
+    members: ids.map((i) => ({
       member: i,
-      region: regionOf(e, i) ?? null,
+      region: live?.placed[String(i)] ?? (i < e.size ? (regionOf(e, i) ?? null) : null),
     })),
     state: "state" in e ? e.state : "ready",
     createdMs: "createdMs" in e ? e.createdMs : null,
@@ -81,15 +87,23 @@ ensemblesRoutes.post("/v1/ensembles", async (c) => {
 ensemblesRoutes.get("/v1/ensembles", async (c) => {
   const list = await registry(c.env).list();
   return c.json({
-    ensembles: [describe(defaultEnsemble(c.env), true), ...list.map((e) => describe(e))],
+    ensembles: await Promise.all([
+      lookupMembers(c.env, c.env.ENSEMBLE_NAME).then((m) =>
+        describe(defaultEnsemble(c.env), true, m),
+      ),
+      ...list.map(async (e) => describe(e, false, await lookupMembers(c.env, e.name))),
+    ]),
   });
 });
 
 ensemblesRoutes.get("/v1/ensembles/:name", async (c) => {
   const name = c.req.param("name");
-  if (name === c.env.ENSEMBLE_NAME) return c.json(describe(defaultEnsemble(c.env), true));
+  if (name === c.env.ENSEMBLE_NAME)
+    return c.json(describe(defaultEnsemble(c.env), true, await lookupMembers(c.env, name)));
   const found = await registry(c.env).get(name);
-  return found ? c.json(describe(found)) : missing(name, "does not exist");
+  return found
+    ? c.json(describe(found, false, await lookupMembers(c.env, name)))
+    : missing(name, "does not exist");
 });
 
 /** Deletes the ensemble: every member's storage, then its record. Repeating it finishes it. */

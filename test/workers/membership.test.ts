@@ -231,6 +231,9 @@ describe("membership changes", () => {
       );
     await memberOf(name, 3).setFaults({ down: false, dropTo: [], dropFrom: [] });
     await converged(name, [0, 1, 2, 3]);
+    // The ensemble's description lists the observer, where it was placed.
+    const described = await call(`/v1/ensembles/${name}`);
+    expect(described.body.members).toContainEqual({ member: 3, region: "weur" });
     const promoted = await reconfig(name, { action: "promote", member: 3 });
     expect(promoted).toMatchObject({ voters: [0, 1, 2, 3], observers: [] });
     await call(`/v1/ensembles/${name}`, { method: "DELETE" });
