@@ -75,16 +75,19 @@ async function walk(
   }
 }
 
+/** An admin request: its method, a file or a JSON body, a digest identity, a query. */
+interface AdminInit {
+  method?: string;
+  body?: Uint8Array;
+  json?: unknown;
+  auth?: string;
+  query?: string;
+}
+
 async function admin(
   target: Target,
   command: string,
-  init: {
-    method?: string;
-    body?: Uint8Array;
-    json?: unknown;
-    auth?: string;
-    query?: string;
-  } = {},
+  init: AdminInit = {},
 ): Promise<Record<string, unknown>> {
   const res = await adminResponse(target, command, init);
   const body = (await res.json()) as Record<string, unknown>;
@@ -96,13 +99,7 @@ async function admin(
 async function adminResponse(
   target: Target,
   command: string,
-  init: {
-    method?: string;
-    body?: Uint8Array;
-    json?: unknown;
-    auth?: string;
-    query?: string;
-  } = {},
+  init: AdminInit = {},
 ): Promise<Response> {
   const headers: Record<string, string> = {};
   if (init.json !== undefined) headers["content-type"] = "application/json";

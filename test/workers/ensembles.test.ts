@@ -98,15 +98,8 @@ describe("ensembles", () => {
     expect((await call("/v1/e/default/znodes/shared")).status).toBe(404);
 
     // A watcher in alpha hears alpha's writes and nothing of beta's.
-    const res = await exports.default.fetch(
-      new Request("http://edgekeeper.test/v1/e/alpha/session?member=1", {
-        headers: { upgrade: "websocket" },
-      }),
-    );
-    const ws = res.webSocket;
-    if (!ws) throw new Error(`no socket (${res.status})`);
-    ws.accept();
-    const watcher = new SessionClient(ws);
+    const watcher = await SessionClient.openAt("/v1/e/alpha/session?member=1");
+    const ws = watcher.ws;
     await watcher.connect();
     await watcher.request({ op: "addWatch", path: "/", mode: "persistentRecursive" });
     expect((await call("/v1/e/beta/znodes/heard-nowhere", { method: "POST" })).status).toBe(201);

@@ -4,7 +4,6 @@
 // of its own, so the default ensemble other files use keeps its members.
 
 import { env } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import { callJson as call, eventually, show } from "./ensemble-harness.ts";
@@ -201,15 +200,8 @@ describe("membership changes", () => {
       expect.objectContaining({ member: 3, role: "observer", reachable: true }),
     );
     // A session on the observer: it reads what was written before, and hears later writes.
-    const res = await exports.default.fetch(
-      new Request(`http://edgekeeper.test/v1/e/${name}/session?member=3`, {
-        headers: { upgrade: "websocket" },
-      }),
-    );
-    const ws = res.webSocket;
-    if (!ws) throw new Error(`no socket (${res.status})`);
-    ws.accept();
-    const watcher = new SessionClient(ws);
+    const watcher = await SessionClient.openAt(`/v1/e/${name}/session?member=3`);
+    const ws = watcher.ws;
     await watcher.connect();
     const before = await watcher.request({ op: "exists", path: "/before" });
     expect(before.stat, show(before)).toMatchObject({ czxid: expect.any(Number) });

@@ -18,12 +18,14 @@ export class SessionClient {
     });
   }
 
-  static async open(
-    memberIndex: number,
-    headers: Record<string, string> = {},
-  ): Promise<SessionClient> {
+  static open(memberIndex: number, headers: Record<string, string> = {}): Promise<SessionClient> {
+    return SessionClient.openAt(`/v1/session?member=${memberIndex}`, headers);
+  }
+
+  /** A session socket at `path` (another ensemble's: `/v1/e/<name>/session?member=i`). */
+  static async openAt(path: string, headers: Record<string, string> = {}): Promise<SessionClient> {
     const res = await exports.default.fetch(
-      new Request(`http://edgekeeper.test/v1/session?member=${memberIndex}`, {
+      new Request(`http://edgekeeper.test${path}`, {
         headers: { upgrade: "websocket", ...headers },
       }),
     );
