@@ -95,7 +95,9 @@ export function EnsemblePanel() {
 
 function MemberCard(props: { m: MemberView; newest: number; atMs: number }) {
   const { m } = props;
-  const role = m.reachable ? (m.role ?? "unknown") : "unreachable";
+  // An observer follows the leader like a follower but never votes: it is named for what it is.
+  const observer = m.role === "follower" && (m.learners ?? []).includes(m.member);
+  const role = m.reachable ? (observer ? "observer" : (m.role ?? "unknown")) : "unreachable";
   return (
     <li class={`member ${role}`} data-member={m.member} data-role={role}>
       <h3>

@@ -29,6 +29,8 @@ export interface MemberView {
   readonly reachable: boolean;
   readonly error?: string;
   readonly role?: string;
+  /** The configuration in force at this member: an observer is one of its learners. */
+  readonly learners?: readonly number[];
   readonly term?: number;
   readonly leader?: number | null;
   readonly commitIndex?: number;

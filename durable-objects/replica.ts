@@ -200,6 +200,7 @@ export class Replica {
       maxEphemeralsPerSession: limits.maxEphemeralsPerSession,
       maxZnodes: limits.maxZnodes,
       maxTreeBytes: limits.maxTreeBytes,
+      initialMembers: { voters: Array.from({ length: config.size }, (_, i) => i), learners: [] },
     });
     // A fresh tree's system nodes were buffered: write them now, as they were before.
     this.#treeStore.flush();

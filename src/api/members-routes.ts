@@ -322,6 +322,12 @@ membersRoutes.post("/v1/admin/members", async (c) => {
       const promoted = await step({ type: "promote", node: member });
       if (isFailure(promoted)) return fail(c, promoted);
     }
+  } else if (body.action === "remove" && live.retired.includes(body.member)) {
+    // Removed already: repeating it retires a member that was down when it was removed.
+    member = body.member;
+    await stub(c, member)
+      .retire()
+      .catch(() => undefined);
   } else if (!isListed(await viewOf(c), live, body.member, body.action)) {
     const what = body.action === "promote" ? "an observer" : "a member";
     return fail(

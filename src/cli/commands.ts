@@ -494,9 +494,10 @@ export const commands: Record<string, Command> = {
           "reconfig add voter|observer [region] | reconfig promote <n> | reconfig remove <n>",
         );
       const r = await admin(target, "members", { method: "POST", json });
-      const steps = (r.steps as Array<{ change: string; atMs: number }>)
-        .map((s) => `${s.change} (${s.atMs} ms)`)
-        .join(", ");
+      const steps =
+        (r.steps as Array<{ change: string; atMs: number }>)
+          .map((s) => `${s.change} (${s.atMs} ms)`)
+          .join(", ") || "nothing to change";
       print(
         io,
         target,

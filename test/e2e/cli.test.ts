@@ -289,7 +289,10 @@ describe("edgekeeper CLI: help, usage errors and output", () => {
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).toMatch(/voters 0,2,3; observers none\n$/);
     expect((await run(...e, "get", "/kept")).stdout).toBe("v\n");
-    const bad = await run(...e, "reconfig", "remove", "1");
+    // Repeating a removal retires the member again (for one that was down); a stranger is refused.
+    const again = await run(...e, "reconfig", "remove", "1");
+    expect(again.stdout).toMatch(/voters 0,2,3; observers none\n$/);
+    const bad = await run(...e, "reconfig", "remove", "7");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("BADARGUMENTS");
     expect((await run(...e, "reconfig", "grow", "x")).code).toBe(2);

@@ -66,6 +66,10 @@ describe("zkCli.sh through the bridge", () => {
     expect(await cli("delete", "/nope")).toContain("Node does not exist: /nope");
     expect(await cli("delete", "/zkcli")).toContain("Node not empty: /zkcli");
     expect(await cli("stat", "/zkcli/eph")).toContain("numChildren = 0");
+    // zkCli's config reads /zookeeper/config (getConfig): the ensemble's members.
+    expect(await cli("config")).toContain(
+      "server.0=member-0:participant\nserver.1=member-1:participant\nserver.2=member-2:participant\nversion=0",
+    );
   });
 });
 

@@ -177,6 +177,19 @@ describe("membership changes", () => {
     expect(added).toMatchObject({ member: 3, voters: [0, 1, 2, 3] });
     const removed = await reconfig(name, { action: "remove", member: 1 });
     expect(removed.voters).toEqual([0, 2, 3]);
+    // Again: nothing changes (the member is retired once more); strangers and voters are refused.
+    expect((await reconfig(name, { action: "remove", member: 1 })).voters).toEqual([0, 2, 3]);
+    for (const bad of [
+      { action: "remove", member: 9 },
+      { action: "promote", member: 2 },
+      { action: "add", role: "leader" },
+    ]) {
+      const refused = await call(`/v1/e/${name}/admin/members`, { method: "POST", json: bad });
+      expect(refused, show(bad)).toMatchObject({
+        status: 400,
+        body: { error: { name: "BADARGUMENTS" } },
+      });
+    }
     expect((await call(`/v1/e/${name}/znodes/after`, { method: "POST" })).status).toBe(201);
     const view = await converged(name, [0, 2, 3]);
     expect(view.map((s) => s.nodeCount)).toEqual(view.map(() => view[0]?.nodeCount));
@@ -193,12 +206,18 @@ describe("membership changes", () => {
     const name = "watch";
     await created(name);
     expect((await call(`/v1/e/${name}/znodes/before`, { method: "POST" })).status).toBe(201);
+    const initial = await call(`/v1/e/${name}/znodes/zookeeper/config`);
+    expect(initial.body.data).toBe(
+      "server.0=member-0:participant\nserver.1=member-1:participant\nserver.2=member-2:participant\nversion=0\n",
+    );
     const added = await reconfig(name, { action: "add", role: "observer", region: "weur" });
     expect(added).toMatchObject({ member: 3, voters: [0, 1, 2], observers: [3] });
     const listed = await call(`/v1/e/${name}/admin/members`);
     expect(listed.body.members).toContainEqual(
       expect.objectContaining({ member: 3, role: "observer", reachable: true }),
     );
+    const config = await call(`/v1/e/${name}/znodes/zookeeper/config`);
+    expect(config.body.data).toMatch(/server\.3=member-3:observer\nversion=[0-9a-f]+\n$/);
     // A session on the observer: it reads what was written before, and hears later writes.
     const watcher = await SessionClient.openAt(`/v1/e/${name}/session?member=3`);
     const ws = watcher.ws;

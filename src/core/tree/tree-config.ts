@@ -1,5 +1,7 @@
 // The knobs of the znode tree and session table, with ZooKeeper-like defaults.
 
+import type { Membership } from "../consensus/membership.ts";
+
 export interface TreeConfig {
   /** Largest data of one node, and of all data in one multi (ZooKeeper's jute.maxbuffer). */
   readonly maxDataBytes: number;
@@ -25,6 +27,11 @@ export interface TreeConfig {
   readonly maxZnodes: number;
   /** Bytes of data in the whole tree (maxTreeBytes). */
   readonly maxTreeBytes: number;
+  /**
+   * The members an ensemble's tree starts with, named in /zookeeper/config (config-node.ts);
+   * the same on every member of one ensemble. Absent: the node starts empty.
+   */
+  readonly initialMembers?: Membership | undefined;
 }
 
 export const defaultTreeConfig: TreeConfig = {

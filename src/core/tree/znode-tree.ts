@@ -156,8 +156,13 @@ export class ZnodeTree {
   #initialize(): void {
     const totals: TreeTotals = { digest: 0n, nodeCount: 0, dataBytes: 0 };
     const tracked = new TrackedTree(this.store, totals);
+    const members = this.config.initialMembers;
     for (const [path, acl, numChildren] of systemNodes) {
-      const node: NodeRecord = { ...newRecord(new Uint8Array(), acl, 0n, 0, 0), numChildren };
+      const data =
+        path === configNodePath && members !== undefined
+          ? utf8Encode(configNodeText(members, 0))
+          : new Uint8Array();
+      const node: NodeRecord = { ...newRecord(data, acl, 0n, 0, 0), numChildren };
       tracked.putNode(path, node);
     }
     this.store.putMeta({ lastZxid: 0, ...totals, changeFloorZxid: 0 });
