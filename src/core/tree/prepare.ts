@@ -6,6 +6,7 @@ import { type ErrorName, failure, type ZkFailure } from "../error-code.ts";
 import { negotiateTimeout } from "../session/session-record.ts";
 import { type Acl, checkPermission, fixupAcl, Perm } from "./acl.ts";
 import { applyTxn } from "./apply.ts";
+import { configNodePath } from "./config-node.ts";
 import { createModeTraits, sequenceSuffix } from "./create-mode.ts";
 import {
   containerOwner,
@@ -423,10 +424,12 @@ function treeCapFailure(
       `The ensemble holds ${usage.count} znodes, its limit (maxZnodes)`,
       path,
     );
-  if (addedBytes > 0 && usage.bytes + addedBytes > config.maxTreeBytes)
+  // /zookeeper/config's list of members is the ensemble's, not the user's data.
+  const bytes = usage.bytes - (view.getNode(configNodePath)?.data.length ?? 0);
+  if (addedBytes > 0 && bytes + addedBytes > config.maxTreeBytes)
     return failure(
       "QUOTAEXCEEDED",
-      `The ensemble holds ${usage.bytes} bytes of data; ${addedBytes} more pass its limit of ${config.maxTreeBytes} (maxTreeBytes)`,
+      `The ensemble holds ${bytes} bytes of data; ${addedBytes} more pass its limit of ${config.maxTreeBytes} (maxTreeBytes)`,
       path,
     );
   return null;
