@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import type { ReconfigAnswer } from "../../durable-objects/replica.ts";
-import type { MembershipChange } from "../core/consensus/membership.ts";
+import { type MembershipChange, sameMembership } from "../core/consensus/membership.ts";
 import { type EnsembleRecord, type Region, regionOf, regions } from "../core/ensemble-record.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import { type LiveMembers, maxMemberId, nextMemberId } from "../core/live-members.ts";
@@ -71,6 +71,9 @@ interface Bookkeeping {
 function liveFrom(known: LiveMembers, leader: MemberStatus, change?: Bookkeeping): LiveMembers {
   const retired = new Set(known.retired);
   if (change?.retire !== undefined) retired.add(change.retire);
+  // Whoever the log no longer lists was removed: its number is never given out again.
+  for (const n of [...known.voters, ...known.observers])
+    if (!leader.voters.includes(n) && !leader.learners.includes(n)) retired.add(n);
   const placed: Record<string, LiveMembers["placed"][string]> = { ...known.placed };
   if (change?.place) placed[String(change.place[0])] = change.place[1];
   return {
@@ -238,6 +241,15 @@ async function createMember(c: Ctx, member: number, region: string | undefined):
 membersRoutes.get("/v1/admin/members", async (c) => {
   const { leader, statuses } = await viewOf(c);
   const known = liveMembersOf(c.env);
+  // A change whose record was lost (the registry did not answer) is recorded now.
+  if (
+    leader?.membershipCommitted &&
+    !sameMembership(
+      { voters: leader.voters, learners: leader.learners },
+      { voters: known.voters, learners: known.observers },
+    )
+  )
+    await record(c, liveFrom(known, leader)).catch(() => undefined);
   const voters = leader?.voters ?? known.voters;
   const observers = leader?.learners ?? known.observers;
   const created: EnsembleRecord | null =

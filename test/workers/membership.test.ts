@@ -6,6 +6,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
+import { forget } from "../../src/api/ensemble-lookup.ts";
+import { initialMembers } from "../../src/core/live-members.ts";
 import { callJson as call, eventually, show } from "./ensemble-harness.ts";
 import { SessionClient } from "./session-client.ts";
 
@@ -194,6 +196,12 @@ describe("membership changes", () => {
     const view = await converged(name, [0, 2, 3]);
     expect(view.map((s) => s.nodeCount)).toEqual(view.map(() => view[0]?.nodeCount));
     expect((await children(name, "/")).filter((c) => c.startsWith("n"))).toHaveLength(30);
+    // A change whose record the registry lost is recorded again by the next listing.
+    const registry = env.REGISTRY.getByName("registry");
+    await registry.setMembership(name, initialMembers(3));
+    forget(name);
+    expect((await call(`/v1/e/${name}/admin/members`)).body.voters).toEqual([0, 2, 3]);
+    expect(await registry.membership(name)).toMatchObject({ voters: [0, 2, 3], retired: [1] });
     // getConfig's node names the live membership.
     const config = await call(`/v1/e/${name}/znodes/zookeeper/config`);
     expect(config.body.data).toMatch(
