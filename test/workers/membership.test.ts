@@ -243,7 +243,7 @@ describe("membership changes", () => {
     expect((await call(`/v1/e/${name}/znodes/from-observer`)).body.data).toBe("o");
     ws.close();
     // The observer never counts toward a quorum: cut off, writes go on.
-    await memberOf(name, 3).setFaults({ down: true, dropTo: [], dropFrom: [] });
+    await memberOf(name, 3).setFaults({ down: true, dropTo: [0, 1, 2], dropFrom: [0, 1, 2] });
     for (let i = 0; i < 10; i++)
       expect((await call(`/v1/e/${name}/znodes/without-${i}`, { method: "POST" })).status).toBe(
         201,
