@@ -75,6 +75,7 @@ export interface MemberShell {
 export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
   const s = replica.consensusStatus();
   const meta = replica.tree.meta();
+  const membership = replica.membership();
   return {
     id: replica.id,
     role: s.role,
@@ -82,10 +83,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     leader: s.leader,
     voters: s.voters,
     learners: s.learners,
-    membershipCommitted: sameMembership(
-      replica.membership().current,
-      replica.membership().committed,
-    ),
+    membershipCommitted: sameMembership(membership.current, membership.committed),
     commitIndex: s.commit,
     appliedIndex: meta.lastZxid,
     flushedIndex: replica.flushedIndex,

@@ -10,7 +10,7 @@ import type { Message } from "../src/core/consensus/message.ts";
 import { type EnsembleRecord, regionOf } from "../src/core/ensemble-record.ts";
 import type { ZkFailure } from "../src/core/error-code.ts";
 import { failure } from "../src/core/error-code.ts";
-import { removedMemberMessage } from "../src/core/live-members.ts";
+import { initialMembers, removedMemberMessage } from "../src/core/live-members.ts";
 import { seededRng } from "../src/core/random.ts";
 import { reaches } from "../src/core/session/watch-resume.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
@@ -44,6 +44,7 @@ import type { SnapshotChunk } from "./snapshot-transfers.ts";
 import { SqlRaftStorage } from "./sql-raft-storage.ts";
 import type { ReadAnswer, TreeRead } from "./tree-read.ts";
 import { earliest } from "./wait-list.ts";
+import { within } from "./within.ts";
 import { ZkSockets } from "./zk-sockets.ts";
 
 /** Whether a member may be restored over (Member.restoreCheck). */
@@ -545,10 +546,7 @@ export class Member extends DurableObject<Env> {
     const stage = this.#restore;
     if (!this.#fenced || stage.stagedMeta() === null)
       throw new Error("restoreApply needs a fenced member with a staged backup");
-    const initial = {
-      voters: Array.from({ length: this.#config.size }, (_, i) => i),
-      learners: [],
-    };
+    const initial = { voters: initialMembers(this.#config.size).voters, learners: [] };
     const meta = this.ctx.storage.transactionSync(() =>
       stage.apply(new SqlRaftStorage(this.ctx.storage.sql), term, members ?? initial),
     );
@@ -574,24 +572,13 @@ export class Member extends DurableObject<Env> {
     this.#costs.received("reconfigure");
     this.#faults.assertUp();
     const replica = await this.#started();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<ReconfigAnswer>((resolve) => {
-      timer = setTimeout(
-        () =>
-          resolve({
-            ok: false,
-            reason: "timeout",
-            leader: replica.consensusStatus().leader,
-            message: `not applied within ${this.#config.requestTimeoutMs} ms; read the membership`,
-          }),
-        this.#config.requestTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([replica.reconfigure(change), late]);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
+    const ms = this.#config.requestTimeoutMs;
+    return within<ReconfigAnswer>(Promise.resolve(replica.reconfigure(change)), ms, () => ({
+      ok: false,
+      reason: "timeout",
+      leader: replica.consensusStatus().leader,
+      message: `not applied within ${ms} ms; read the membership`,
+    }));
   }
 
   /** The leader hands leadership to voter `to` (before it is removed); false if it cannot. */
@@ -804,19 +791,14 @@ export class Member extends DurableObject<Env> {
         if (!faults().canSend(member)) throw new Error(`member ${member} is cut off`);
         costs.sent("presence");
         // A member that does not answer in time vouches for nobody.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`member ${member} did not answer`)),
-            this.#config.requestTimeoutMs,
-          );
-        });
-        try {
-          const heard = await Promise.race([stub(member).presence(self, ids), late]);
-          return new Map(heard.map((h): [bigint, number] => [h.sessionId, h.atMs]));
-        } finally {
-          if (timer !== undefined) clearTimeout(timer);
-        }
+        const heard = await within(
+          Promise.resolve(stub(member).presence(self, ids)),
+          this.#config.requestTimeoutMs,
+          () => {
+            throw new Error(`member ${member} did not answer`);
+          },
+        );
+        return new Map(heard.map((h): [bigint, number] => [h.sessionId, h.atMs]));
       },
       sendSnapshotChunk: async (chunk) => {
         if (!faults().canSend(chunk.to)) return false;

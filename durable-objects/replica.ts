@@ -17,6 +17,7 @@ import { RawNode, type Status } from "../src/core/consensus/raw-node.ts";
 import type { Ready, SoftState } from "../src/core/consensus/ready.ts";
 import { drainReadies, type ReadyHost } from "../src/core/consensus/ready-loop.ts";
 import { failure, type ZkFailure } from "../src/core/error-code.ts";
+import { initialMembers } from "../src/core/live-members.ts";
 import type { Rng } from "../src/core/random.ts";
 import type { AuthId } from "../src/core/tree/acl.ts";
 import { decodeCommand } from "../src/core/tree/command.ts";
@@ -193,6 +194,8 @@ export class Replica {
       readTransaction: (body) => this.#readTransaction(body),
     });
     const limits = config.limits;
+    // The ensemble's first voters; the configuration in force comes from the log (membership.ts).
+    const initialVoters = initialMembers(config.size).voters;
     this.tree = new ZnodeTree(this.#treeStore, {
       ...defaultTreeConfig,
       maxReplyBytes: limits.maxReplyBytes,
@@ -200,13 +203,11 @@ export class Replica {
       maxEphemeralsPerSession: limits.maxEphemeralsPerSession,
       maxZnodes: limits.maxZnodes,
       maxTreeBytes: limits.maxTreeBytes,
-      initialMembers: { voters: Array.from({ length: config.size }, (_, i) => i), learners: [] },
+      initialMembers: { voters: initialVoters, learners: [] },
     });
     // A fresh tree's system nodes were buffered: write them now, as they were before.
     this.#treeStore.flush();
     this.#pipeline = new Pipeline(this.tree.store);
-    // The ensemble's first voters; the configuration in force comes from the log (membership.ts).
-    const voters = Array.from({ length: config.size }, (_, i) => i);
     this.snapshots = new SnapshotTransfers({
       sql,
       liveStore: this.#treeStore,
@@ -221,7 +222,7 @@ export class Replica {
     });
     const consensus: ConsensusConfig = {
       id,
-      voters,
+      voters: initialVoters,
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       random: options.random,

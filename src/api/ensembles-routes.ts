@@ -9,7 +9,12 @@ import type { RegisteredEnsemble } from "../../durable-objects/registry.ts";
 import { ensembleLimitsSchema } from "../access/limits.ts";
 import { type EnsembleRecord, ensembleRecord, regionOf } from "../core/ensemble-record.ts";
 import { failure } from "../core/error-code.ts";
-import { initialMembers, type LiveMembers, servingIds } from "../core/live-members.ts";
+import {
+  initialMembers,
+  type LiveMembers,
+  memberRegion,
+  servingIds,
+} from "../core/live-members.ts";
 import type { Env } from "../env.ts";
 import { forget, lookupMembers, missing, registry } from "./ensemble-lookup.ts";
 import { type AppEnv, fail, isFailure, jsonBody } from "./respond.ts";
@@ -44,7 +49,7 @@ function describe(
     limits: { ...e.limits },
     members: ids.map((i) => ({
       member: i,
-      region: live?.placed[String(i)] ?? (i < e.size ? (regionOf(e, i) ?? null) : null),
+      region: memberRegion(e, live, i) ?? null,
     })),
     state: "state" in e ? e.state : "ready",
     createdMs: "createdMs" in e ? e.createdMs : null,

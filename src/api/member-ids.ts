@@ -1,7 +1,13 @@
 // The members a request may go to: the live membership the router attached to the env
 // (ensemble-dispatch.ts), or the members the ensemble was created with.
 
-import { initialMembers, type LiveMembers, servingIds } from "../core/live-members.ts";
+import type { Region } from "../core/ensemble-record.ts";
+import {
+  initialMembers,
+  type LiveMembers,
+  memberRegion,
+  servingIds,
+} from "../core/live-members.ts";
 import type { Env } from "../env.ts";
 
 const parsed = new WeakMap<Env, LiveMembers>();
@@ -31,6 +37,12 @@ export function isMemberId(env: Env, n: number): boolean {
 /** The member that keeps ensemble-wide gates (the snapshot rate limit): the lowest voter. */
 export function gateMember(env: Env): number {
   return Math.min(...liveMembersOf(env).voters);
+}
+
+/** Where member `n` of the ensemble this request is for was placed, if anywhere. */
+export function regionOfMember(env: Env, n: number): Region | undefined {
+  const regions = JSON.parse(env.ENSEMBLE_REGIONS ?? "[]") as Region[];
+  return memberRegion({ size: Number(env.ENSEMBLE_SIZE), regions }, liveMembersOf(env), n);
 }
 
 /** "0, 1, 2 or 4": the members a bad ?member= could have named. */

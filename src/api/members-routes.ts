@@ -9,16 +9,16 @@ import { z } from "zod";
 import type { MemberStatus } from "../../durable-objects/member-status.ts";
 import type { ReconfigAnswer } from "../../durable-objects/replica.ts";
 import { type MembershipChange, sameMembership } from "../core/consensus/membership.ts";
-import { type EnsembleRecord, type Region, regionOf, regions } from "../core/ensemble-record.ts";
+import { type Region, regions } from "../core/ensemble-record.ts";
 import { failure, type ZkFailure } from "../core/error-code.ts";
 import { type LiveMembers, maxMemberId, nextMemberId } from "../core/live-members.ts";
 import { lookup, registry, rememberMembers } from "./ensemble-lookup.ts";
-import { liveMembersOf, memberIds } from "./member-ids.ts";
+import { liveMembersOf, memberIds, regionOfMember } from "./member-ids.ts";
 import { type AppEnv, type Ctx, fail, isFailure, jsonBody, stub } from "./respond.ts";
 
 export const membersRoutes = new Hono<AppEnv>();
 
-/** How long one change may take, catching a new member up included (RECONFIG_WAIT). */
+/** How long one change may take, catching a new member up included. */
 export const reconfigWaitMs = 60_000;
 /** Between asking the leader again while it says "not yet". */
 const retryEveryMs = 100;
@@ -60,22 +60,37 @@ async function viewOf(c: Ctx, extra: readonly number[] = []): Promise<View> {
   return { statuses, leader };
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Bookkeeping {
-  readonly retire?: number;
-  readonly place?: readonly [number, Region];
+/**
+ * Asks `attempt` every retryEveryMs until it answers (not undefined) or the deadline passes;
+ * then the failure `timedOut` names.
+ */
+async function pollUntil<T>(
+  deadlineMs: number,
+  attempt: () => Promise<T | undefined>,
+  timedOut: () => string,
+): Promise<T | ZkFailure> {
+  for (;;) {
+    const answer = await attempt();
+    if (answer !== undefined) return answer;
+    if (Date.now() + retryEveryMs > deadlineMs) return failure("NEWCONFIGNOQUORUM", timedOut());
+    await new Promise((resolve) => setTimeout(resolve, retryEveryMs));
+  }
 }
 
-/** The membership the leader holds, with what the router keeps besides (retired, placed). */
-function liveFrom(known: LiveMembers, leader: MemberStatus, change?: Bookkeeping): LiveMembers {
+/**
+ * The membership the leader holds, with what the router keeps besides: removed numbers (whoever
+ * the log no longer lists; never given out again) and where added members were placed.
+ */
+function liveFrom(
+  known: LiveMembers,
+  leader: MemberStatus,
+  place?: readonly [number, Region],
+): LiveMembers {
   const retired = new Set(known.retired);
-  if (change?.retire !== undefined) retired.add(change.retire);
-  // Whoever the log no longer lists was removed: its number is never given out again.
   for (const n of [...known.voters, ...known.observers])
     if (!leader.voters.includes(n) && !leader.learners.includes(n)) retired.add(n);
-  const placed: Record<string, LiveMembers["placed"][string]> = { ...known.placed };
-  if (change?.place) placed[String(change.place[0])] = change.place[1];
+  const placed: Record<string, Region> = { ...known.placed };
+  if (place) placed[String(place[0])] = place[1];
   return {
     voters: [...leader.voters],
     observers: [...leader.learners],
@@ -108,6 +123,21 @@ function done(
   }
 }
 
+/** The leader's status: asked of `hint` first, of every member when it does not lead. */
+async function leaderStatus(
+  c: Ctx,
+  hint: number | null,
+  extra: readonly number[],
+): Promise<MemberStatus | null> {
+  if (hint !== null) {
+    const status = await stub(c, hint)
+      .status()
+      .catch(() => null);
+    if (status?.role === "leader") return status;
+  }
+  return (await viewOf(c, extra)).leader;
+}
+
 /**
  * Makes one change at the leader, asking again while it is not possible yet; answers the
  * leader's status once the change is committed there, or the failure to report.
@@ -118,46 +148,46 @@ async function change(
   deadlineMs: number,
 ): Promise<MemberStatus | ZkFailure> {
   let last = "no leader answered";
-  for (;;) {
-    const { leader } = await viewOf(c, [ch.node]);
-    if (leader !== null) {
-      if (done(leader, ch) && leader.membershipCommitted) return leader;
-      if (!done(leader, ch)) {
-        let answer: ReconfigAnswer;
-        try {
-          answer = await stub(c, leader.id).reconfigure(ch);
-        } catch (error) {
-          answer = { ok: false, reason: "unreachable", leader: null, message: String(error) };
-        }
-        if (answer.ok) {
-          const after = await stub(c, leader.id)
-            .status()
-            .catch(() => null);
-          if (after !== null && done(after, ch)) return after;
-        } else if (answer.reason === "invalid") {
-          return failure("BADARGUMENTS", `Cannot ${describe(ch)}: ${answer.message}`);
-        } else {
-          last = `${answer.reason}: ${answer.message}`;
-        }
+  let hint: number | null = null;
+  return pollUntil<MemberStatus | ZkFailure>(
+    deadlineMs,
+    async () => {
+      const leader = await leaderStatus(c, hint, [ch.node]);
+      hint = leader?.id ?? null;
+      if (leader === null) return undefined;
+      if (done(leader, ch)) return leader.membershipCommitted ? leader : undefined;
+      let answer: ReconfigAnswer;
+      try {
+        answer = await stub(c, leader.id).reconfigure(ch);
+      } catch (error) {
+        answer = { ok: false, reason: "unreachable", leader: null, message: String(error) };
       }
-    }
-    if (Date.now() + retryEveryMs > deadlineMs)
-      return failure(
-        "NEWCONFIGNOQUORUM",
-        `Could not ${describe(ch)} within ${reconfigWaitMs} ms (${last})`,
-      );
-    await wait(retryEveryMs);
-  }
+      if (answer.ok) {
+        // Applied at the leader, so committed: its status now shows it.
+        const after = await stub(c, leader.id)
+          .status()
+          .catch(() => null);
+        return after !== null && done(after, ch) ? after : undefined;
+      }
+      if (answer.reason === "invalid")
+        return failure("BADARGUMENTS", `Cannot ${describe(ch)}: ${answer.message}`);
+      last = `${answer.reason}: ${answer.message}`;
+      hint = answer.leader ?? hint;
+      return undefined;
+    },
+    () => `Could not ${describe(ch)} within ${reconfigWaitMs} ms (${last})`,
+  );
 }
 
+const verbs = {
+  addLearner: "add observer",
+  addVoter: "add voter",
+  promote: "promote",
+  remove: "remove",
+} as const;
+
 function describe(ch: MembershipChange): string {
-  const verb = {
-    addLearner: "add observer",
-    addVoter: "add voter",
-    promote: "promote",
-    remove: "remove",
-  };
-  return `${verb[ch.type]} ${ch.node}`;
+  return `${verbs[ch.type]} ${ch.node}`;
 }
 
 /** Whether `member` may be removed (any member) or promoted (an observer), as the leader says. */
@@ -173,56 +203,47 @@ function isListed(
 }
 
 /** Waits until `member` has applied through `index`. */
-async function caughtUp(
+function caughtUp(
   c: Ctx,
   member: number,
   index: number,
   deadlineMs: number,
 ): Promise<ZkFailure | null> {
-  for (;;) {
-    const status = await stub(c, member)
-      .status()
-      .catch(() => null);
-    if (status !== null && status.appliedIndex >= index) return null;
-    if (Date.now() + retryEveryMs > deadlineMs)
-      return failure(
-        "NEWCONFIGNOQUORUM",
-        `Member ${member} did not catch up to ${index} within ${reconfigWaitMs} ms`,
-      );
-    await wait(retryEveryMs);
-  }
+  return pollUntil(
+    deadlineMs,
+    async () => {
+      const status = await stub(c, member)
+        .status()
+        .catch(() => null);
+      return status !== null && status.appliedIndex >= index ? null : undefined;
+    },
+    () => `Member ${member} did not catch up to ${index} within ${reconfigWaitMs} ms`,
+  );
 }
 
 /** Hands leadership away from `member` (to the most caught-up other voter) and waits for it. */
-async function moveLeadership(
-  c: Ctx,
-  member: number,
-  deadlineMs: number,
-): Promise<ZkFailure | null> {
-  for (;;) {
-    const { leader, statuses } = await viewOf(c);
-    if (leader !== null && leader.id !== member) return null;
-    if (leader !== null) {
-      const candidates = statuses
+function moveLeadership(c: Ctx, member: number, deadlineMs: number): Promise<ZkFailure | null> {
+  return pollUntil(
+    deadlineMs,
+    async () => {
+      const { leader, statuses } = await viewOf(c);
+      if (leader === null) return undefined;
+      if (leader.id !== member) return null;
+      const to = statuses
         .flatMap((s) =>
           s.status !== null && s.member !== member && leader.voters.includes(s.member)
             ? [s.status]
             : [],
         )
-        .sort((a, b) => b.appliedIndex - a.appliedIndex);
-      const to = candidates[0];
+        .sort((a, b) => b.appliedIndex - a.appliedIndex)[0];
       if (to !== undefined)
         await stub(c, member)
           .transferLeadership(to.id)
           .catch(() => false);
-    }
-    if (Date.now() + retryEveryMs > deadlineMs)
-      return failure(
-        "NEWCONFIGNOQUORUM",
-        `Member ${member} leads and could not hand leadership over`,
-      );
-    await wait(retryEveryMs);
-  }
+      return undefined;
+    },
+    () => `Member ${member} leads and could not hand leadership over`,
+  );
 }
 
 /** A new member's Durable Object, placed by its region hint; a named ensemble's gets its record. */
@@ -252,14 +273,6 @@ membersRoutes.get("/v1/admin/members", async (c) => {
     await record(c, liveFrom(known, leader)).catch(() => undefined);
   const voters = leader?.voters ?? known.voters;
   const observers = leader?.learners ?? known.observers;
-  const created: EnsembleRecord | null =
-    c.env.ENSEMBLE_REGIONS === undefined
-      ? null
-      : {
-          name: c.env.ENSEMBLE_NAME,
-          size: Number(c.env.ENSEMBLE_SIZE) as 3 | 5,
-          regions: JSON.parse(c.env.ENSEMBLE_REGIONS) as Region[],
-        };
   return c.json({
     command: "members",
     leader: leader?.id ?? null,
@@ -273,10 +286,7 @@ membersRoutes.get("/v1/admin/members", async (c) => {
       reachable: status !== null,
       state: status?.role ?? null,
       appliedIndex: status?.appliedIndex ?? null,
-      region:
-        status?.region ??
-        known.placed[String(member)] ??
-        (created === null || member >= created.size ? null : (regionOf(created, member) ?? null)),
+      region: status?.region ?? regionOfMember(c.env, member) ?? null,
       ...(error === undefined ? {} : { error }),
     })),
     error: null,
@@ -290,11 +300,11 @@ membersRoutes.post("/v1/admin/members", async (c) => {
   const deadlineMs = startMs + reconfigWaitMs;
   const steps: Array<{ change: string; atMs: number }> = [];
   let live = liveMembersOf(c.env);
-  const step = async (ch: MembershipChange, extra?: Bookkeeping, recorded = true) => {
+  const step = async (ch: MembershipChange, place?: readonly [number, Region], recorded = true) => {
     const after = await change(c, ch, deadlineMs);
     if (isFailure(after)) return after;
     steps.push({ change: describe(ch), atMs: Date.now() - startMs });
-    live = liveFrom(live, after, extra);
+    live = liveFrom(live, after, place);
     if (recorded) await record(c, live);
     return after;
   };
@@ -321,7 +331,7 @@ membersRoutes.post("/v1/admin/members", async (c) => {
     }
     const added = await step(
       { type: "addLearner", node: member },
-      body.region === undefined ? {} : { place: [member, body.region] },
+      body.region === undefined ? undefined : [member, body.region],
       false,
     );
     if (isFailure(added)) return fail(c, added);
@@ -357,7 +367,7 @@ membersRoutes.post("/v1/admin/members", async (c) => {
     member = body.member;
     const moved = await moveLeadership(c, member, deadlineMs);
     if (moved !== null) return fail(c, moved);
-    const removed = await step({ type: "remove", node: member }, { retire: member });
+    const removed = await step({ type: "remove", node: member });
     if (isFailure(removed)) return fail(c, removed);
     // Its removal is committed: the member ends, keeping only the marker that it was removed.
     await stub(c, member)

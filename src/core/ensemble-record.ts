@@ -56,9 +56,17 @@ export function ensembleRecord(input: {
     : { name: input.name, size, regions: asked as Region[], limits };
 }
 
-/** The location hint member `index` is created with, if any. */
-export function regionOf(record: EnsembleRecord, index: number): Region | undefined {
-  return record.regions.length === 0 ? undefined : record.regions[index % record.regions.length];
+/**
+ * The location hint member `index` is created with, if any: one of the ensemble's first `size`
+ * (a member added later is placed by its own hint, live-members.ts).
+ */
+export function regionOf(
+  record: { readonly size: number; readonly regions: readonly Region[] },
+  index: number,
+): Region | undefined {
+  return record.regions.length === 0 || index >= record.size
+    ? undefined
+    : record.regions[index % record.regions.length];
 }
 
 /** Countries of the Middle East hint (Cloudflare's `me`), by ISO code. */
@@ -109,21 +117,11 @@ export function regionNear(where: {
   }
 }
 
-/** The member of `record` created in the region nearest to a request, if any is. */
+/** The first of `ids` placed in the region nearest to a request, if any is. */
 export function nearestMember(
-  record: { readonly size: number; readonly regions: readonly Region[] },
+  ids: readonly number[],
+  regionOfMember: (id: number) => Region | undefined,
   near: Region | undefined,
-  live?: {
-    readonly ids: readonly number[];
-    readonly placed: Readonly<Record<string, Region>>;
-  },
 ): number | undefined {
-  if (near === undefined) return undefined;
-  const ids = live?.ids ?? Array.from({ length: record.size }, (_, i) => i);
-  const regionOfId = (id: number): Region | undefined =>
-    live?.placed[String(id)] ??
-    (id < record.size && record.regions.length > 0
-      ? record.regions[id % record.regions.length]
-      : undefined);
-  return ids.find((id) => regionOfId(id) === near);
+  return near === undefined ? undefined : ids.find((id) => regionOfMember(id) === near);
 }

@@ -2,7 +2,7 @@
 // removed for good (never used again), kept in the registry after every change so that each
 // Worker routes to the members that exist; the ensemble's log is the truth it follows.
 
-import type { Region } from "./ensemble-record.ts";
+import { type Region, regionOf } from "./ensemble-record.ts";
 
 export interface LiveMembers {
   readonly voters: readonly number[];
@@ -29,6 +29,15 @@ export function initialMembers(size: number): LiveMembers {
 /** Voters, then observers: the members a client may be sent to. */
 export function servingIds(m: LiveMembers): number[] {
   return [...m.voters, ...m.observers];
+}
+
+/** Where member `id` was placed: its own hint if added later, else the ensemble's for it. */
+export function memberRegion(
+  record: { readonly size: number; readonly regions: readonly Region[] },
+  live: LiveMembers | null,
+  id: number,
+): Region | undefined {
+  return live?.placed[String(id)] ?? regionOf(record, id);
 }
 
 /** The number a new member gets: one above every number ever used. */

@@ -8,6 +8,7 @@ import {
   regionNear,
   regionOf,
 } from "../../src/core/ensemble-record.ts";
+import { memberRegion } from "../../src/core/live-members.ts";
 
 describe("ensemble records", () => {
   it("take a lowercase name, 3 or 5 members and known regions, and refuse anything else", () => {
@@ -39,7 +40,7 @@ describe("ensemble records", () => {
       "apac",
       "weur",
     ]);
-    expect(regionOf({ name: "e", size: 3, regions: [] }, 1)).toBeUndefined();
+    expect(regionOf({ size: 3, regions: [] }, 1)).toBeUndefined();
   });
 
   it("send a request to the member in the region nearest to where it came from", () => {
@@ -54,8 +55,20 @@ describe("ensemble records", () => {
     expect(regionNear({ continent: "OC" })).toBe("oc");
     expect(regionNear({})).toBeUndefined();
     const r = { size: 3, regions: ["weur", "enam", "apac"] } as const;
-    expect(nearestMember(r, "apac")).toBe(2);
-    expect(nearestMember(r, "oc")).toBeUndefined();
-    expect(nearestMember({ size: 3, regions: [] }, "weur")).toBeUndefined();
+    const ids = [0, 1, 2];
+    expect(nearestMember(ids, (i) => regionOf(r, i), "apac")).toBe(2);
+    expect(nearestMember(ids, (i) => regionOf(r, i), "oc")).toBeUndefined();
+    const none = { size: 3, regions: [] };
+    expect(nearestMember(ids, (i) => regionOf(none, i), "weur")).toBeUndefined();
+    // A member added later is placed by its own hint, never by the ensemble's list.
+    expect(regionOf(r, 3)).toBeUndefined();
+    const live = {
+      voters: [0, 2, 3],
+      observers: [4],
+      retired: [1],
+      placed: { "4": "oc" as const },
+    };
+    expect(nearestMember([0, 2, 3, 4], (i) => memberRegion(r, live, i), "oc")).toBe(4);
+    expect(nearestMember([0, 2, 3, 4], (i) => memberRegion(r, live, i), "enam")).toBeUndefined();
   });
 });

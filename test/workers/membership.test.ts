@@ -222,7 +222,7 @@ describe("membership changes", () => {
     expect(added).toMatchObject({ member: 3, voters: [0, 1, 2], observers: [3] });
     const listed = await call(`/v1/e/${name}/admin/members`);
     expect(listed.body.members).toContainEqual(
-      expect.objectContaining({ member: 3, role: "observer", reachable: true }),
+      expect.objectContaining({ member: 3, role: "observer", reachable: true, region: "weur" }),
     );
     const config = await call(`/v1/e/${name}/znodes/zookeeper/config`);
     expect(config.body.data).toMatch(/server\.3=member-3:observer\nversion=[0-9a-f]+\n$/);
