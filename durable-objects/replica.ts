@@ -555,11 +555,15 @@ export class Replica {
     }
     if (rd.snapshot) {
       this.#writes.abandonThrough(rd.snapshot.meta.index);
-      this.#settleChanges(rd.snapshot.meta.index, null);
+      this.#settleChanges(rd.snapshot.meta.index, null, "covered by a snapshot");
     }
     for (const { entry, result } of applied) {
       if (this.#changes.size > 0)
-        this.#settleChanges(entry.index, entry.kind === "config" ? entry.term : -1);
+        this.#settleChanges(
+          entry.index,
+          entry.kind === "config" ? entry.term : null,
+          "replaced by a new leader's log",
+        );
       if (entry.kind !== "config") this.#writes.answer(entry, result);
     }
     if (applied.length > 0 && this.#leading) this.#reaper.changed(this.#options.now());
@@ -569,21 +573,22 @@ export class Replica {
 
   /**
    * Answers the changes proposed at or before `index` once it is applied: made when the entry
-   * there is the one proposed (same term), else lost to a new leader; `term` null: a snapshot
-   * covered them, and only the membership it carries says.
+   * there is the configuration entry proposed (`configTerm` its term), else lost (`lost` says how;
+   * the membership then says what happened).
    */
-  #settleChanges(index: number, term: number | null): void {
+  #settleChanges(index: number, configTerm: number | null, lost: string): void {
     for (const [i, waiter] of this.#changes) {
       if (i > index) continue;
       this.#changes.delete(i);
       const membership = this.#node.committedMembership();
-      if (i === index && term === waiter.term) waiter.resolve({ ok: true, index: i, membership });
+      if (i === index && configTerm === waiter.term)
+        waiter.resolve({ ok: true, index: i, membership });
       else
         waiter.resolve({
           ok: false,
           reason: "lost",
           leader: this.#node.softState().leader,
-          message: `the change proposed at ${i} was ${term === null ? "covered by a snapshot" : "replaced by a new leader's log"}; read the membership`,
+          message: `the change proposed at ${i} was ${lost}; read the membership`,
         });
     }
   }

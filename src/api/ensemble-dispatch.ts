@@ -13,6 +13,17 @@ import { boundPrincipals } from "./bound-principal.ts";
 import { lookup, lookupMembers, missing } from "./ensemble-lookup.ts";
 
 const derived = new WeakMap<Env, Map<string, Env>>();
+const texts = new WeakMap<LiveMembers, string>();
+
+/** A membership as text, once per object the lookup cache holds (not once per request). */
+function textOf(members: LiveMembers): string {
+  let text = texts.get(members);
+  if (text === undefined) {
+    text = JSON.stringify(members);
+    texts.set(members, text);
+  }
+  return text;
+}
 
 /**
  * The env the router serves an ensemble with: one per env, ensemble and membership, so settings
@@ -29,7 +40,7 @@ function ensembleEnv(
     byName = new Map();
     derived.set(env, byName);
   }
-  const membersText = members === null ? undefined : JSON.stringify(members);
+  const membersText = members === null ? undefined : textOf(members);
   const key = `${ensemble.name}/${ensemble.size}/${ensemble.regions.join("+")}/${membersText}`;
   let e = byName.get(key);
   if (!e) {
