@@ -4,6 +4,7 @@
 import { EdgeKeeperClient } from "../client/index.ts";
 import { arrival, type BenchSession, type BenchTarget } from "./bench-target.ts";
 import { startService } from "./local-service.ts";
+import { plainSocket } from "./plain-socket.ts";
 import { groupPids } from "./process-memory.ts";
 
 export async function edgekeeperTarget(options: {
@@ -23,6 +24,7 @@ export async function edgekeeperTarget(options: {
         members: options.members,
         member: index % options.members,
         sessionTimeoutMs: 30_000,
+        openSocket: async (socketUrl) => plainSocket(socketUrl),
         requestTimeoutMs: 60_000,
         ...(options.token === undefined ? {} : { token: options.token }),
       });

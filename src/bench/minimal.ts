@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LatencySamples, type LatencySummary } from "./latency.ts";
 import { freePort, type RunningService, startServing } from "./local-service.ts";
+import { plainSocket } from "./plain-socket.ts";
 
 export const minimalShapes = [
   "echo",
@@ -142,7 +143,7 @@ interface ShapeClient {
 }
 
 async function socketClient(url: string, shape: MinimalShape, object: string) {
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/${shape}?object=${object}`);
+  const ws = plainSocket(`${url.replace(/^http/, "ws")}/${shape}?object=${object}`);
   await new Promise((resolve, reject) => {
     ws.addEventListener("open", resolve, { once: true });
     ws.addEventListener("error", () => reject(new Error(`${shape}: socket failed`)), {
