@@ -560,13 +560,24 @@ export class SqlTreeStore implements TreeStore {
     } else this.#writeChanges(events);
   }
 
+  /**
+   * Each transaction's changes arrive together and after every earlier zxid's (applyCommand), so
+   * a change's seq is its place among the changes of its zxid in this run of events.
+   */
   #writeChanges(events: readonly TreeEvent[]): void {
-    // Four parameters per row, under SQLite's limit of 100.
-    for (let i = 0; i < events.length; i += 24) {
-      const batch = events.slice(i, i + 24);
+    let zxid = Number.NaN;
+    let seq = 0;
+    const rows = events.map((e) => {
+      seq = e.zxid === zxid ? seq + 1 : 0;
+      zxid = e.zxid;
+      return [e.zxid, seq, e.type, e.path, e.acl ? JSON.stringify(e.acl) : null];
+    });
+    // Five parameters per row, under SQLite's limit of 100.
+    for (let i = 0; i < rows.length; i += 20) {
+      const batch = rows.slice(i, i + 20);
       this.#sql.exec(
-        `INSERT INTO ${this.#changes} (zxid, type, path, acl) VALUES ${batch.map(() => "(?, ?, ?, ?)").join(", ")}`,
-        ...batch.flatMap((e) => [e.zxid, e.type, e.path, e.acl ? JSON.stringify(e.acl) : null]),
+        `INSERT INTO ${this.#changes} (zxid, seq, type, path, acl) VALUES ${batch.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        ...batch.flat(),
       );
     }
   }
@@ -574,7 +585,7 @@ export class SqlTreeStore implements TreeStore {
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
     this.#flushForQuery();
     return this.#query<{ zxid: number; type: string; path: string; acl: string | null }>(
-      `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY seq`,
+      `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY zxid, seq`,
       afterZxid,
       throughZxid,
     ).map((r) => {

@@ -60,7 +60,7 @@ export function monthly(work: Work, intervalMinutes: number): Bill {
 
 /**
  * Measured with `npm run cost -- --measure --minutes 3` on this machine (3 members, 60 s session
- * checks, 30 s session timeouts; the writes again on 2026-11-29 with `--cases writes`);
+ * checks, 30 s session timeouts; the writes again on 2026-11-30 with `--cases writes`);
  * docs/cost.md has the runs. Idle cases are per minute and, with
  * sessions, do not grow with their number (one sweep and one presence question per member holding
  * sockets per minute, whatever the count); writes are per committed create, all members, until the
@@ -86,21 +86,21 @@ export const measured = {
   },
   /** One writer at a time: each write wakes the ensemble, which falls asleep again after. */
   writeLowLoad: {
-    alarms: 0.37,
-    alarmsBooked: 0.39,
-    rpcs: 8.24,
+    alarms: 0.2,
+    alarmsBooked: 0.21,
+    rpcs: 8.12,
     socketMessages: 1,
-    rowsWritten: 26.46,
-    wakes: 8.61,
+    rowsWritten: 14.93,
+    wakes: 8.32,
   },
   /** 32 writers: batches share RPCs, transactions and ticks. */
   writeHighLoad: {
-    alarms: 0.05,
-    alarmsBooked: 0.05,
+    alarms: 0.03,
+    alarmsBooked: 0.03,
     rpcs: 1.43,
     socketMessages: 1,
-    rowsWritten: 25.0,
-    wakes: 1.48,
+    rowsWritten: 17.27,
+    wakes: 1.46,
   },
 } satisfies Record<string, Work>;
 

@@ -127,9 +127,20 @@ describe("schema version", () => {
       sql.exec("ALTER TABLE raft_state DROP COLUMN lead");
       sql.exec("DROP TABLE session_deadline");
       sql.exec("DROP TABLE cost_counters");
-      // Version 2's: a deletion's change carries no ACL.
-      for (const p of ["", "snap_out_", "snap_in_"])
-        sql.exec(`ALTER TABLE ${p}change_log DROP COLUMN acl`);
+      // Versions 1–4: the change log is a rowid table with an index on zxid; version 2's change
+      // carries no ACL. Two changes of one transaction (a multi) and one of the next.
+      for (const p of ["", "snap_out_", "snap_in_"]) {
+        sql.exec(`DROP TABLE ${p}change_log`);
+        sql.exec(
+          `CREATE TABLE ${p}change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, zxid INTEGER NOT NULL,
+             type TEXT NOT NULL, path TEXT NOT NULL)`,
+        );
+      }
+      sql.exec("CREATE INDEX change_log_zxid ON change_log (zxid)");
+      sql.exec(
+        `INSERT INTO change_log (zxid, type, path) VALUES
+           (10, 'NodeCreated', '/a'), (10, 'NodeDeleted', '/b'), (11, 'NodeDataChanged', '/a')`,
+      );
       // Version 3's: znode rows in a WITHOUT ROWID table keyed by path, holding a node.
       const store = new SqlTreeStore(sql);
       store.putNode("/kept", {
@@ -163,8 +174,28 @@ describe("schema version", () => {
       }
       sql.exec("UPDATE schema_info SET version = 1");
       createSchema(sql);
-      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 4 });
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({
+        version: schemaVersion,
+      });
       const after = new SqlTreeStore(sql);
+      expect(after.changesBetween(9, 11)).toEqual([
+        { zxid: 10, type: "NodeCreated", path: "/a" },
+        { zxid: 10, type: "NodeDeleted", path: "/b" },
+        { zxid: 11, type: "NodeDataChanged", path: "/a" },
+      ]);
+      expect(
+        sql
+          .exec("SELECT zxid, seq FROM change_log ORDER BY zxid, seq")
+          .toArray()
+          .map((r) => [r.zxid, r.seq]),
+      ).toEqual([
+        [10, 0],
+        [10, 1],
+        [11, 0],
+      ]);
+      expect(
+        sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'change_log_zxid'").one(),
+      ).toEqual({ n: 0 });
       expect(after.getNode("/kept")).toEqual(kept);
       expect(after.ephemeralPaths(99n)).toEqual(["/kept"]);
       const indexes = sql

@@ -58,6 +58,7 @@ export interface TreeStore extends MutableTree {
   sessionsAfter(after: bigint | undefined, limit: number): SessionRecord[];
   getMeta(): TreeMeta | undefined;
   putMeta(meta: TreeMeta): void;
+  /** Events in zxid order, each zxid's together, every zxid above those already appended. */
   appendChanges(events: readonly TreeEvent[]): void;
   /** Changes with `afterZxid` < zxid <= `throughZxid`, in the order they were appended. */
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[];
