@@ -4,6 +4,7 @@ import { sameMembership } from "../src/core/consensus/membership.ts";
 import type { CostCounts } from "./cost-counters.ts";
 import type { CpuReading } from "./cpu-meter.ts";
 import type { LinkFaults } from "./fault-switch.ts";
+import type { ForwardCounts } from "./forward-batches.ts";
 import type { Replica, ReplicaCounters } from "./replica.ts";
 import type { TransferRecord } from "./snapshot-transfers.ts";
 import type { TrafficReading } from "./traffic-meter.ts";
@@ -48,6 +49,8 @@ export interface MemberStatus {
   /** The alarm the member has booked (epoch ms), or null: nothing is due. */
   readonly alarmAtMs: number | null;
   readonly counters: ReplicaCounters;
+  /** Writes this member forwarded to a leader, and the RPCs they went in (forward-batches.ts). */
+  readonly forwards: ForwardCounts;
   /** Time per step of the write path since the member woke (cpu-meter.ts; local runs only). */
   readonly cpu: CpuReading;
   /** What Cloudflare bills, counted since the member's storage was created (see cost.md). */
@@ -70,6 +73,7 @@ export interface MemberShell {
   readonly storageBytes: number;
   readonly costs: CostCounts;
   readonly alarmAtMs: number | null;
+  readonly forwards: ForwardCounts;
 }
 
 export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
@@ -104,6 +108,7 @@ export function statusOf(replica: Replica, shell: MemberShell): MemberStatus {
     quiescent: s.quiescent,
     alarmAtMs: shell.alarmAtMs,
     counters: replica.counters,
+    forwards: shell.forwards,
     cpu: replica.meter.reading(),
     costs: structuredClone(shell.costs),
     faults: shell.faults,

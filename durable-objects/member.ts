@@ -26,6 +26,7 @@ import { CostCounters } from "./cost-counters.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { ensembleDeleted, noEnsemble, storedRecord, storeRecord } from "./ensemble-record-store.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
+import { ForwardBatches, type ForwardedWrite } from "./forward-batches.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import {
@@ -97,6 +98,8 @@ export class Member extends DurableObject<Env> {
   readonly #access: AccessConfig;
   /** When this member last heard from each peer (epoch ms): the dashboard's "last contact". */
   readonly #heardFromMs = new Map<NodeId, number>();
+  /** The follower side of forwarded writes (made with the peer link; null before it starts). */
+  #forwards: ForwardBatches | null = null;
   /** A backup being staged for a restore (restore.ts), and whether a restore has fenced it. */
   #restore: RestoreStage | null = null;
   #fenced = false;
@@ -205,16 +208,16 @@ export class Member extends DurableObject<Env> {
     return (await this.#started()).submit(request, context);
   }
 
-  /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
-  async forwarded(
-    from: NodeId,
-    request: WriteRequest,
-    context: WriteContext,
-  ): Promise<WriteAnswer> {
+  /**
+   * Writes forwarded by a follower (forward-batches.ts): only the leader runs them, never
+   * forwarding again; answered together once all are applied here, in order.
+   */
+  async forwarded(from: NodeId, writes: ForwardedWrite[]): Promise<WriteAnswer[]> {
     this.#costs.received("forwarded");
-    if (!this.#faults.canReceive(from)) return unreachable(from);
+    if (!this.#faults.canReceive(from)) return writes.map(() => unreachable(from));
     this.#heardFromMs.set(from, Date.now());
-    return (await this.#started()).proposeHere(request, context);
+    const replica = await this.#started();
+    return Promise.all(replica.proposeAllHere(writes));
   }
 
   /** What a member saw of its clients' sessions, for the leader's expiry schedule. */
@@ -333,6 +336,7 @@ export class Member extends DurableObject<Env> {
       storageBytes: this.ctx.storage.sql.databaseSize,
       costs: this.#costs.settle(),
       alarmAtMs: this.#alarm.bookedAtMs,
+      forwards: this.#forwards?.counts ?? { batches: 0, writes: 0 },
     });
   }
 
@@ -751,6 +755,24 @@ export class Member extends DurableObject<Env> {
     const stub = (to: NodeId) => this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
     const faults = () => this.#faults;
     const costs = this.#costs;
+    const forwards = new ForwardBatches(async (to, writes) => {
+      if (!faults().canSend(to)) return writes.map(() => unreachable(to));
+      costs.sent("forwarded");
+      try {
+        return await stub(to).forwarded(self, writes);
+      } catch (error) {
+        // The leader may have applied them before failing: say so instead of inviting a retry.
+        const why = error instanceof Error ? error.message : String(error);
+        return writes.map(() => ({
+          ok: false,
+          failure: {
+            name: "CONNECTIONLOSS",
+            message: `Lost the leader (member ${to}) mid-write: ${why}`,
+          },
+        }));
+      }
+    });
+    this.#forwards = forwards;
     return {
       send: (to, messages) => {
         if (!faults().canSend(to)) return;
@@ -761,23 +783,7 @@ export class Member extends DurableObject<Env> {
             // A lost message is normal: Raft retries; the member never waits on a peer.
           });
       },
-      forward: async (to, request, context) => {
-        if (!faults().canSend(to)) return unreachable(to);
-        costs.sent("forwarded");
-        try {
-          return await stub(to).forwarded(self, request, context);
-        } catch (error) {
-          // The leader may have applied it before failing: say so instead of inviting a retry.
-          const why = error instanceof Error ? error.message : String(error);
-          return {
-            ok: false,
-            failure: {
-              name: "CONNECTIONLOSS",
-              message: `Lost the leader (member ${to}) mid-write: ${why}`,
-            },
-          };
-        }
-      },
+      forward: (to, request, context) => forwards.forward(to, request, context),
       report: (to, reports) => {
         if (!faults().canSend(to)) return;
         costs.sent("sessionReports");

@@ -399,9 +399,11 @@ export class Replica {
     return this.tree.reads.multiRead(ops, authIds);
   }
 
-  /** A write forwarded by a follower: only the leader runs it, never forwarding again. */
-  proposeHere(request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
-    return this.#writes.proposeHere(request, context);
+  /** Writes a follower forwarded (together): only the leader runs them, never forwarding again. */
+  proposeAllHere(
+    writes: ReadonlyArray<{ request: WriteRequest; context: WriteContext }>,
+  ): Array<Promise<WriteAnswer>> {
+    return this.#writes.proposeAllHere(writes);
   }
 
   /**

@@ -171,6 +171,27 @@ export class Writes {
     });
   }
 
+  /**
+   * Writes forwarded together: proposed together, at once when nothing is in flight, else with
+   * the next window (one at a time, the first would go out alone and the rest in a second batch).
+   */
+  proposeAllHere(
+    writes: ReadonlyArray<{ request: WriteRequest; context: WriteContext }>,
+  ): Array<Promise<WriteAnswer>> {
+    const { node } = this.#host;
+    if (!this.isLeader)
+      return writes.map(() => Promise.resolve(notLeader(node.softState().leader)));
+    const idle = this.#queued.length === 0 && this.#proposals.size === 0;
+    const answers = writes.map(
+      ({ request, context }) =>
+        new Promise<WriteAnswer>((resolve, reject) => {
+          this.#queued.push({ request, context, resolve, reject });
+        }),
+    );
+    this.#host.drain(!idle);
+    return answers;
+  }
+
   #propose(request: WriteRequest, context: WriteContext, drain: boolean): Promise<WriteAnswer> {
     const { node, pipeline, tree } = this.#host;
     if (!this.isLeader) return Promise.resolve(notLeader(node.softState().leader));
