@@ -71,15 +71,23 @@ describe(`randomized history (seed=${seed}; replay with HISTORY_SEED=${seed})`, 
       ).ok,
     ).toBe(true);
 
+    // Every client's session exists before the first fault: a session made while another client
+    // has already isolated or crashed its member would fail the test for the harness's sake.
+    const sessionIds = await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        const session = await member(c % size).submit(
+          { op: "createSession", timeoutMs: 40_000 },
+          { authIds: [] },
+        );
+        if (!session.ok || session.result.type !== "createSession")
+          throw new Error(`no session: ${show(session)}`);
+        return session.result.sessionId;
+      }),
+    );
+
     const client = async (c: number) => {
       const home = c % size;
-      const session = await member(home).submit(
-        { op: "createSession", timeoutMs: 40_000 },
-        { authIds: [] },
-      );
-      if (!session.ok || session.result.type !== "createSession")
-        throw new Error(`no session: ${show(session)}`);
-      const sessionId = session.result.sessionId;
+      const sessionId = sessionIds[c] as bigint;
       let seq = 0;
       for (let n = 0; n < opsPerClient; n++) {
         if (++operations % faultEveryOps === 0) await nemesisStep();
