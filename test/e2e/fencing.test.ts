@@ -76,12 +76,18 @@ function fencedResource(): Promise<{
   );
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, ms = 30_000): Promise<T> {
+/** `what` may be a function: then it says what it saw when the wait ran out, not when it began. */
+async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | undefined,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -124,11 +130,19 @@ describe.each(["latch", "mutex"])("pausing the %s holder", (kind) => {
         process.kill(proc.pid as number, "SIGSTOP");
         paused.add(holder);
         // Someone else holds it and writes: the paused holder's session expired meanwhile.
+        const recordsAtPause = records.length;
         await waitFor(
-          `a new holder (round ${round}; last records: ${JSON.stringify(records.slice(-8))})`,
+          () =>
+            `a new holder (round ${round}; records since the pause: ${JSON.stringify(records.slice(recordsAtPause).slice(-20))})`,
           () =>
             resource.accepted.some((w) => w.id !== holder && w.at > pausedAt) ? true : undefined,
-        );
+        ).catch(async (error: unknown) => {
+          // What the ensemble looked like when the wait ran out, for whoever reads the failure.
+          const ensemble = await fetch(`${service.url}/v1/admin/ensemble`)
+            .then((r) => r.text())
+            .catch((e: unknown) => `unavailable: ${String(e)}`);
+          throw new Error(`${String(error)}; ensemble: ${ensemble.slice(0, 4000)}`);
+        });
         await new Promise((r) => setTimeout(r, 300));
         process.kill(proc.pid as number, "SIGCONT");
         const resumed = await waitFor(`${holder} to report its resume`, () =>
