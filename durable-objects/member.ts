@@ -752,21 +752,7 @@ export class Member extends DurableObject<Env> {
   }
 
   #peerLink(self: NodeId): PeerLink {
-    // One stub per peer, made again after any failure (a stub whose call failed may stay broken):
-    // getByName hashes the name and builds a stub on every call, and peers are called per batch.
-    const stubs = new Map<NodeId, DurableObjectStub<Member>>();
-    const stub = (to: NodeId) => {
-      let made = stubs.get(to);
-      if (made === undefined) {
-        made = this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
-        stubs.set(to, made);
-      }
-      return made;
-    };
-    const failed = (to: NodeId, error: unknown): never => {
-      stubs.delete(to);
-      throw error;
-    };
+    const stub = (to: NodeId) => this.env.MEMBER.getByName(`${this.#config.name}/${to}`);
     const faults = () => this.#faults;
     const costs = this.#costs;
     const forwards = new ForwardBatches(async (to, writes) => {
@@ -775,7 +761,6 @@ export class Member extends DurableObject<Env> {
       try {
         return await stub(to).forwarded(self, writes);
       } catch (error) {
-        stubs.delete(to);
         // The leader may have applied them before failing: say so instead of inviting a retry.
         const why = error instanceof Error ? error.message : String(error);
         return writes.map(() => ({
@@ -796,7 +781,6 @@ export class Member extends DurableObject<Env> {
           .deliver({ protocol: peerProtocolVersion, from: self, messages })
           .catch(() => {
             // A lost message is normal: Raft retries; the member never waits on a peer.
-            stubs.delete(to);
           });
       },
       forward: (to, request, context) => forwards.forward(to, request, context),
@@ -807,7 +791,6 @@ export class Member extends DurableObject<Env> {
           .sessionReports(self, reports)
           .catch(() => {
             // The leader asks when the session's deadline comes due anyway.
-            stubs.delete(to);
           });
       },
       presence: async (member, ids) => {
@@ -815,7 +798,7 @@ export class Member extends DurableObject<Env> {
         costs.sent("presence");
         // A member that does not answer in time vouches for nobody.
         const heard = await within(
-          Promise.resolve(stub(member).presence(self, ids)).catch((error) => failed(member, error)),
+          Promise.resolve(stub(member).presence(self, ids)),
           this.#config.requestTimeoutMs,
           () => {
             throw new Error(`member ${member} did not answer`);
@@ -826,9 +809,7 @@ export class Member extends DurableObject<Env> {
       sendSnapshotChunk: async (chunk) => {
         if (!faults().canSend(chunk.to)) return false;
         costs.sent("snapshotChunk");
-        return Promise.resolve(stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk)).catch(
-          (error) => failed(chunk.to, error),
-        );
+        return stub(chunk.to).snapshotChunk(peerProtocolVersion, chunk);
       },
     };
   }
