@@ -45,7 +45,7 @@ export class ForwardBatches {
   forward(to: NodeId, request: WriteRequest, context: WriteContext): Promise<WriteAnswer> {
     if ((this.#inFlight.get(to) ?? 0) === 0 && !this.#waiting.has(to)) {
       return this.#sendBatch(to, [{ request, context }]).then(
-        (answers) => answers[0] as WriteAnswer,
+        (answers) => answers[0] ?? lostAnswer(to),
       );
     }
     return new Promise<WriteAnswer>((resolve) => {
