@@ -62,7 +62,7 @@ export class ForwardBatches {
   #flush(to: NodeId): void {
     const waiting = this.#waiting.get(to) ?? [];
     this.#waiting.delete(to);
-    if (waiting.length === 0) return;
+    // Only the writes go: a resolve function in an RPC argument would travel as a stub.
     void this.#sendBatch(
       to,
       waiting.map(({ request, context }) => ({ request, context })),
@@ -85,10 +85,16 @@ export class ForwardBatches {
   }
 }
 
-/** A batch that came back short: the leader may have applied the write, so no retry is invited. */
-function lostAnswer(to: NodeId): WriteAnswer {
+/**
+ * A write whose batch failed or came back without its answer: the leader may have applied it, so
+ * no retry is invited.
+ */
+export function lostAnswer(to: NodeId, why?: string): WriteAnswer {
   return {
     ok: false,
-    failure: { name: "CONNECTIONLOSS", message: `Lost the leader (member ${to}) mid-write` },
+    failure: {
+      name: "CONNECTIONLOSS",
+      message: `Lost the leader (member ${to}) mid-write${why === undefined ? "" : `: ${why}`}`,
+    },
   };
 }

@@ -26,7 +26,7 @@ import { CostCounters } from "./cost-counters.ts";
 import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-config.ts";
 import { ensembleDeleted, noEnsemble, storedRecord, storeRecord } from "./ensemble-record-store.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
-import { ForwardBatches, type ForwardedWrite } from "./forward-batches.ts";
+import { ForwardBatches, type ForwardedWrite, lostAnswer } from "./forward-batches.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import {
@@ -761,15 +761,8 @@ export class Member extends DurableObject<Env> {
       try {
         return await stub(to).forwarded(self, writes);
       } catch (error) {
-        // The leader may have applied them before failing: say so instead of inviting a retry.
         const why = error instanceof Error ? error.message : String(error);
-        return writes.map(() => ({
-          ok: false,
-          failure: {
-            name: "CONNECTIONLOSS",
-            message: `Lost the leader (member ${to}) mid-write: ${why}`,
-          },
-        }));
+        return writes.map(() => lostAnswer(to, why));
       }
     });
     this.#forwards = forwards;
