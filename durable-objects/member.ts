@@ -29,6 +29,7 @@ import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { ForwardBatches, type ForwardedWrite, lostAnswer } from "./forward-batches.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
+import { PeerReplies } from "./peer-replies.ts";
 import {
   notCaughtUp,
   type PeerLink,
@@ -78,6 +79,8 @@ export interface PeerBatch {
   readonly protocol: number;
   readonly from: NodeId;
   readonly messages: Message[];
+  /** The sender takes the answers to `from` as the call's result (peer-replies.ts). */
+  readonly replies?: boolean;
 }
 
 export class Member extends DurableObject<Env> {
@@ -98,6 +101,7 @@ export class Member extends DurableObject<Env> {
   readonly #access: AccessConfig;
   /** When this member last heard from each peer (epoch ms): the dashboard's "last contact". */
   readonly #heardFromMs = new Map<NodeId, number>();
+  readonly #replies = new PeerReplies();
   /** The follower side of forwarded writes (made with the peer link; null before it starts). */
   #forwards: ForwardBatches | null = null;
   /** A backup being staged for a restore (restore.ts), and whether a restore has fenced it. */
@@ -182,14 +186,25 @@ export class Member extends DurableObject<Env> {
   }
 
   /** Peer messages (Durable Object RPC from another member). */
-  async deliver(batch: PeerBatch): Promise<void> {
+  async deliver(batch: PeerBatch): Promise<Message[]> {
     this.#costs.received("deliver");
     if (batch.protocol !== peerProtocolVersion) {
       throw new Error(`peer protocol ${batch.protocol} is not ${peerProtocolVersion}`);
     }
-    if (!this.#faults.canReceive(batch.from) || this.#fenced || this.#retired) return;
-    this.#heardFromMs.set(batch.from, Date.now());
-    (await this.#started()).receive(batch.messages);
+    if (!this.#admits(batch.from)) return [];
+    const replica = await this.#started();
+    if (!batch.replies) {
+      replica.receive(batch.messages);
+      return [];
+    }
+    return this.#replies.collect(batch.from, () => replica.receive(batch.messages));
+  }
+
+  /** Whether peer messages from `from` get in now, by a call or as a call's result. */
+  #admits(from: NodeId): boolean {
+    if (!this.#faults.canReceive(from) || this.#fenced || this.#retired) return false;
+    this.#heardFromMs.set(from, Date.now());
+    return true;
   }
 
   /** A piece of the leader's snapshot; false tells the leader to stop this transfer. */
@@ -769,12 +784,21 @@ export class Member extends DurableObject<Env> {
     return {
       send: (to, messages) => {
         if (!faults().canSend(to)) return;
+        if (this.#replies.take(to, messages)) return;
         costs.sent("deliver");
         stub(to)
-          .deliver({ protocol: peerProtocolVersion, from: self, messages })
-          .catch(() => {
-            // A lost message is normal: Raft retries; the member never waits on a peer.
-          });
+          .deliver({ protocol: peerProtocolVersion, from: self, messages, replies: true })
+          .then(
+            (replies) => {
+              // An older member answers nothing here; its replies come as calls of their own.
+              const replica = this.#replica;
+              if (replica && Array.isArray(replies) && replies.length > 0 && this.#admits(to))
+                replica.receive(replies);
+            },
+            () => {
+              // A lost message is normal: Raft retries; the member never waits on a peer.
+            },
+          );
       },
       forward: (to, request, context) => forwards.forward(to, request, context),
       report: (to, reports) => {
