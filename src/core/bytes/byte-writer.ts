@@ -4,9 +4,15 @@
 import { utf8Encode } from "./utf8.ts";
 
 export class ByteWriter {
-  #buffer = new Uint8Array(256);
-  #view = new DataView(this.#buffer.buffer);
+  #buffer: Uint8Array;
+  #view: DataView;
   #length = 0;
+
+  /** `capacity`: the bytes expected, so a large value is not copied through doubling buffers. */
+  constructor(capacity = 256) {
+    this.#buffer = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buffer.buffer);
+  }
 
   get length(): number {
     return this.#length;
@@ -52,6 +58,16 @@ export class ByteWriter {
 
   text(value: string): this {
     return this.bytes(utf8Encode(value));
+  }
+
+  /** The same bytes as `bytes(inner)` where `write` would have written `inner`, without the copy. */
+  nested(write: (w: this) => void): this {
+    this.#reserve(8);
+    const at = this.#length;
+    this.#length += 8;
+    write(this);
+    this.#view.setFloat64(at, this.#length - at - 8);
+    return this;
   }
 
   finish(): Uint8Array {

@@ -7,7 +7,7 @@ import { type Applied, applyTxn, type TxnResult } from "./apply.ts";
 import { decodeResult, encodeResult } from "./result-codec.ts";
 import type { MutableTree } from "./tree-store.ts";
 import type { Txn } from "./txn.ts";
-import { decodeTxn, encodeTxn } from "./txn-codec.ts";
+import { dataBytesOf, decodeTxn, writeVersionedTxn } from "./txn-codec.ts";
 
 export interface Origin {
   readonly sessionId: bigint;
@@ -23,10 +23,10 @@ export interface Command {
 const format = 1;
 
 export function encodeCommand(command: Command): Uint8Array {
-  const w = new ByteWriter().u8(format);
+  const w = new ByteWriter(256 + dataBytesOf(command.txn)).u8(format);
   if (command.origin) w.u8(1).i64(command.origin.sessionId).int(command.origin.seq);
   else w.u8(0);
-  w.bytes(encodeTxn(command.txn));
+  w.nested((inner) => writeVersionedTxn(inner, command.txn));
   return w.finish();
 }
 

@@ -19,9 +19,28 @@ const tags = {
 } as const;
 
 export function encodeTxn(txn: Txn): Uint8Array {
-  const w = new ByteWriter().u8(codecVersion);
-  writeTxn(w, txn);
+  const w = new ByteWriter(256 + dataBytesOf(txn));
+  writeVersionedTxn(w, txn);
   return w.finish();
+}
+
+/** What encodeTxn returns, written into `w` (a command holds its txn without another copy). */
+export function writeVersionedTxn(w: ByteWriter, txn: Txn): void {
+  w.u8(codecVersion);
+  writeTxn(w, txn);
+}
+
+/** The node data a transaction carries: most of its encoded size. */
+export function dataBytesOf(txn: Txn): number {
+  switch (txn.type) {
+    case "create":
+    case "setData":
+      return txn.data.length;
+    case "multi":
+      return txn.ops.reduce((sum, op) => sum + dataBytesOf(op), 0);
+    default:
+      return 0;
+  }
 }
 
 export function decodeTxn(bytes: Uint8Array): Txn {

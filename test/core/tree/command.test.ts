@@ -2,11 +2,13 @@
 // tree and in the leader's pipeline alike.
 
 import { describe, expect, it } from "vitest";
+import { ByteWriter } from "../../../src/core/bytes/byte-writer.ts";
 import { decodeCommand, encodeCommand } from "../../../src/core/tree/command.ts";
 import { MemoryTreeStore } from "../../../src/core/tree/memory-tree-store.ts";
 import { Pipeline } from "../../../src/core/tree/pipeline.ts";
 import { decodeResult, encodeResult } from "../../../src/core/tree/result-codec.ts";
 import type { Txn } from "../../../src/core/tree/txn.ts";
+import { encodeTxn } from "../../../src/core/tree/txn-codec.ts";
 import { ZnodeTree } from "../../../src/core/tree/znode-tree.ts";
 import { enc, open } from "./harness.ts";
 
@@ -17,8 +19,8 @@ function withSession() {
   return { tree, sessionId: created.result.sessionId };
 }
 
-const seqCreate = (path: string): Txn => ({
-  type: "create",
+const seqCreate = (path: string) => ({
+  type: "create" as const,
   path,
   data: enc("x"),
   acl: open,
@@ -33,6 +35,24 @@ describe("commands", () => {
     expect(decodeCommand(encodeCommand({ txn }))).toEqual({ txn });
     const origin = { sessionId: (1n << 55n) + 3n, seq: 42 };
     expect(decodeCommand(encodeCommand({ txn, origin }))).toEqual({ txn, origin });
+  });
+
+  it("hold the txn's bytes exactly as encodeTxn writes them, behind its length", () => {
+    // The log's format is fixed: a command is (format, origin, length, encodeTxn(txn)), however
+    // the writer gets there; a 3 KiB value and a multi cross the writer's growth steps.
+    const big = new Uint8Array(3000).map((_, i) => i % 251);
+    const txns: Txn[] = [
+      { ...seqCreate("/big"), data: big },
+      { type: "setData", path: "/big", data: big, version: 2, timeMs: 9 },
+      { type: "multi", ops: [seqCreate("/m1"), { type: "check", path: "/m1" }, seqCreate("/m2")] },
+    ];
+    for (const txn of txns) {
+      const origin = { sessionId: 7n, seq: 3 };
+      const inner = encodeTxn(txn);
+      const expected = new ByteWriter().u8(1).u8(1).i64(7n).int(3).bytes(inner).finish();
+      expect(encodeCommand({ txn, origin })).toEqual(expected);
+      expect(decodeCommand(encodeCommand({ txn, origin }))).toEqual({ txn, origin });
+    }
   });
 
   it("apply a retried write once and answer the retry with the first result", () => {
