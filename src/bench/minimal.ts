@@ -15,6 +15,7 @@ export const minimalShapes = [
   "insert",
   "group",
   "replicated",
+  "spread",
   "sequential",
   "rpc",
   "http",
@@ -27,6 +28,8 @@ export const shapeTitles: Record<MinimalShape, string> = {
   insert: "WS + one INSERT per message (a commit each)",
   group: "WS + group commit (setTimeout(0) batches)",
   replicated: "leader + 2 followers: batch insert, one RPC per follower, answer on quorum",
+  spread:
+    "ZooKeeper's pattern: clients on all 3, followers forward in batches and answer once applied",
   sequential: "the same replicated write from one client: the floor under seqlat",
   rpc: "DO→DO RPC, one at a time",
   http: "HTTP → Worker → DO RPC",
@@ -84,15 +87,19 @@ export async function runMinimal(
 async function runShape(url: string, shape: MinimalShape, options: MinimalOptions) {
   if (shape === "rpc") return rpcLoop(url, options);
   const replicated = shape === "replicated" || shape === "sequential";
-  const object = replicated ? "leader" : "one";
-  await getJson(`${url}/reset?object=${object}`);
+  const spread = shape === "spread";
+  const object = replicated ? "leader" : spread ? "spread-0" : "one";
+  for (const o of spread ? ["spread-0", "spread-1", "spread-2"] : [object])
+    await getJson(`${url}/reset?object=${o}`);
   const count = shape === "sequential" ? 1 : options.clients;
   const socketShape = shape === "sequential" ? "replicated" : shape;
+  // The spread shape's clients go round the three members, as sessions spread over an ensemble.
+  const objectOf = (c: number) => (spread ? `spread-${c % 3}&member=${c % 3}` : object);
   const clients =
     shape === "http"
       ? Array.from({ length: count }, () => httpClient(url))
       : await Promise.all(
-          Array.from({ length: count }, () => socketClient(url, socketShape, object)),
+          Array.from({ length: count }, (_, c) => socketClient(url, socketShape, objectOf(c))),
         );
   try {
     const warmEnd = performance.now() + options.warmupMs;
@@ -114,10 +121,12 @@ async function runShape(url: string, shape: MinimalShape, options: MinimalOption
         }
       }),
     );
-    if (shape === "insert" || shape === "group" || replicated) {
-      // Every acknowledged write is a row (warm-up included): count what the clients were told.
+    if (shape === "insert" || shape === "group" || replicated || spread) {
+      // Every acknowledged write is a row (warm-up included): count what the clients were told;
+      // the spread shape's rows are the leader's applied ones.
       const acknowledged = clients.reduce((sum, c) => sum + c.acknowledged, 0);
-      const { rows } = (await getJson(`${url}/rows?object=${object}`)) as { rows: number };
+      const rowsPath = spread ? "tree-rows" : "rows";
+      const { rows } = (await getJson(`${url}/${rowsPath}?object=${object}`)) as { rows: number };
       if (rows < acknowledged) errors += acknowledged - rows;
     }
     const seconds = options.durationMs / 1000;

@@ -115,6 +115,8 @@ describe("npm run bench", () => {
     // The floor under one client's write: the replicated shape, from one client only.
     expect(lines.find((l) => l.shape === "sequential")?.clients).toBe(1);
     expect(lines.find((l) => l.shape === "replicated")?.clients).toBe(3);
+    // ZooKeeper's pattern: one client on each of the three members, two of them forwarding.
+    expect(lines.find((l) => l.shape === "spread")?.clients).toBe(3);
     for (const line of lines) {
       expect(line.errors).toBe(0);
       expect(line.ops).toBeGreaterThan(0);
