@@ -125,7 +125,7 @@ export class RestoreStage {
 
   /** Drops the staged copy. */
   abort(): void {
-    for (const table of ["znode", "zsession", "tree_meta", "change_log"])
+    for (const table of ["znode", "zsession", "tree_meta", "change_batch"])
       this.#sql.exec(`DROP TABLE IF EXISTS ${prefix}${table}`);
     this.#transfer = null;
     this.#restorer = null;

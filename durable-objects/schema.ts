@@ -1,8 +1,12 @@
 // The member's SQLite schema, created in the constructor before any request is delivered, and
 // the version check that refuses storage written by a build with a different layout.
 
+import type { Acl } from "../src/core/tree/acl.ts";
+import { encodeChanges } from "../src/core/tree/change-codec.ts";
+import type { EventType, TreeEvent } from "../src/core/tree/tree-event.ts";
+
 /** Bump whenever a statement below changes the layout of existing tables. */
-export const schemaVersion = 5;
+export const schemaVersion = 6;
 
 const znodeColumns = `
        id INTEGER PRIMARY KEY,
@@ -23,6 +27,7 @@ const znodeColumns = `
        node_type INTEGER NOT NULL,
        num_children INTEGER NOT NULL`;
 
+/** Versions 2–5: one row per event (the migration to 6 reads it). */
 const changeLogColumns = `
        zxid INTEGER NOT NULL,
        seq INTEGER NOT NULL,
@@ -30,6 +35,16 @@ const changeLogColumns = `
        path TEXT NOT NULL,
        acl TEXT,
        PRIMARY KEY (zxid, seq)`;
+
+/**
+ * The change log from version 6: runs of events in insertion (so zxid) order, each row the
+ * events of one flush (change-codec.ts), found by the zxids it spans.
+ */
+const changeBatchColumns = `
+       id INTEGER PRIMARY KEY,
+       first_zxid INTEGER NOT NULL,
+       last_zxid INTEGER NOT NULL,
+       events BLOB NOT NULL`;
 
 /** The znode columns besides the rowid, in table order. */
 export const znodeFields =
@@ -70,7 +85,8 @@ export function treeTableStatements(prefix: string): string[] {
     // Keyed by the transaction's zxid and the change's place in it: one b-tree. A rowid table
     // with an index on zxid wrote each change twice and trimmed it twice, and AUTOINCREMENT
     // wrote its counter once per statement (docs/performance.md: rows written per create).
-    `CREATE TABLE IF NOT EXISTS ${p}change_log (${changeLogColumns}) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS ${p}change_batch (${changeBatchColumns})`,
+    `CREATE INDEX IF NOT EXISTS ${p}change_batch_last ON ${p}change_batch (last_zxid)`,
   ];
 }
 
@@ -165,7 +181,48 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
       }
     },
   ],
+  [
+    5,
+    (sql) => {
+      for (const p of ["", snapshotOutPrefix, snapshotInPrefix]) {
+        sql.exec(`CREATE TABLE ${p}change_batch (${changeBatchColumns})`);
+        sql.exec(`CREATE INDEX ${p}change_batch_last ON ${p}change_batch (last_zxid)`);
+        const rows = sql
+          .exec<{ zxid: number; type: string; path: string; acl: string | null }>(
+            `SELECT zxid, type, path, acl FROM ${p}change_log ORDER BY zxid, seq`,
+          )
+          .toArray();
+        const events = rows.map((r): TreeEvent => {
+          const event = { zxid: r.zxid, type: r.type as EventType, path: r.path };
+          return r.acl === null ? event : { ...event, acl: JSON.parse(r.acl) as Acl[] };
+        });
+        for (let i = 0; i < events.length; i += migratedEventsPerBatch)
+          insertChangeBatch(sql, p, events.slice(i, i + migratedEventsPerBatch));
+        sql.exec(`DROP TABLE ${p}change_log`);
+      }
+    },
+  ],
 ]);
+
+/** Events per row when the migration to version 6 moves a change log of single events. */
+const migratedEventsPerBatch = 1024;
+
+/** One row of the change log (version 6): `events` in zxid order, at least one. */
+export function insertChangeBatch(
+  sql: SqlStorage,
+  prefix: string,
+  events: readonly TreeEvent[],
+): void {
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last) return;
+  sql.exec(
+    `INSERT INTO ${prefix}change_batch (first_zxid, last_zxid, events) VALUES (?, ?, ?)`,
+    first.zxid,
+    last.zxid,
+    encodeChanges(events),
+  );
+}
 
 /**
  * Creates the schema on empty storage and records its version; on storage that has one, checks

@@ -284,5 +284,5 @@ export function copyTree(sql: SqlStorage, from: string, to: string): void {
   );
   for (const table of ["zsession", "tree_meta"])
     sql.exec(`INSERT INTO ${to}${table} SELECT * FROM ${from}${table}`);
-  sql.exec(`DELETE FROM ${to}change_log`);
+  sql.exec(`DELETE FROM ${to}change_batch`);
 }

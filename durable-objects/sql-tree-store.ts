@@ -9,10 +9,12 @@
 
 import type { SessionRecord } from "../src/core/session/session-record.ts";
 import type { Acl } from "../src/core/tree/acl.ts";
+import { decodeChanges, encodeChanges } from "../src/core/tree/change-codec.ts";
 import { type NodeRecord, nodeType } from "../src/core/tree/node-record.ts";
 import { nameOf, parentOf } from "../src/core/tree/path.ts";
-import type { EventType, TreeEvent } from "../src/core/tree/tree-event.ts";
+import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { TreeMeta, TreeStore } from "../src/core/tree/tree-store.ts";
+import { insertChangeBatch } from "./schema.ts";
 
 const nodeTypeCode = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 } as const;
 const nodeColumns =
@@ -51,6 +53,16 @@ function descendantRange(path: string): [string, string] {
   return [prefix, `${prefix.slice(0, -1)}0`];
 }
 
+/** A change-log row's events stop growing here (SQLite's row limit on Cloudflare is 2 MB). */
+const changeBatchBytesMax = 512 * 1024;
+
+/** At least an event's encoded size (change-codec.ts): its path as UTF-8 at worst, and an ACL. */
+function changeBytesEstimate(e: TreeEvent): number {
+  let bytes = 32 + e.path.length * 3;
+  for (const a of e.acl ?? []) bytes += 32 + (a.scheme.length + a.id.length) * 3;
+  return bytes;
+}
+
 /** Sorts as unsigned 64-bit: fixed-width hex. */
 const sortKey = (id: bigint) => BigInt.asUintN(64, id).toString(16).padStart(16, "0");
 
@@ -71,6 +83,7 @@ export class SqlTreeStore implements TreeStore {
   readonly #zsession: string;
   readonly #metaTable: string;
   readonly #changes: string;
+  readonly #prefix: string;
   /**
    * path → node, or null when known absent; Map order is roughly recency (oldest first). A hit
    * moves an entry to the back only when it has fallen into the older half: moving every hit
@@ -112,7 +125,8 @@ export class SqlTreeStore implements TreeStore {
     this.#znode = `${tablePrefix}znode`;
     this.#zsession = `${tablePrefix}zsession`;
     this.#metaTable = `${tablePrefix}tree_meta`;
-    this.#changes = `${tablePrefix}change_log`;
+    this.#prefix = tablePrefix;
+    this.#changes = `${tablePrefix}change_batch`;
   }
 
   /**
@@ -561,37 +575,34 @@ export class SqlTreeStore implements TreeStore {
   }
 
   /**
-   * Each transaction's changes arrive together and after every earlier zxid's (applyCommand), so
-   * a change's seq is its place among the changes of its zxid in this run of events.
+   * The events as rows of the change log, in order: one row unless they are many (a row of
+   * SQLite holds at most 2 MB here, and a multi's paths alone may be larger).
    */
   #writeChanges(events: readonly TreeEvent[]): void {
-    let zxid = Number.NaN;
-    let seq = 0;
-    const rows = events.map((e) => {
-      seq = e.zxid === zxid ? seq + 1 : 0;
-      zxid = e.zxid;
-      return [e.zxid, seq, e.type, e.path, e.acl ? JSON.stringify(e.acl) : null];
-    });
-    // Five parameters per row, under SQLite's limit of 100.
-    for (let i = 0; i < rows.length; i += 20) {
-      const batch = rows.slice(i, i + 20);
-      this.#sql.exec(
-        `INSERT INTO ${this.#changes} (zxid, seq, type, path, acl) VALUES ${batch.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ...batch.flat(),
-      );
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < events.length; i++) {
+      bytes += changeBytesEstimate(events[i] as TreeEvent);
+      if (bytes >= changeBatchBytesMax || i === events.length - 1) {
+        insertChangeBatch(this.#sql, this.#prefix, events.slice(start, i + 1));
+        start = i + 1;
+        bytes = 0;
+      }
     }
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
     this.#flushForQuery();
-    return this.#query<{ zxid: number; type: string; path: string; acl: string | null }>(
-      `SELECT zxid, type, path, acl FROM ${this.#changes} WHERE zxid > ? AND zxid <= ? ORDER BY zxid, seq`,
+    const events: TreeEvent[] = [];
+    const rows = this.#query<{ events: ArrayBuffer }>(
+      `SELECT events FROM ${this.#changes} WHERE last_zxid > ? AND first_zxid <= ? ORDER BY id`,
       afterZxid,
       throughZxid,
-    ).map((r) => {
-      const event = { zxid: r.zxid, type: r.type as EventType, path: r.path };
-      return r.acl === null ? event : { ...event, acl: JSON.parse(r.acl) as Acl[] };
-    });
+    );
+    for (const row of rows)
+      for (const e of decodeChanges(new Uint8Array(row.events)))
+        if (e.zxid > afterZxid && e.zxid <= throughZxid) events.push(e);
+    return events;
   }
 
   dropChangesThrough(zxid: number): void {
@@ -604,7 +615,22 @@ export class SqlTreeStore implements TreeStore {
   }
 
   #deleteChangesThrough(zxid: number): void {
-    this.#sql.exec(`DELETE FROM ${this.#changes} WHERE zxid <= ?`, zxid);
+    this.#sql.exec(`DELETE FROM ${this.#changes} WHERE last_zxid <= ?`, zxid);
+    // A row reaching past the floor keeps only its events above it (at most a row or two: rows
+    // follow zxid order and share a zxid only where one zxid's events filled a row).
+    for (;;) {
+      const row = this.#query<{ id: number; first_zxid: number; events: ArrayBuffer }>(
+        `SELECT id, first_zxid, events FROM ${this.#changes} ORDER BY id LIMIT 1`,
+      )[0];
+      if (!row || row.first_zxid > zxid) return;
+      const kept = decodeChanges(new Uint8Array(row.events)).filter((e) => e.zxid > zxid);
+      this.#sql.exec(
+        `UPDATE ${this.#changes} SET first_zxid = ?, events = ? WHERE id = ?`,
+        kept[0]?.zxid ?? zxid + 1,
+        encodeChanges(kept),
+        row.id,
+      );
+    }
   }
 
   clear(): void {

@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Member } from "../../durable-objects/member.ts";
-import { createSchema, schemaVersion } from "../../durable-objects/schema.ts";
+import { createSchema, hasTable, schemaVersion } from "../../durable-objects/schema.ts";
 import { SqlRaftStorage } from "../../durable-objects/sql-raft-storage.ts";
 import { SqlTreeStore } from "../../durable-objects/sql-tree-store.ts";
 import {
@@ -110,6 +110,51 @@ describe("schema version", () => {
     });
   });
 
+  it("spreads a large run of events over rows, and trims a row reaching past the floor to what is above it", async () => {
+    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
+    await runInDurableObject(stub, (_: Member, state) => {
+      const sql = state.storage.sql;
+      createSchema(sql);
+      const store = new SqlTreeStore(sql);
+      // One transaction's worth of events too large for one row (long paths), then two more.
+      const long = "/".concat("p".repeat(2000));
+      const big = Array.from({ length: 300 }, (_, i) => ({
+        zxid: 5 + Math.floor(i / 100),
+        type: "NodeCreated" as const,
+        path: `${long}${i}`,
+      }));
+      store.appendChanges(big);
+      store.appendChanges([
+        { zxid: 9, type: "NodeDataChanged", path: "/x" },
+        { zxid: 10, type: "NodeDataChanged", path: "/y" },
+      ]);
+      const rows = () =>
+        sql.exec("SELECT first_zxid, last_zxid FROM change_batch ORDER BY id").toArray();
+      expect(rows().length).toBeGreaterThan(2);
+      expect(store.changesBetween(0, 100)).toEqual([
+        ...big,
+        { zxid: 9, type: "NodeDataChanged", path: "/x" },
+        { zxid: 10, type: "NodeDataChanged", path: "/y" },
+      ]);
+      expect(store.changesBetween(5, 6).map((e) => e.path)).toEqual(
+        big.filter((e) => e.zxid === 6).map((e) => e.path),
+      );
+      // The floor falls inside the big run: what is at or below it is gone, the rest stays.
+      store.dropChangesThrough(6);
+      expect(store.changesBetween(0, 100).map((e) => e.zxid)).toEqual([
+        ...big.filter((e) => e.zxid > 6).map((e) => e.zxid),
+        9,
+        10,
+      ]);
+      expect(rows().every((r) => (r.first_zxid as number) > 6)).toBe(true);
+      store.dropChangesThrough(9);
+      expect(store.changesBetween(0, 100)).toEqual([
+        { zxid: 10, type: "NodeDataChanged", path: "/y" },
+      ]);
+      expect(rows()).toEqual([{ first_zxid: 10, last_zxid: 10 }]);
+    });
+  });
+
   it("migrates storage of earlier versions in place, keeping the hard state", async () => {
     const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
     await runInDurableObject(stub, (_: Member, state) => {
@@ -130,7 +175,7 @@ describe("schema version", () => {
       // Versions 1–4: the change log is a rowid table with an index on zxid; version 2's change
       // carries no ACL. Two changes of one transaction (a multi) and one of the next.
       for (const p of ["", "snap_out_", "snap_in_"]) {
-        sql.exec(`DROP TABLE ${p}change_log`);
+        sql.exec(`DROP TABLE ${p}change_batch`);
         sql.exec(
           `CREATE TABLE ${p}change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, zxid INTEGER NOT NULL,
              type TEXT NOT NULL, path TEXT NOT NULL)`,
@@ -183,15 +228,9 @@ describe("schema version", () => {
         { zxid: 10, type: "NodeDeleted", path: "/b" },
         { zxid: 11, type: "NodeDataChanged", path: "/a" },
       ]);
-      expect(
-        sql
-          .exec("SELECT zxid, seq FROM change_log ORDER BY zxid, seq")
-          .toArray()
-          .map((r) => [r.zxid, r.seq]),
-      ).toEqual([
-        [10, 0],
-        [10, 1],
-        [11, 0],
+      // Version 6: the three events are one row of the change log, spanning their zxids.
+      expect(sql.exec("SELECT first_zxid, last_zxid FROM change_batch").toArray()).toEqual([
+        { first_zxid: 10, last_zxid: 11 },
       ]);
       expect(
         sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'change_log_zxid'").one(),
@@ -208,11 +247,8 @@ describe("schema version", () => {
         expect.arrayContaining(["znode_by_parent", "znode_by_owner", "znode_extended"]),
       );
       for (const p of ["", "snap_out_", "snap_in_"]) {
-        const columns = sql
-          .exec<{ name: string }>(`SELECT name FROM pragma_table_info('${p}change_log')`)
-          .toArray()
-          .map((c) => c.name);
-        expect(columns).toContain("acl");
+        expect(hasTable(sql, `${p}change_log`), p).toBe(false);
+        expect(hasTable(sql, `${p}change_batch`), p).toBe(true);
       }
       expect(new SqlRaftStorage(sql).load()).toEqual({
         term: 3,
