@@ -86,21 +86,21 @@ export const measured = {
   },
   /** One writer at a time: each write wakes the ensemble, which falls asleep again after. */
   writeLowLoad: {
-    alarms: 0.2,
-    alarmsBooked: 0.21,
-    rpcs: 8.12,
+    alarms: 0.17,
+    alarmsBooked: 0.19,
+    rpcs: 4.07,
     socketMessages: 1,
-    rowsWritten: 14.93,
-    wakes: 8.32,
+    rowsWritten: 11.96,
+    wakes: 4.24,
   },
   /** 32 writers: batches share RPCs, transactions and ticks. */
   writeHighLoad: {
     alarms: 0.03,
     alarmsBooked: 0.03,
-    rpcs: 1.43,
+    rpcs: 0.74,
     socketMessages: 1,
-    rowsWritten: 17.27,
-    wakes: 1.46,
+    rowsWritten: 12.17,
+    wakes: 0.77,
   },
 } satisfies Record<string, Work>;
 
