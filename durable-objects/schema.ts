@@ -196,32 +196,43 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
           const event = { zxid: r.zxid, type: r.type as EventType, path: r.path };
           return r.acl === null ? event : { ...event, acl: JSON.parse(r.acl) as Acl[] };
         });
-        for (let i = 0; i < events.length; i += migratedEventsPerBatch)
-          insertChangeBatch(sql, p, events.slice(i, i + migratedEventsPerBatch));
+        insertChanges(sql, p, events);
         sql.exec(`DROP TABLE ${p}change_log`);
       }
     },
   ],
 ]);
 
-/** Events per row when the migration to version 6 moves a change log of single events. */
-const migratedEventsPerBatch = 1024;
+/** A change-log row's events stop growing here (SQLite's row limit on Cloudflare is 2 MB). */
+const changeBatchBytesMax = 512 * 1024;
 
-/** One row of the change log (version 6): `events` in zxid order, at least one. */
-export function insertChangeBatch(
-  sql: SqlStorage,
-  prefix: string,
-  events: readonly TreeEvent[],
-): void {
-  const first = events[0];
-  const last = events.at(-1);
-  if (!first || !last) return;
-  sql.exec(
-    `INSERT INTO ${prefix}change_batch (first_zxid, last_zxid, events) VALUES (?, ?, ?)`,
-    first.zxid,
-    last.zxid,
-    encodeChanges(events),
-  );
+/** At least an event's encoded size (change-codec.ts): its path as UTF-8 at worst, and an ACL. */
+function changeBytesEstimate(e: TreeEvent): number {
+  let bytes = 32 + e.path.length * 3;
+  for (const a of e.acl ?? []) bytes += 32 + (a.scheme.length + a.id.length) * 3;
+  return bytes;
+}
+
+/**
+ * Events (in zxid order) as rows of the change log (version 6): one row unless they are many — a
+ * multi's paths alone may pass SQLite's row limit.
+ */
+export function insertChanges(sql: SqlStorage, prefix: string, events: readonly TreeEvent[]): void {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += changeBytesEstimate(events[i] as TreeEvent);
+    if (bytes < changeBatchBytesMax && i < events.length - 1) continue;
+    const run = events.slice(start, i + 1);
+    sql.exec(
+      `INSERT INTO ${prefix}change_batch (first_zxid, last_zxid, events) VALUES (?, ?, ?)`,
+      run[0]?.zxid,
+      run.at(-1)?.zxid,
+      encodeChanges(run),
+    );
+    start = i + 1;
+    bytes = 0;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { type NodeRecord, nodeType } from "../src/core/tree/node-record.ts";
 import { nameOf, parentOf } from "../src/core/tree/path.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { TreeMeta, TreeStore } from "../src/core/tree/tree-store.ts";
-import { insertChangeBatch } from "./schema.ts";
+import { insertChanges } from "./schema.ts";
 
 const nodeTypeCode = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 } as const;
 const nodeColumns =
@@ -51,16 +51,6 @@ const sessionColumns = "id, timeout_ms, created_zxid, last_seq, last_zxid, last_
 function descendantRange(path: string): [string, string] {
   const prefix = path === "/" ? "/" : `${path}/`;
   return [prefix, `${prefix.slice(0, -1)}0`];
-}
-
-/** A change-log row's events stop growing here (SQLite's row limit on Cloudflare is 2 MB). */
-const changeBatchBytesMax = 512 * 1024;
-
-/** At least an event's encoded size (change-codec.ts): its path as UTF-8 at worst, and an ACL. */
-function changeBytesEstimate(e: TreeEvent): number {
-  let bytes = 32 + e.path.length * 3;
-  for (const a of e.acl ?? []) bytes += 32 + (a.scheme.length + a.id.length) * 3;
-  return bytes;
 }
 
 /** Sorts as unsigned 64-bit: fixed-width hex. */
@@ -574,21 +564,8 @@ export class SqlTreeStore implements TreeStore {
     } else this.#writeChanges(events);
   }
 
-  /**
-   * The events as rows of the change log, in order: one row unless they are many (a row of
-   * SQLite holds at most 2 MB here, and a multi's paths alone may be larger).
-   */
   #writeChanges(events: readonly TreeEvent[]): void {
-    let start = 0;
-    let bytes = 0;
-    for (let i = 0; i < events.length; i++) {
-      bytes += changeBytesEstimate(events[i] as TreeEvent);
-      if (bytes >= changeBatchBytesMax || i === events.length - 1) {
-        insertChangeBatch(this.#sql, this.#prefix, events.slice(start, i + 1));
-        start = i + 1;
-        bytes = 0;
-      }
-    }
+    insertChanges(this.#sql, this.#prefix, events);
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {
@@ -619,11 +596,15 @@ export class SqlTreeStore implements TreeStore {
     // A row reaching past the floor keeps only its events above it (at most a row or two: rows
     // follow zxid order and share a zxid only where one zxid's events filled a row).
     for (;;) {
-      const row = this.#query<{ id: number; first_zxid: number; events: ArrayBuffer }>(
-        `SELECT id, first_zxid, events FROM ${this.#changes} ORDER BY id LIMIT 1`,
+      const row = this.#query<{ id: number; first_zxid: number }>(
+        `SELECT id, first_zxid FROM ${this.#changes} ORDER BY id LIMIT 1`,
       )[0];
       if (!row || row.first_zxid > zxid) return;
-      const kept = decodeChanges(new Uint8Array(row.events)).filter((e) => e.zxid > zxid);
+      const { events } = this.#one<{ events: ArrayBuffer }>(
+        `SELECT events FROM ${this.#changes} WHERE id = ?`,
+        row.id,
+      );
+      const kept = decodeChanges(new Uint8Array(events)).filter((e) => e.zxid > zxid);
       this.#sql.exec(
         `UPDATE ${this.#changes} SET first_zxid = ?, events = ? WHERE id = ?`,
         kept[0]?.zxid ?? zxid + 1,

@@ -22,11 +22,12 @@ export class Shape extends DurableObject<Env> {
   readonly #sql: SqlStorage;
   #queue: Array<{ ws: WebSocket; n: number }> = [];
   #flushBooked = false;
-  readonly #spread = new SpreadMember(this);
+  readonly #spread: SpreadMember;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
+    this.#spread = new SpreadMember(ctx.storage, (id) => env.SHAPE.getByName(`spread-${id}`));
     this.#sql.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS log (idx INTEGER PRIMARY KEY, data BLOB NOT NULL)");
     this.#sql.exec("CREATE TABLE IF NOT EXISTS tree (idx INTEGER PRIMARY KEY, data BLOB NOT NULL)");
@@ -115,19 +116,6 @@ export class Shape extends DurableObject<Env> {
     this.#spread.commitTo(commit);
   }
 
-  /** SQL and the namespace, for SpreadMember. */
-  get sql(): SqlStorage {
-    return this.#sql;
-  }
-
-  get state(): DurableObjectState {
-    return this.ctx;
-  }
-
-  get namespace(): DurableObjectNamespace<Shape> {
-    return this.env.SHAPE;
-  }
-
   treeRows(): number {
     this.#spread.flushTree();
     return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM tree").one().n;
@@ -198,7 +186,8 @@ const treeFlushMs = 250;
  * forwarded. Applied rows reach SQLite in batches, as edgekeeper's tree does. Member 0 leads.
  */
 class SpreadMember {
-  readonly #shape: Shape;
+  readonly #storage: DurableObjectStorage;
+  readonly #member: (id: number) => DurableObjectStub<Shape>;
   #queue: Array<{ ws: WebSocket | null; n: number; done?: (index: number) => void }> = [];
   #booked = false;
   #last = 0;
@@ -211,8 +200,9 @@ class SpreadMember {
   #forwarding = false;
   #forwardQueue: Array<{ ws: WebSocket; n: number }> = [];
 
-  constructor(shape: Shape) {
-    this.#shape = shape;
+  constructor(storage: DurableObjectStorage, member: (id: number) => DurableObjectStub<Shape>) {
+    this.#storage = storage;
+    this.#member = member;
   }
 
   /** A client's write reached member `id`. */
@@ -297,9 +287,9 @@ class SpreadMember {
   }
 
   #append(entries: Uint8Array[], first: number): void {
-    this.#shape.state.storage.transactionSync(() => {
+    this.#storage.transactionSync(() => {
       entries.forEach((data, i) => {
-        this.#shape.sql.exec(
+        this.#storage.sql.exec(
           "INSERT OR REPLACE INTO log (idx, data) VALUES (?, ?)",
           first + i,
           data,
@@ -325,9 +315,9 @@ class SpreadMember {
     this.#treeFlushedAt = Date.now();
     const rows = this.#pendingTree;
     this.#pendingTree = [];
-    this.#shape.state.storage.transactionSync(() => {
+    this.#storage.transactionSync(() => {
       for (const [idx, data] of rows)
-        this.#shape.sql.exec("INSERT OR REPLACE INTO tree (idx, data) VALUES (?, ?)", idx, data);
+        this.#storage.sql.exec("INSERT OR REPLACE INTO tree (idx, data) VALUES (?, ?)", idx, data);
     });
   }
 
@@ -338,9 +328,5 @@ class SpreadMember {
       else still.push(w);
     }
     this.#waiting = still;
-  }
-
-  #member(id: number): DurableObjectStub<Shape> {
-    return this.#shape.namespace.getByName(`spread-${id}`);
   }
 }
