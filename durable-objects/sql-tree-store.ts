@@ -330,15 +330,32 @@ export class SqlTreeStore implements TreeStore {
     );
   }
 
-  /** Rows absent before: plain INSERTs (one that exists after all fails), six to a statement. */
+  /**
+   * Rows absent before, six to a statement; one that exists after all fails the flush. `OR IGNORE`
+   * and a count, not a plain INSERT: SQLite copies every page a multi-row statement that may
+   * abort touches into a statement journal first, past 64 KiB into a temp file — three times the
+   * bytes the WAL gets (docs/performance.md, "Statement journals").
+   */
   #insertNodes(rows: ReadonlyArray<[string, NodeRecord]>): void {
+    if (rows.length === 0) return;
+    const before = this.#totalChanges();
     for (let i = 0; i < rows.length; i += rowsPerInsert) {
       const batch = rows.slice(i, i + rowsPerInsert);
       this.#sql.exec(
-        `INSERT INTO ${this.#znode} (${insertColumns}) VALUES ${batch.map(() => insertRow).join(", ")}`,
+        `INSERT OR IGNORE INTO ${this.#znode} (${insertColumns}) VALUES ${batch.map(() => insertRow).join(", ")}`,
         ...batch.flatMap(([path, node]) => rowValues(path, node)),
       );
     }
+    const inserted = this.#totalChanges() - before;
+    if (inserted !== rows.length)
+      throw new Error(
+        `flush: ${rows.length - inserted} of the ${rows.length} nodes created since the last flush were already stored`,
+      );
+  }
+
+  /** Rows this connection's statements have changed so far (SQLite's total_changes()). */
+  #totalChanges(): number {
+    return this.#one<{ n: number }>("SELECT total_changes() AS n").n;
   }
 
   deleteNode(path: string): void {

@@ -395,8 +395,9 @@ describe("SqlTreeStore buffer", () => {
       expect(counted.pendingBytes).toBe(0);
       // A row that is there after all fails the flush, as a single insert did.
       const again = new SqlTreeStore(sql, "", { buffered: true });
-      again.createNode("/p/n3", record(9, 0));
-      expect(() => again.flush()).toThrow();
+      for (const name of ["a", "n3", "b"]) again.createNode(`/p/${name}`, record(9, 0));
+      expect(() => again.flush()).toThrow("1 of the 3 nodes created since the last flush");
+      expect(fresh.getNode("/p/n3")).toEqual(record(5, 0, 1n));
     });
   });
 
