@@ -17,6 +17,7 @@ import type { ReadOpResult } from "../src/core/tree/tree-reads.ts";
 import type { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import { encodeData } from "../src/protocol/data-encoding.ts";
 import { multiOpsOf, writeOpOf } from "../src/protocol/multi-ops.ts";
+import { fastRequestFrame } from "../src/protocol/request-frame-fast.ts";
 import { resultJson } from "../src/protocol/result-json.ts";
 import {
   type ConnectFrame,
@@ -80,7 +81,10 @@ export class ClientSockets {
     }
     if (!(await this.#sessions.established(conn, () => this.#connect(ws, conn, frame, replica))))
       return;
-    const parsed = requestFrameSchema.safeParse(frame);
+    const fast = fastRequestFrame(frame);
+    const parsed = fast
+      ? { success: true as const, data: fast }
+      : requestFrameSchema.safeParse(frame);
     if (!parsed.success) {
       const id =
         typeof (frame as { id?: unknown })?.id === "number"
