@@ -2,6 +2,17 @@
 
 /** Encodes a string as UTF-8; lone surrogates become U+FFFD, as TextEncoder does. */
 export function utf8Encode(text: string): Uint8Array {
+  // ASCII (paths, names, schemes: nearly all a member encodes) is one byte per code unit.
+  const ascii = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return encodeAny(text);
+    ascii[i] = code;
+  }
+  return ascii;
+}
+
+function encodeAny(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
@@ -34,6 +45,20 @@ export function utf8Encode(text: string): Uint8Array {
 
 /** Decodes UTF-8 with the WHATWG Encoding Standard's error handling (what TextDecoder does). */
 export function utf8Decode(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return decodeAny(bytes);
+  // ASCII: each byte is its code unit, taken a slice at a time (arguments have a limit).
+  let out = "";
+  for (let at = 0; at < bytes.length; at += asciiSliceBytes)
+    out += String.fromCharCode.apply(
+      null,
+      bytes.subarray(at, at + asciiSliceBytes) as unknown as number[],
+    );
+  return out;
+}
+
+const asciiSliceBytes = 4096;
+
+function decodeAny(bytes: Uint8Array): string {
   const units: number[] = [];
   let out = "";
   let code = 0;

@@ -39,4 +39,24 @@ describe("core hashes and encodings", () => {
       }),
     );
   });
+
+  it("utf8 of ASCII (the common case, taken a slice at a time) matches TextEncoder/TextDecoder", () => {
+    const asciiChar = fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c));
+    // Lengths well past a slice: a piece repeated up to 1,000 times.
+    const ascii = fc
+      .tuple(fc.string({ unit: asciiChar, minLength: 1, maxLength: 20 }), fc.nat(1000))
+      .map(([piece, times]) => piece.repeat(times));
+    fc.assert(
+      fc.property(ascii, fc.integer({ min: 0, max: 9000 }), (s, at) => {
+        const encoded = new TextEncoder().encode(s);
+        expect(hex(utf8Encode(s))).toBe(hex(encoded));
+        expect(utf8Decode(encoded)).toBe(s);
+        // One byte past ASCII anywhere sends the whole input down the general path.
+        const mixed = `${s.slice(0, at)}é${s.slice(at)}`;
+        expect(hex(utf8Encode(mixed))).toBe(hex(new TextEncoder().encode(mixed)));
+        expect(utf8Decode(new TextEncoder().encode(mixed))).toBe(mixed);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
