@@ -13,6 +13,20 @@ describe("Fingerprint", () => {
       16628122409175455446n,
     );
     expect(new Fingerprint().bytes(new Uint8Array()).value()).toBe(2791035012954182477n);
+    // Taken before int, big and text kept the lanes in locals (2026-11-30): halves of large and
+    // negative numbers, bigints, text beyond ASCII.
+    expect(
+      new Fingerprint()
+        .int(0)
+        .int(1796058543750)
+        .int(2 ** 53 - 1)
+        .text("/é/ü/☃")
+        .big(0xfedcba9876543210n)
+        .big(-5n)
+        .int(-3)
+        .text("")
+        .value(),
+    ).toBe(13964797925231160003n);
   });
 
   it("mixes bytes exactly as it mixes the same code units as text", () => {
