@@ -62,7 +62,7 @@ const cachedDataBytesMax = 8 * 1024 * 1024;
 const cachedSessionsMax = 8192;
 
 interface CachedNode {
-  readonly node: NodeRecord | null;
+  node: NodeRecord | null;
   stamp: number;
 }
 
@@ -216,10 +216,19 @@ export class SqlTreeStore implements TreeStore {
   }
 
   #cacheNode(path: string, node: NodeRecord | null): void {
-    const old = this.#nodes.get(path)?.node;
-    if (old) this.#nodeBytes -= old.data.length;
-    this.#nodes.delete(path);
-    this.#nodes.set(path, { node, stamp: ++this.#nodeStamp });
+    const entry = this.#nodes.get(path);
+    if (entry === undefined) {
+      this.#nodes.set(path, { node, stamp: ++this.#nodeStamp });
+    } else {
+      // Written in place, and moved to the back only from the older half, as a hit is.
+      this.#nodeBytes -= entry.node?.data.length ?? 0;
+      entry.node = node;
+      if (this.#nodeStamp - entry.stamp > this.#nodes.size / 2) {
+        this.#nodes.delete(path);
+        entry.stamp = ++this.#nodeStamp;
+        this.#nodes.set(path, entry);
+      }
+    }
     if (node) this.#nodeBytes += node.data.length;
     if (this.#nodes.size > cachedNodesMax || this.#nodeBytes > cachedDataBytesMax)
       this.#evictNodes();

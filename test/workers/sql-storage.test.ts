@@ -494,6 +494,15 @@ describe("SqlTreeStore cache", () => {
       expect(store.getNode("/n1499")?.version).toBe(1499 % 200);
       for (let i = 2; i < 1499; i++) expect(store.getNode(`/n${i}`)?.data[0]).toBe(i % 200);
       expect(store.cached.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+      // A node written again is replaced in place: the cache counts its latest bytes only.
+      const fresh = new SqlTreeStore(state.storage.sql);
+      for (let i = 0; i < 10; i++) fresh.putNode("/again", nodeRecord(new Uint8Array(100), i));
+      expect(fresh.cached).toEqual({ nodes: 1, bytes: 100 });
+      fresh.putNode("/again", nodeRecord(new Uint8Array(40), 10));
+      expect(fresh.cached).toEqual({ nodes: 1, bytes: 40 });
+      fresh.deleteNode("/again");
+      expect(fresh.cached).toEqual({ nodes: 1, bytes: 0 });
+      expect(fresh.getNode("/again")).toBeUndefined();
     });
   });
 
