@@ -9,17 +9,14 @@ export class Fingerprint {
 
   bytes(data: Uint8Array): this {
     this.int(data.length);
-    // Each word goes through both lanes, which are kept in locals rather than fields (a node's data
-    // is most of what a write fingerprints). `| 0` keeps the lanes 32-bit integers for the
-    // compiler; every later use truncates to 32 bits anyway, so no value changes.
+    // The lanes in locals rather than fields while the loop runs (a node's data is most of what a
+    // write fingerprints); laneA and laneB are small enough for the compiler to inline.
     let a = this.#a;
     let b = this.#b;
     for (let i = 0; i < data.length; i++) {
       const word = data[i] as number;
-      a = Math.imul(a ^ word, 0xcc9e2d51);
-      a = (((a << 15) | (a >>> 17)) + 0xe6546b64) | 0;
-      b = Math.imul(b ^ word, 0x1b873593);
-      b = (((b << 13) | (b >>> 19)) + 0x85ebca6b) | 0;
+      a = laneA(a, word);
+      b = laneB(b, word);
     }
     this.#a = a;
     this.#b = b;
@@ -27,18 +24,15 @@ export class Fingerprint {
     return this;
   }
 
+  /** Code units, as bytes() takes bytes: a path's characters are most of the rest of a node. */
   text(value: string): this {
     this.int(value.length);
-    // Over locals, as in bytes(): a path's characters are most of what a node fingerprints
-    // besides its data.
     let a = this.#a;
     let b = this.#b;
     for (let i = 0; i < value.length; i++) {
       const word = value.charCodeAt(i);
-      a = Math.imul(a ^ word, 0xcc9e2d51);
-      a = (((a << 15) | (a >>> 17)) + 0xe6546b64) | 0;
-      b = Math.imul(b ^ word, 0x1b873593);
-      b = (((b << 13) | (b >>> 19)) + 0x85ebca6b) | 0;
+      a = laneA(a, word);
+      b = laneB(b, word);
     }
     this.#a = a;
     this.#b = b;
@@ -67,20 +61,22 @@ export class Fingerprint {
 
   /** Two words in turn through both lanes (every int and bigint is two). */
   #mix2(first: number, second: number): void {
-    let a = this.#a;
-    let b = this.#b;
-    a = Math.imul(a ^ first, 0xcc9e2d51);
-    a = (((a << 15) | (a >>> 17)) + 0xe6546b64) | 0;
-    b = Math.imul(b ^ first, 0x1b873593);
-    b = (((b << 13) | (b >>> 19)) + 0x85ebca6b) | 0;
-    a = Math.imul(a ^ second, 0xcc9e2d51);
-    a = (((a << 15) | (a >>> 17)) + 0xe6546b64) | 0;
-    b = Math.imul(b ^ second, 0x1b873593);
-    b = (((b << 13) | (b >>> 19)) + 0x85ebca6b) | 0;
-    this.#a = a;
-    this.#b = b;
+    this.#a = laneA(laneA(this.#a, first), second);
+    this.#b = laneB(laneB(this.#b, first), second);
     this.#length += 2;
   }
+}
+
+/** One word into lane a. `| 0` keeps it a 32-bit integer for the compiler; no value changes. */
+function laneA(a: number, word: number): number {
+  const m = Math.imul(a ^ word, 0xcc9e2d51);
+  return (((m << 15) | (m >>> 17)) + 0xe6546b64) | 0;
+}
+
+/** One word into lane b. */
+function laneB(b: number, word: number): number {
+  const m = Math.imul(b ^ word, 0x1b873593);
+  return (((m << 13) | (m >>> 19)) + 0x85ebca6b) | 0;
 }
 
 function finalize(h: number): number {
