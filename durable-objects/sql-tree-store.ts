@@ -342,8 +342,8 @@ export class SqlTreeStore implements TreeStore {
   /**
    * Rows absent before, six to a statement; one that exists after all fails the flush. `OR IGNORE`
    * and a count, not a plain INSERT: SQLite copies every page a multi-row statement that may
-   * abort touches into a statement journal first, past 64 KiB into a temp file — three times the
-   * bytes the WAL gets (docs/performance.md, "Statement journals").
+   * abort touches into a statement journal first, past 64 KiB into a temp file — more than twice
+   * the bytes the WAL got (docs/performance.md, "2026-11-30, night: statement journals").
    */
   #insertNodes(rows: ReadonlyArray<[string, NodeRecord]>): void {
     if (rows.length === 0) return;
