@@ -204,7 +204,7 @@ export class SqlTreeStore implements TreeStore {
       this.#writeSession(id, session, base);
     this.#dirtySessions.clear();
     if (this.#pendingChanges.length > 0) {
-      this.#writeChanges(this.#pendingChanges);
+      insertChanges(this.#sql, this.#prefix, this.#pendingChanges);
       this.#pendingChanges = [];
     }
     if (this.#dropChangesThrough >= 0) {
@@ -587,11 +587,7 @@ export class SqlTreeStore implements TreeStore {
     if (this.#buffered) {
       this.#pendingChanges.push(...events);
       this.#version++;
-    } else this.#writeChanges(events);
-  }
-
-  #writeChanges(events: readonly TreeEvent[]): void {
-    insertChanges(this.#sql, this.#prefix, events);
+    } else insertChanges(this.#sql, this.#prefix, events);
   }
 
   changesBetween(afterZxid: number, throughZxid: number): TreeEvent[] {

@@ -29,6 +29,14 @@ function fresh<S>(make: (sql: SqlStorage) => S) {
   };
 }
 
+/** Runs a test body inside a fresh member object (outside any ensemble) on the schema, made here. */
+function inFreshMember(body: (sql: SqlStorage, state: DurableObjectState) => void): Promise<void> {
+  return runInDurableObject(env.MEMBER.get(env.MEMBER.newUniqueId()), (_: Member, state) => {
+    createSchema(state.storage.sql);
+    body(state.storage.sql, state);
+  });
+}
+
 logStorageConformance(
   "SqlRaftStorage",
   fresh((sql) => new SqlRaftStorage(sql)),
@@ -111,10 +119,7 @@ describe("schema version", () => {
   });
 
   it("spreads a large run of events over rows, and trims a row reaching past the floor to what is above it", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      createSchema(sql);
+    await inFreshMember((sql) => {
       const store = new SqlTreeStore(sql);
       // One transaction's worth of events too large for one row (long paths), then two more.
       const long = "/".concat("p".repeat(2000));
@@ -156,10 +161,7 @@ describe("schema version", () => {
   });
 
   it("migrates storage of earlier versions in place, keeping the hard state", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      createSchema(sql);
+    await inFreshMember((sql) => {
       new SqlRaftStorage(sql).save({
         term: 3,
         vote: 1,
@@ -265,11 +267,7 @@ describe("schema version", () => {
 
 describe("SqlRaftStorage terms", () => {
   it("answers every index's term after appends that overwrite, compaction and a restart", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      // An object outside any ensemble makes no tables itself.
-      createSchema(sql);
+    await inFreshMember((sql) => {
       const entry = (index: number, term: number) =>
         ({ index, term, kind: "normal", data: new Uint8Array([index]) }) as const;
       const storage = new SqlRaftStorage(sql);
@@ -318,10 +316,7 @@ describe("SqlRaftStorage terms", () => {
 
 describe("SqlRaftStorage tail", () => {
   it("reads entries from memory and from SQLite alike, past the tail it keeps and after a restart", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      const sql = state.storage.sql;
-      createSchema(sql);
+    await inFreshMember((sql) => {
       const log = new SqlRaftStorage(sql);
       const entry = (index: number, term: number) => ({
         index,
@@ -367,10 +362,7 @@ describe("SqlTreeStore buffer", () => {
 
   /** A buffered live store on a fresh member's schema. */
   const withBufferedStore = (body: (sql: SqlStorage, store: SqlTreeStore) => void) =>
-    runInDurableObject(env.MEMBER.get(env.MEMBER.newUniqueId()), (_: Member, state) => {
-      createSchema(state.storage.sql);
-      body(state.storage.sql, new SqlTreeStore(state.storage.sql, "", { buffered: true }));
-    });
+    inFreshMember((sql) => body(sql, new SqlTreeStore(sql, "", { buffered: true })));
 
   it("inserts many new rows of one flush several to a statement, each exactly", async () => {
     await withBufferedStore((sql, store) => {
@@ -434,10 +426,8 @@ describe("SqlTreeStore buffer", () => {
   });
 
   it("drops a rolled-back transaction's buffered writes with its cached reads", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      createSchema(state.storage.sql);
-      const store = new SqlTreeStore(state.storage.sql, "", { buffered: true });
+    await inFreshMember((sql, state) => {
+      const store = new SqlTreeStore(sql, "", { buffered: true });
       expect(() =>
         state.storage.transactionSync(() => {
           store.putNode("/rolled", record(1, 0));
@@ -450,7 +440,7 @@ describe("SqlTreeStore buffer", () => {
       expect(store.getNode("/rolled")).toBeUndefined();
       expect(store.getNode("/unflushed")).toBeUndefined();
       store.flush();
-      expect(new SqlTreeStore(state.storage.sql).getNode("/unflushed")).toBeUndefined();
+      expect(new SqlTreeStore(sql).getNode("/unflushed")).toBeUndefined();
     });
   });
 });
@@ -473,10 +463,8 @@ const nodeRecord = (data: Uint8Array, version = 0) => ({
 
 describe("SqlTreeStore cache", () => {
   it("keeps within its bounds, dropping the least recently used, and reads evicted nodes back", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      createSchema(state.storage.sql);
-      const store = new SqlTreeStore(state.storage.sql);
+    await inFreshMember((sql) => {
+      const store = new SqlTreeStore(sql);
       const node = (fill: number) => nodeRecord(new Uint8Array(8192).fill(fill), fill);
       // 1,500 × 8 KiB is past the 8 MiB the cache may hold; /n0 is read often, so it stays.
       for (let i = 0; i < 1500; i++) {
@@ -486,16 +474,14 @@ describe("SqlTreeStore cache", () => {
       expect(store.cached.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
       expect(store.cached.nodes).toBeGreaterThan(800);
       // Changed behind the cache's back: an evicted node is read again, a cached one is not.
-      state.storage.sql.exec(
-        "UPDATE znode SET version = 999 WHERE path IN ('/n1', '/n0', '/n1499')",
-      );
+      sql.exec("UPDATE znode SET version = 999 WHERE path IN ('/n1', '/n0', '/n1499')");
       expect(store.getNode("/n1")?.version).toBe(999);
       expect(store.getNode("/n0")?.version).toBe(0);
       expect(store.getNode("/n1499")?.version).toBe(1499 % 200);
       for (let i = 2; i < 1499; i++) expect(store.getNode(`/n${i}`)?.data[0]).toBe(i % 200);
       expect(store.cached.bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
       // A node written again is replaced in place: the cache counts its latest bytes only.
-      const fresh = new SqlTreeStore(state.storage.sql);
+      const fresh = new SqlTreeStore(sql);
       for (let i = 0; i < 10; i++) fresh.putNode("/again", nodeRecord(new Uint8Array(100), i));
       expect(fresh.cached).toEqual({ nodes: 1, bytes: 100 });
       fresh.putNode("/again", nodeRecord(new Uint8Array(40), 10));
@@ -507,10 +493,8 @@ describe("SqlTreeStore cache", () => {
   });
 
   it("forgets reads of a rolled-back transaction when told to", async () => {
-    const stub = env.MEMBER.get(env.MEMBER.newUniqueId());
-    await runInDurableObject(stub, (_: Member, state) => {
-      createSchema(state.storage.sql);
-      const store = new SqlTreeStore(state.storage.sql);
+    await inFreshMember((sql, state) => {
+      const store = new SqlTreeStore(sql);
       const node = nodeRecord(new Uint8Array([1]));
       expect(store.getNode("/rolled")).toBeUndefined(); // cached as absent
       expect(() =>
@@ -522,7 +506,7 @@ describe("SqlTreeStore cache", () => {
       expect(store.getNode("/rolled")).toBeDefined(); // the cache still holds the write
       store.dropCache();
       expect(store.getNode("/rolled")).toBeUndefined();
-      expect(new SqlTreeStore(state.storage.sql).getNode("/rolled")).toBeUndefined();
+      expect(new SqlTreeStore(sql).getNode("/rolled")).toBeUndefined();
     });
   });
 });
