@@ -7,12 +7,12 @@ import type { HardState } from "../src/core/consensus/entry.ts";
 import type { Membership } from "../src/core/consensus/membership.ts";
 import { SnapshotRestorer } from "../src/core/tree/snapshot.ts";
 import type { TreeMeta } from "../src/core/tree/tree-store.ts";
-import { treeTableStatements } from "./schema.ts";
+import { restorePrefix, treeTableStatements } from "./schema.ts";
 import { copyTree } from "./snapshot-transfers.ts";
 import type { SqlRaftStorage } from "./sql-raft-storage.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
 
-const prefix = "restore_";
+const prefix = restorePrefix;
 const fenceTable = "restore_fence";
 
 /** What a member staged: the backup's index and digest, for the router to compare. */

@@ -14,7 +14,7 @@ import { type NodeRecord, nodeType } from "../src/core/tree/node-record.ts";
 import { nameOf, parentOf } from "../src/core/tree/path.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { TreeMeta, TreeStore } from "../src/core/tree/tree-store.ts";
-import { insertChanges } from "./schema.ts";
+import { insertChanges } from "./change-rows.ts";
 
 const nodeTypeCode = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 } as const;
 const nodeColumns =

@@ -7,6 +7,7 @@ import type { Member } from "../../durable-objects/member.ts";
 import { createSchema, hasTable, schemaVersion } from "../../durable-objects/schema.ts";
 import { SqlRaftStorage } from "../../durable-objects/sql-raft-storage.ts";
 import { SqlTreeStore } from "../../durable-objects/sql-tree-store.ts";
+import { recomputedDigest } from "../../src/core/tree/tree-digest.ts";
 import {
   hardStateStorageConformance,
   logStorageConformance,
@@ -261,6 +262,66 @@ describe("schema version", () => {
         lead: null,
       });
       expect(sql.exec("SELECT count(*) AS n FROM session_deadline").one()).toEqual({ n: 0 });
+    });
+  });
+});
+
+describe("the migration to version 7", () => {
+  it("takes each stored tree's digest again with fingerprint version 2", async () => {
+    await inFreshMember((sql) => {
+      const node = (data: string, owner = 0n) => ({
+        data: new TextEncoder().encode(data),
+        acl: [{ perms: 31, scheme: "world", id: "anyone" }],
+        czxid: 5,
+        mzxid: 6,
+        pzxid: 7,
+        ctime: 1,
+        mtime: 2,
+        version: 3,
+        cversion: 4,
+        aversion: 0,
+        ephemeralOwner: owner,
+        numChildren: 0,
+      });
+      // Version 6 kept running sums of version-1 fingerprints, in the live tree and its copies.
+      const stores = ["", "snap_out_"].map((prefix) => new SqlTreeStore(sql, prefix));
+      for (const [i, store] of stores.entries()) {
+        store.putNode("/", { ...node(""), numChildren: 2 });
+        store.putNode("/a", node("alpha"));
+        store.putNode(`/b${i}`, node("x".repeat(1000 + i), 77n));
+        store.putSession({
+          id: 77n,
+          timeoutMs: 30000,
+          createdZxid: 3,
+          lastSeq: 4,
+          lastZxid: 6,
+          lastResult: new Uint8Array([1, 2, 3]),
+        });
+        const digest = recomputedDigest(store, 1);
+        store.putMeta({
+          lastZxid: 6,
+          digest,
+          nodeCount: 3,
+          dataBytes: 1005 + i,
+          changeFloorZxid: 0,
+        });
+      }
+      const before = stores.map((s) => s.getMeta()?.digest);
+      sql.exec("UPDATE schema_info SET version = 6");
+      createSchema(sql);
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: schemaVersion });
+      for (const [i, prefix] of ["", "snap_out_"].entries()) {
+        const after = new SqlTreeStore(sql, prefix);
+        const meta = after.getMeta();
+        expect(meta?.digest, prefix).toBe(recomputedDigest(after));
+        expect(meta?.digest, prefix).not.toBe(before[i]);
+        expect(meta, prefix).toMatchObject({ lastZxid: 6, nodeCount: 3, dataBytes: 1005 + i });
+      }
+      // The two trees differ, and so do their digests: each was taken from its own rows.
+      expect(new SqlTreeStore(sql, "").getMeta()?.digest).not.toBe(
+        new SqlTreeStore(sql, "snap_out_").getMeta()?.digest,
+      );
+      expect(new SqlTreeStore(sql, "snap_in_").getMeta()).toBeUndefined();
     });
   });
 });

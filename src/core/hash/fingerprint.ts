@@ -1,11 +1,23 @@
 // A fast 64-bit non-cryptographic fingerprint for tree digests: members compare digests to detect
 // divergence, so it must be cheap on every write and identical everywhere, not secret.
 
+/**
+ * How bytes and text become words. 1 mixed a word per byte or code unit; 2 (the current) packs
+ * four bytes or two code units into each word, ≈ 4× less work for a node's data. A stored digest
+ * and a snapshot say which they were taken with; version 1 stays to check old backups.
+ */
+export type FingerprintVersion = 1 | 2;
+
 /** Streams bytes and strings into two independent 32-bit murmur-style lanes. */
 export class Fingerprint {
   #a = 0x9747b28c;
   #b = 0x2545f491;
   #length = 0;
+  readonly #version: FingerprintVersion;
+
+  constructor(version: FingerprintVersion = 2) {
+    this.#version = version;
+  }
 
   bytes(data: Uint8Array): this {
     this.int(data.length);
@@ -13,14 +25,35 @@ export class Fingerprint {
     // write fingerprints); laneA and laneB are small enough for the compiler to inline.
     let a = this.#a;
     let b = this.#b;
-    for (let i = 0; i < data.length; i++) {
-      const word = data[i] as number;
-      a = laneA(a, word);
-      b = laneB(b, word);
+    const n = data.length;
+    let i = 0;
+    if (this.#version === 2) {
+      for (const whole = n & ~3; i < whole; i += 4) {
+        const word =
+          (data[i] as number) |
+          ((data[i + 1] as number) << 8) |
+          ((data[i + 2] as number) << 16) |
+          ((data[i + 3] as number) << 24);
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
+      // The last one to three bytes as one word: the length, mixed first, tells them apart.
+      if (i < n) {
+        let word = 0;
+        for (let shift = 0; i < n; i++, shift += 8) word |= (data[i] as number) << shift;
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
+    } else {
+      for (; i < n; i++) {
+        const word = data[i] as number;
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
     }
     this.#a = a;
     this.#b = b;
-    this.#length += data.length;
+    this.#length += n;
     return this;
   }
 
@@ -29,14 +62,29 @@ export class Fingerprint {
     this.int(value.length);
     let a = this.#a;
     let b = this.#b;
-    for (let i = 0; i < value.length; i++) {
-      const word = value.charCodeAt(i);
-      a = laneA(a, word);
-      b = laneB(b, word);
+    const n = value.length;
+    let i = 0;
+    if (this.#version === 2) {
+      for (const whole = n & ~1; i < whole; i += 2) {
+        const word = value.charCodeAt(i) | (value.charCodeAt(i + 1) << 16);
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
+      if (i < n) {
+        const word = value.charCodeAt(i);
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
+    } else {
+      for (; i < n; i++) {
+        const word = value.charCodeAt(i);
+        a = laneA(a, word);
+        b = laneB(b, word);
+      }
     }
     this.#a = a;
     this.#b = b;
-    this.#length += value.length;
+    this.#length += n;
     return this;
   }
 

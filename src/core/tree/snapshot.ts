@@ -6,11 +6,17 @@ import { ByteWriter } from "../bytes/byte-writer.ts";
 import { concatBytes } from "../bytes/concat.ts";
 import { invariant } from "./apply.ts";
 import { readNode, readSession, writeNode, writeSession } from "./record-codec.ts";
-import { add64, nodeFingerprint, sessionFingerprint } from "./tree-digest.ts";
+import {
+  add64,
+  computeNodeFingerprint,
+  nodeFingerprint,
+  sessionFingerprint,
+} from "./tree-digest.ts";
 import type { TreeMeta, TreeStore } from "./tree-store.ts";
 
 const magic = "edgekeeper-tree-snapshot";
-const formatVersion = 1;
+/** 2: the header's digest is of fingerprint version 2. Format 1 (version 1) is still read. */
+const formatVersion = 2;
 const tag = { end: 0, node: 1, session: 2 } as const;
 const pageSize = 256;
 /** An entry is a node (data ≤ 1 MiB by the entry limit, path and ACL far less) or a session. */
@@ -71,7 +77,10 @@ export function* snapshotChunks(
 export class SnapshotRestorer {
   readonly #store: TreeStore;
   #header: TreeMeta | undefined;
+  #format = formatVersion;
+  /** The digest as this build keeps it, and, for a format-1 snapshot, as its header has it. */
   #digest = 0n;
+  #formatOneDigest = 0n;
   #nodes = 0;
   #sessions = 0;
   #dataBytes = 0;
@@ -126,7 +135,8 @@ export class SnapshotRestorer {
   #readHeader(r: ByteReader): void {
     invariant(r.text() === magic, "not an edgekeeper tree snapshot");
     const version = r.u8();
-    invariant(version === formatVersion, `unknown snapshot format ${version}`);
+    invariant(version === 1 || version === formatVersion, `unknown snapshot format ${version}`);
+    this.#format = version;
     const lastZxid = r.int();
     const digest = BigInt.asUintN(64, r.i64());
     const nodeCount = r.int();
@@ -142,12 +152,16 @@ export class SnapshotRestorer {
       const node = readNode(r);
       this.#store.putNode(path, node);
       this.#digest = add64(this.#digest, nodeFingerprint(path, node));
+      if (this.#format === 1)
+        this.#formatOneDigest = add64(this.#formatOneDigest, computeNodeFingerprint(path, node, 1));
       this.#dataBytes += node.data.length;
       this.#nodes++;
     } else if (t === tag.session) {
       const s = readSession(r);
       this.#store.putSession(s);
       this.#digest = add64(this.#digest, sessionFingerprint(s));
+      if (this.#format === 1)
+        this.#formatOneDigest = add64(this.#formatOneDigest, sessionFingerprint(s, 1));
       this.#sessions++;
     } else {
       invariant(t === tag.end, `unknown snapshot entry tag ${t}`);
@@ -167,16 +181,19 @@ export class SnapshotRestorer {
       header !== undefined && this.#ended && this.#pending.length === 0,
       "snapshot is truncated",
     );
+    const computed = this.#format === 1 ? this.#formatOneDigest : this.#digest;
     invariant(
-      this.#digest === header.digest,
-      `snapshot digest mismatch: ${this.#digest} != ${header.digest}`,
+      computed === header.digest,
+      `snapshot digest mismatch: ${computed} != ${header.digest}`,
     );
     invariant(
       this.#nodes === header.nodeCount && this.#dataBytes === header.dataBytes,
       "snapshot totals do not match",
     );
-    this.#store.putMeta(header);
-    return header;
+    // A format-1 snapshot checked out by its own digest; the store keeps this build's.
+    const meta = { ...header, digest: this.#digest };
+    this.#store.putMeta(meta);
+    return meta;
   }
 }
 

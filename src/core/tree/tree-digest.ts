@@ -1,10 +1,13 @@
 // The tree digest: a sum of per-node and per-session fingerprints kept current on every write,
 // so two members compare one number instead of their trees.
 
-import { Fingerprint } from "../hash/fingerprint.ts";
+import { Fingerprint, type FingerprintVersion } from "../hash/fingerprint.ts";
 import type { SessionRecord } from "../session/session-record.ts";
 import type { NodeRecord } from "./node-record.ts";
 import type { MutableTree, TreeStore } from "./tree-store.ts";
+
+/** The fingerprint every digest this build keeps is a sum of (snapshots say which they hold). */
+export const digestVersion: FingerprintVersion = 2;
 
 /**
  * Fingerprints already taken, by record (records are never changed in place): a node's is taken
@@ -23,8 +26,13 @@ export function nodeFingerprint(path: string, node: NodeRecord): bigint {
   return value;
 }
 
-function computeNodeFingerprint(path: string, node: NodeRecord): bigint {
-  const f = new Fingerprint().int(1).text(path).bytes(node.data).int(node.acl.length);
+/** A node's fingerprint in either version, uncached: version 1 only checks old snapshots. */
+export function computeNodeFingerprint(
+  path: string,
+  node: NodeRecord,
+  version: FingerprintVersion = digestVersion,
+): bigint {
+  const f = new Fingerprint(version).int(1).text(path).bytes(node.data).int(node.acl.length);
   for (const a of node.acl) f.int(a.perms).text(a.scheme).text(a.id);
   return f
     .int(node.czxid)
@@ -40,8 +48,11 @@ function computeNodeFingerprint(path: string, node: NodeRecord): bigint {
     .value();
 }
 
-export function sessionFingerprint(s: SessionRecord): bigint {
-  return new Fingerprint()
+export function sessionFingerprint(
+  s: SessionRecord,
+  version: FingerprintVersion = digestVersion,
+): bigint {
+  return new Fingerprint(version)
     .int(2)
     .big(s.id)
     .int(s.timeoutMs)
@@ -133,4 +144,27 @@ export class TrackedTree implements MutableTree {
     const old = this.#store.getSession(id);
     if (old !== undefined) this.totals.digest = sub64(this.totals.digest, sessionFingerprint(old));
   }
+}
+
+/** A stored tree's digest recomputed from all its nodes and sessions, a page at a time. */
+export function recomputedDigest(
+  store: Pick<TreeStore, "nodesAfter" | "sessionsAfter">,
+  version: FingerprintVersion = digestVersion,
+): bigint {
+  const pageSize = 256;
+  let digest = 0n;
+  for (let after: string | undefined, more = true; more; ) {
+    const page = store.nodesAfter(after, pageSize);
+    for (const [path, node] of page)
+      digest = add64(digest, computeNodeFingerprint(path, node, version));
+    more = page.length === pageSize;
+    after = page.at(-1)?.[0];
+  }
+  for (let after: bigint | undefined, more = true; more; ) {
+    const page = store.sessionsAfter(after, pageSize);
+    for (const s of page) digest = add64(digest, sessionFingerprint(s, version));
+    more = page.length === pageSize;
+    after = page.at(-1)?.id;
+  }
+  return digest;
 }

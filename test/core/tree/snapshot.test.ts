@@ -1,8 +1,10 @@
 // Snapshots: deterministic bytes, chunked, verified by digest on restore; the txn codec round-trips.
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MemoryTreeStore } from "../../../src/core/tree/memory-tree-store.ts";
 import { restoreSnapshot, snapshotChunks } from "../../../src/core/tree/snapshot.ts";
+import { recomputedDigest } from "../../../src/core/tree/tree-digest.ts";
 import type { Txn } from "../../../src/core/tree/txn.ts";
 import { decodeTxn, encodeTxn } from "../../../src/core/tree/txn-codec.ts";
 import { ZnodeTree } from "../../../src/core/tree/znode-tree.ts";
@@ -80,6 +82,46 @@ describe("snapshots", () => {
     h.tree.apply(txn, zxid);
     other.apply(txn, zxid);
     expect(other.meta().digest).toBe(h.tree.meta().digest);
+  });
+});
+
+/** The tree the fixture holds, built again by this build (data of 0–5 bytes, an ephemeral). */
+function formatOneTree(): TreeHarness {
+  const h = new TreeHarness();
+  const s = h.session();
+  h.create("/a", "alpha");
+  h.create("/a/é☃", "beta!");
+  h.create("/a/e", "", 1, { sessionId: s });
+  h.create("/c", "", 4);
+  h.create("/t", "x", 5, {}, 60000);
+  for (let i = 2; i < 5; i++) h.create(`/a/n${i}`, "y".repeat(i));
+  return h;
+}
+
+describe("format-1 snapshots (backups taken before fingerprint version 2)", () => {
+  // Written by the build at 064ef63 from formatOneTree(); its header's digest is of version 1.
+  const file = new Uint8Array(
+    readFileSync(new URL("fixtures/snapshot-format-1.bin", import.meta.url)),
+  );
+
+  it("restore, checked by their own digest, and keep this build's", () => {
+    const h = formatOneTree();
+    const copy = new MemoryTreeStore();
+    const meta = restoreSnapshot(copy, [file]);
+    expect(new TreeHarness({}, copy).dump()).toBe(h.dump());
+    expect(meta.digest).toBe(h.tree.meta().digest);
+    expect(meta.digest).toBe(recomputedDigest(copy));
+    expect(meta.digest).not.toBe(1322009395455372216n); // the header's, of version 1
+    expect(recomputedDigest(copy, 1)).toBe(1322009395455372216n);
+    expect(copy.getMeta()?.digest).toBe(meta.digest);
+  });
+
+  it("refuse a changed byte of a node's data", () => {
+    const changed = file.slice();
+    const beta = Buffer.from(changed).indexOf("beta!");
+    expect(beta).toBeGreaterThan(0);
+    changed[beta] = "B".charCodeAt(0);
+    expect(() => restoreSnapshot(new MemoryTreeStore(), [changed])).toThrow(/digest mismatch/);
   });
 });
 

@@ -1,0 +1,21 @@
+// The migration to schema version 7: every stored tree's digest taken again with fingerprint
+// version 2 (src/core/hash/fingerprint.ts). Its running sum cannot be converted, only recomputed,
+// so this reads every node once (a member of a million 100-byte nodes: docs/performance.md).
+
+import { recomputedDigest } from "../src/core/tree/tree-digest.ts";
+import { SqlTreeStore } from "./sql-tree-store.ts";
+
+/** Rewrites the digest in the meta of each tree copy (by table prefix) that has one. */
+export function rebuildStoredDigests(sql: SqlStorage, prefixes: readonly string[]): void {
+  for (const prefix of prefixes) {
+    const metaTable = `${prefix}tree_meta`;
+    const exists = sql
+      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", metaTable)
+      .toArray();
+    if (exists.length === 0) continue;
+    const store = new SqlTreeStore(sql, prefix);
+    const meta = store.getMeta();
+    if (meta === undefined) continue;
+    store.putMeta({ ...meta, digest: recomputedDigest(store) });
+  }
+}
