@@ -26,7 +26,8 @@ export interface CpuReading {
 
 export class CpuMeter {
   readonly #ms = Object.fromEntries(meteredSteps.map((s) => [s, 0])) as Record<MeteredStep, number>;
-  readonly #stack: Array<{ step: MeteredStep; startMs: number; innerMs: number }> = [];
+  /** Time spent so far in steps inside the one running now (saved in a local around each). */
+  #innerMs = 0;
   readonly #now: () => number;
   applied = 0;
   persisted = 0;
@@ -36,18 +37,20 @@ export class CpuMeter {
     this.#now = now;
   }
 
-  /** Runs `body`, charging its time, less that of steps inside it, to `step`. */
+  /**
+   * Runs `body`, charging its time, less that of steps inside it, to `step`. Called per entry
+   * applied: no object or array per call (a frame stack was 1.7 % of the thread under sets).
+   */
   time<T>(step: MeteredStep, body: () => T): T {
-    const frame = { step, startMs: this.#now(), innerMs: 0 };
-    this.#stack.push(frame);
+    const startMs = this.#now();
+    const outerInnerMs = this.#innerMs;
+    this.#innerMs = 0;
     try {
       return body();
     } finally {
-      this.#stack.pop();
-      const elapsed = this.#now() - frame.startMs;
-      this.#ms[step] += elapsed - frame.innerMs;
-      const outer = this.#stack.at(-1);
-      if (outer) outer.innerMs += elapsed;
+      const elapsed = this.#now() - startMs;
+      this.#ms[step] += elapsed - this.#innerMs;
+      this.#innerMs = outerInnerMs + elapsed;
     }
   }
 

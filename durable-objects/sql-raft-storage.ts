@@ -26,6 +26,15 @@ const entriesPerInsert = 24;
 const tailEntriesMax = 1024;
 const tailBytesMax = 8 * 1024 * 1024;
 
+/** The INSERT of `count` entries, made once per count. */
+const insertStatements: string[] = [];
+function insertEntries(count: number): string {
+  insertStatements[count] ??= `INSERT INTO raft_entry (idx, term, kind, data) VALUES ${Array(count)
+    .fill("(?, ?, ?, ?)")
+    .join(", ")}`;
+  return insertStatements[count];
+}
+
 interface EntryRow extends Record<string, SqlStorageValue> {
   idx: number;
   term: number;
@@ -174,24 +183,32 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       this.#sql.exec("DELETE FROM raft_entry WHERE idx >= ?", first.index);
       this.#dropTailFrom(first.index);
     }
+    // Every Ready of every member comes through here: no per-call closures or spread arrays.
     for (let i = 0; i < entries.length; i += entriesPerInsert) {
-      const batch = entries.slice(i, i + entriesPerInsert);
-      const values = batch.map(() => "(?, ?, ?, ?)").join(", ");
-      const params = batch.flatMap((e) => [e.index, e.term, kindCode[e.kind], e.data]);
-      this.#sql.exec(`INSERT INTO raft_entry (idx, term, kind, data) VALUES ${values}`, ...params);
+      const end = Math.min(i + entriesPerInsert, entries.length);
+      const params: unknown[] = [];
+      for (let k = i; k < end; k++) {
+        const e = entries[k] as Entry;
+        params.push(e.index, e.term, kindCode[e.kind], e.data);
+      }
+      this.#sql.exec(insertEntries(end - i), ...params);
     }
     this.#last = entries.at(-1)?.index ?? this.#last;
     for (const e of entries) {
       this.#tail.push(e);
       this.#tailBytes += e.data.length;
     }
-    while (this.#tail.length > tailEntriesMax || this.#tailBytes > tailBytesMax) {
-      const dropped = this.#tail.shift();
-      if (dropped) this.#tailBytes -= dropped.data.length;
-    }
-    this.#runs = this.#runs.filter((r) => r.from < first.index);
+    let drop = 0;
+    while (
+      this.#tail.length - drop > tailEntriesMax ||
+      (this.#tailBytes > tailBytesMax && drop < this.#tail.length)
+    )
+      this.#tailBytes -= (this.#tail[drop++] as Entry).data.length;
+    if (drop > 0) this.#tail.splice(0, drop);
+    const runs = this.#runs;
+    while (runs.length > 0 && (runs.at(-1) as { from: number }).from >= first.index) runs.pop();
     for (const e of entries)
-      if (this.#runs.at(-1)?.term !== e.term) this.#runs.push({ from: e.index, term: e.term });
+      if (runs.at(-1)?.term !== e.term) runs.push({ from: e.index, term: e.term });
   }
 
   installSnapshot(snapshot: Snapshot): void {
