@@ -47,6 +47,12 @@ describe("npm run bench", () => {
       result("zookeeper", "seqlat", 0, 1),
     ]);
     expect(fast).toMatchObject([{ ratio: 2.5, met: true }]);
+    // Judged on the exact ratio, not the rounded one it shows: 4,429 of 7,419 is 0.597.
+    const mixed = (target: string, opsPerSec: number) =>
+      ({ target, workload: "mixed", opsPerSec, p50Ms: 0 }) as unknown as WorkloadResult;
+    expect(ratios([mixed("edgekeeper", 4429), mixed("zookeeper", 7419)])).toMatchObject([
+      { ratio: 0.6, target: "≥ 0.6×", met: false },
+    ]);
   });
 
   it("runs workloads against a local ensemble it starts and reports each as a JSON line", async () => {
