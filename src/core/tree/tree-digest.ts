@@ -10,19 +10,27 @@ import type { MutableTree, TreeStore } from "./tree-store.ts";
 export const digestVersion: FingerprintVersion = 2;
 
 /**
- * Fingerprints already taken, by record (records are never changed in place): a node's is taken
- * when it is counted and again when a write replaces it — hashing its data twice per write.
+ * Fingerprints of records a write replaced a node with (records are never changed in place): the
+ * next write to the node takes the old record's again to subtract it — hashing its data twice.
+ * Kept only where that saves more than keeping costs: not for a created node (most are never
+ * written again) nor for little data (a parent's, changed by every create below it). Under
+ * creates, keeping every one was 4.2 % of the members' thread against 2.3 % keeping none; under
+ * sets of 1 KiB, keeping none was 4.5 % against 3.2 %.
  */
+const keptDataBytesMin = 256;
+
 const takenFingerprints = new WeakMap<
   NodeRecord,
   { readonly path: string; readonly value: bigint }
 >();
 
-export function nodeFingerprint(path: string, node: NodeRecord): bigint {
+/** A node's fingerprint, taken again unless kept (`replacing`: a write put this record). */
+export function nodeFingerprint(path: string, node: NodeRecord, replacing = false): bigint {
   const taken = takenFingerprints.get(node);
   if (taken?.path === path) return taken.value;
   const value = computeNodeFingerprint(path, node);
-  takenFingerprints.set(node, { path, value });
+  if (replacing && node.data.length >= keptDataBytesMin)
+    takenFingerprints.set(node, { path, value });
   return value;
 }
 
@@ -100,18 +108,18 @@ export class TrackedTree implements MutableTree {
   }
 
   createNode(path: string, node: NodeRecord): void {
-    this.#count(path, node);
+    this.#count(path, node, false);
     this.#store.createNode(path, node);
   }
 
   putNode(path: string, node: NodeRecord): void {
     this.#forgetNode(path);
-    this.#count(path, node);
+    this.#count(path, node, true);
     this.#store.putNode(path, node);
   }
 
-  #count(path: string, node: NodeRecord): void {
-    this.totals.digest = add64(this.totals.digest, nodeFingerprint(path, node));
+  #count(path: string, node: NodeRecord, replacing: boolean): void {
+    this.totals.digest = add64(this.totals.digest, nodeFingerprint(path, node, replacing));
     this.totals.nodeCount += 1;
     this.totals.dataBytes += node.data.length;
   }
