@@ -204,7 +204,7 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
       }
     },
   ],
-  // 7: the digests are sums of fingerprint version 2, ≈ 4× cheaper on a node's data.
+  // 7: the digests are sums of fingerprint version 2 (a quarter of the steps on a node's data).
   [6, (sql) => rebuildStoredDigests(sql, ["", snapshotOutPrefix, snapshotInPrefix, restorePrefix])],
 ]);
 

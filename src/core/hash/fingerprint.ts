@@ -3,8 +3,8 @@
 
 /**
  * How bytes and text become words. 1 mixed a word per byte or code unit; 2 (the current) packs
- * four bytes or two code units into each word, ≈ 4× less work for a node's data. A stored digest
- * and a snapshot say which they were taken with; version 1 stays to check old backups.
+ * four bytes or two code units into each word: a quarter of the steps for a node's data. A
+ * stored digest and a snapshot say which they were taken with; version 1 checks old backups.
  */
 export type FingerprintVersion = 1 | 2;
 
