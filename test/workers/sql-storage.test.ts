@@ -270,18 +270,9 @@ describe("the migration to version 7", () => {
   it("takes each stored tree's digest again with fingerprint version 2", async () => {
     await inFreshMember((sql) => {
       const node = (data: string, owner = 0n) => ({
-        data: new TextEncoder().encode(data),
+        ...nodeRecord(new TextEncoder().encode(data), 3),
         acl: [{ perms: 31, scheme: "world", id: "anyone" }],
-        czxid: 5,
-        mzxid: 6,
-        pzxid: 7,
-        ctime: 1,
-        mtime: 2,
-        version: 3,
-        cversion: 4,
-        aversion: 0,
         ephemeralOwner: owner,
-        numChildren: 0,
       });
       // Version 6 kept running sums of version-1 fingerprints, in the live tree and its copies.
       const stores = ["", "snap_out_"].map((prefix) => new SqlTreeStore(sql, prefix));
