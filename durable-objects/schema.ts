@@ -205,7 +205,16 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
     },
   ],
   // 7: the digests are sums of fingerprint version 2 (a quarter of the steps on a node's data).
-  [6, (sql) => rebuildStoredDigests(sql, ["", snapshotOutPrefix, snapshotInPrefix, restorePrefix])],
+  [
+    6,
+    (sql) =>
+      rebuildStoredDigests(
+        sql,
+        ["", snapshotOutPrefix, snapshotInPrefix, restorePrefix].filter((p) =>
+          hasTable(sql, `${p}tree_meta`),
+        ),
+      ),
+  ],
 ]);
 
 /**

@@ -5,17 +5,11 @@
 import { recomputedDigest } from "../src/core/tree/tree-digest.ts";
 import { SqlTreeStore } from "./sql-tree-store.ts";
 
-/** Rewrites the digest in the meta of each tree copy (by table prefix) that has one. */
+/** Rewrites the digest in the meta of each tree copy (by table prefix; its tables exist). */
 export function rebuildStoredDigests(sql: SqlStorage, prefixes: readonly string[]): void {
   for (const prefix of prefixes) {
-    const metaTable = `${prefix}tree_meta`;
-    const exists = sql
-      .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", metaTable)
-      .toArray();
-    if (exists.length === 0) continue;
     const store = new SqlTreeStore(sql, prefix);
     const meta = store.getMeta();
-    if (meta === undefined) continue;
-    store.putMeta({ ...meta, digest: recomputedDigest(store) });
+    if (meta !== undefined) store.putMeta({ ...meta, digest: recomputedDigest(store) });
   }
 }
