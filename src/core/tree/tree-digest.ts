@@ -7,7 +7,7 @@ import type { NodeRecord } from "./node-record.ts";
 import type { MutableTree, TreeStore } from "./tree-store.ts";
 
 /** The fingerprint every digest this build keeps is a sum of (snapshots say which they hold). */
-export const digestVersion: FingerprintVersion = 2;
+const digestVersion: FingerprintVersion = 2;
 
 /**
  * Fingerprints of records a write replaced a node with (records are never changed in place): the
