@@ -516,7 +516,7 @@ export class Replica {
       hard: this.#raftStorage,
       transact: (body) => {
         this.meter.time("persist", () =>
-          this.#inTransaction(() => {
+          this.#inEventTransaction(() => {
             body();
             this.#options.costs.persist(this.#options.now());
           }),
@@ -592,6 +592,28 @@ export class Replica {
           leader: this.#node.softState().leader,
           message: `the change proposed at ${i} was ${lost}; read the membership`,
         });
+    }
+  }
+
+  /**
+   * A Ready's writes, in the transaction the runtime opens at an event's first write and commits
+   * (the output gate holding every message and reply meanwhile) once the event's synchronous work
+   * is done: the Readies of one event share one commit, and no savepoint copies each page they
+   * touch aside first — past 64 KiB into a temp file, as a flush or a compaction did. Atomic all
+   * the same: a throw part-way aborts the object, which discards what the event wrote, so memory
+   * and storage start again together from the last commit, as after a crash.
+   */
+  #inEventTransaction(body: () => void): void {
+    this.#transacting++;
+    try {
+      body();
+      this.#flushIfDue();
+    } catch (error) {
+      this.#ctx.abort(`a Ready failed part-way and its writes are discarded: ${String(error)}`);
+      throw error;
+    } finally {
+      this.#transacting--;
+      this.#flushNow = false;
     }
   }
 

@@ -24,6 +24,9 @@ const expected: ReadonlyArray<{ readonly name: string; readonly pattern: RegExp 
   // A member removed from its ensemble ends its object once its storage is gone (Member.retire),
   // and refuses every call after (membership.test.ts checks that it does).
   { name: "removed member ended", pattern: /Error: member removed from its ensemble/ },
+  // event-transaction.test.ts aborts an object part-way through an event, as a member does when
+  // a Ready throws, to show that the event's writes are discarded.
+  { name: "test's aborted event", pattern: /a Ready failed part-way \(test\)/ },
 ];
 
 const [command, ...args] = process.argv.slice(2);

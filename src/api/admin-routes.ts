@@ -201,7 +201,7 @@ adminRoutes.get("/metrics", async (c) => {
   );
   gauge(
     "edgekeeper_sqlite_transactions_total",
-    "SQLite transactions since start",
+    "Readies written since start (those of one event share its SQLite transaction)",
     of((s) => s.counters.sqlTransactions),
   );
   gauge(

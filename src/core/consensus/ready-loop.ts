@@ -13,8 +13,9 @@ export interface ReadyHost<A> {
   readonly log: LogStorage;
   readonly hard: HardStateStorage;
   /**
-   * Runs `body` atomically and durably (one SQLite transaction in a member). Messages are sent
-   * only after it returns, so nothing leaves before the state it reports is on disk.
+   * Runs `body` atomically and durably (in a member, within the event's SQLite transaction; a
+   * throw part-way ends the object with nothing of it stored). Messages are sent only after it
+   * returns, so nothing leaves before the state it reports is on disk.
    */
   transact(body: () => void): void;
   /** Replaces the state machine with the snapshot's state (inside the transaction). */
