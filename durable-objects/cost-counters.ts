@@ -56,15 +56,15 @@ export class CostCounters {
       // Reads add cursors too: sum now and then so the list stays short.
       if (this.#cursors.length >= 256) this.settle();
     };
+    // Made once: a wrapper made per property read was one more closure per statement.
+    const exec = (query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = sql.exec(query, ...bindings);
+      track(cursor);
+      return cursor;
+    };
     return new Proxy(sql, {
       get(target, key) {
-        if (key === "exec") {
-          return (query: string, ...bindings: SqlStorageValue[]) => {
-            const cursor = target.exec(query, ...bindings);
-            track(cursor);
-            return cursor;
-          };
-        }
+        if (key === "exec") return exec;
         const value = Reflect.get(target, key, target);
         return typeof value === "function" ? value.bind(target) : value;
       },
