@@ -726,6 +726,7 @@ export class Replica {
     if (leading && !this.#leading) this.#lead(true);
     if (!leading && this.#leading) {
       this.#pipeline.reset();
+      this.#treeStore.followChildren(false);
       this.#expiry.deposed();
       this.#reaper.stopped();
     }
@@ -740,6 +741,8 @@ export class Replica {
   #lead(elected: boolean): void {
     this.#leading = true;
     this.#pipeline.reset();
+    // Prepare looks up every path a create names: known children answer most without a query.
+    this.#treeStore.followChildren(true);
     const from = this.tree.lastZxid + 1;
     const to = this.#raftStorage.lastIndex();
     if (from <= to) {

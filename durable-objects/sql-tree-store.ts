@@ -15,6 +15,7 @@ import { nameOf, parentOf } from "../src/core/tree/path.ts";
 import type { TreeEvent } from "../src/core/tree/tree-event.ts";
 import type { TreeMeta, TreeStore } from "../src/core/tree/tree-store.ts";
 import { insertChanges } from "./change-rows.ts";
+import { KnownChildren } from "./known-children.ts";
 
 const nodeTypeCode = { persistent: 0, ephemeral: 1, container: 2, ttl: 3 } as const;
 const nodeColumns =
@@ -80,6 +81,8 @@ export class SqlTreeStore implements TreeStore {
    * (a delete and a set) was 4–5 % of a create's CPU, spent on the hottest few nodes.
    */
   #nodes = new Map<string, CachedNode>();
+  /** Complete child lists of the nodes created through this store: misses without a query. */
+  readonly #children = new KnownChildren();
   #nodeBytes = 0;
   /** Counts insertions and moves; a node's `stamp` is the count when it last went to the back. */
   #nodeStamp = 0;
@@ -144,6 +147,7 @@ export class SqlTreeStore implements TreeStore {
    */
   dropCache(): void {
     this.#nodes = new Map();
+    this.#children.clear();
     this.#nodeBytes = 0;
     this.#sessions = new Map();
     this.#meta = null;
@@ -155,6 +159,11 @@ export class SqlTreeStore implements TreeStore {
     this.#dropChangesThrough = -1;
     this.#pendingBytes = 0;
     this.#version++;
+  }
+
+  /** Whether to follow the children of nodes created from now on (known-children.ts). */
+  followChildren(on: boolean): void {
+    this.#children.follow(on);
   }
 
   /** Buffered rows waiting for flush(): nodes, sessions and change-log entries. */
@@ -270,6 +279,7 @@ export class SqlTreeStore implements TreeStore {
       }
       return cached.node ?? undefined;
     }
+    if (this.#children.absent(path)) return undefined;
     const row = this.#query<NodeRow>(
       `SELECT ${nodeColumns} FROM ${this.#znode} WHERE path = ?`,
       path,
@@ -280,6 +290,7 @@ export class SqlTreeStore implements TreeStore {
   }
 
   putNode(path: string, node: NodeRecord): void {
+    this.#children.written(path);
     if (this.#buffered) {
       this.#stageNode(path, node);
       return;
@@ -292,6 +303,7 @@ export class SqlTreeStore implements TreeStore {
     const dirty = this.#dirtyNodes.get(path);
     const known = dirty === undefined ? this.#nodes.get(path)?.node : dirty.node;
     if (known) throw new Error(`create of existing ${path}`);
+    this.#children.created(path);
     if (!this.#buffered) {
       this.#cacheNode(path, node);
       this.#insertNode(path, node, "INSERT");
@@ -368,12 +380,13 @@ export class SqlTreeStore implements TreeStore {
   }
 
   deleteNode(path: string): void {
-    if (this.#buffered) {
-      this.#stageNode(path, null);
-      return;
+    if (this.#buffered) this.#stageNode(path, null);
+    else {
+      this.#cacheNode(path, null);
+      this.#deleteNodeRow(path);
     }
-    this.#cacheNode(path, null);
-    this.#deleteNodeRow(path);
+    // After staging, which looks the row up: it must still be found.
+    this.#children.deleted(path);
   }
 
   #deleteNodeRow(path: string): void {

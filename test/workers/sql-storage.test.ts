@@ -3,6 +3,7 @@
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { KnownChildren, knownChildrenMax } from "../../durable-objects/known-children.ts";
 import type { Member } from "../../durable-objects/member.ts";
 import { createSchema, hasTable, schemaVersion } from "../../durable-objects/schema.ts";
 import { SqlRaftStorage } from "../../durable-objects/sql-raft-storage.ts";
@@ -560,5 +561,109 @@ describe("SqlTreeStore cache", () => {
       expect(store.getNode("/rolled")).toBeUndefined();
       expect(new SqlTreeStore(sql).getNode("/rolled")).toBeUndefined();
     });
+  });
+});
+
+describe("SqlTreeStore known children", () => {
+  /** The SELECTs on the znode table that `body` makes through `sql`. */
+  function znodeSelects(sql: SqlStorage, body: (counted: SqlStorage) => void): number {
+    let n = 0;
+    const counted = new Proxy(sql, {
+      get(target, key) {
+        if (key === "exec")
+          return (query: string, ...bindings: SqlStorageValue[]) => {
+            if (/^SELECT .* FROM znode /s.test(query)) n++;
+            return target.exec(query, ...bindings);
+          };
+        const value = Reflect.get(target, key, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    body(counted);
+    return n;
+  }
+
+  it("answers a miss below a node it created without a query, and finds what was written there", async () => {
+    await inFreshMember((sql) => {
+      let store = new SqlTreeStore(sql, "", { buffered: true });
+      const selects = znodeSelects(sql, (counted) => {
+        store = new SqlTreeStore(counted, "", { buffered: true });
+        store.followChildren(true);
+        store.createNode("/p", nodeRecord(new Uint8Array([1])));
+        store.createNode("/p/a", nodeRecord(new Uint8Array([2])));
+        store.flush();
+        for (let i = 0; i < 50; i++) expect(store.getNode(`/p/new-${i}`)).toBeUndefined();
+        expect(store.getNode("/p/a/below")).toBeUndefined();
+      });
+      expect(selects).toBe(0);
+      // A write through putNode below it (a create the store is not told about) is found.
+      store.putNode("/p/b", nodeRecord(new Uint8Array([3])));
+      store.flush();
+      store.dropCache(); // forgets the known children too: what follows asks SQLite
+      expect(new SqlTreeStore(sql).getNode("/p/b")?.data).toEqual(new Uint8Array([3]));
+      // Below a node it did not create (read back from SQLite), a miss still asks; and a store
+      // that does not follow children (a follower's) always asks.
+      const follows = (counted: SqlStorage) => {
+        const s = new SqlTreeStore(counted);
+        s.followChildren(true);
+        return s;
+      };
+      expect(znodeSelects(sql, (counted) => follows(counted).getNode("/p/zz"))).toBe(1);
+      expect(
+        znodeSelects(sql, (counted) => {
+          const s = new SqlTreeStore(counted);
+          s.createNode("/r", nodeRecord(new Uint8Array([1])));
+          expect(s.getNode("/r/new")).toBeUndefined();
+        }),
+      ).toBe(1);
+    });
+  });
+
+  it("deletes a row below a node it created, and forgets a deleted node's children", async () => {
+    await inFreshMember((sql) => {
+      const store = new SqlTreeStore(sql, "", { buffered: true });
+      store.followChildren(true);
+      store.createNode("/q", nodeRecord(new Uint8Array([1])));
+      store.createNode("/q/a", nodeRecord(new Uint8Array([2])));
+      store.createNode("/q/a/x", nodeRecord(new Uint8Array([3])));
+      store.flush();
+      // Out of the cache, so that the delete looks its row up.
+      for (let i = 0; i < 9000; i++) store.putNode(`/fill${i}`, nodeRecord(new Uint8Array(1)));
+      store.flush();
+      store.deleteNode("/q/a/x");
+      store.deleteNode("/q/a");
+      store.flush();
+      const reader = new SqlTreeStore(sql);
+      expect(reader.getNode("/q/a")).toBeUndefined();
+      expect(reader.getNode("/q/a/x")).toBeUndefined();
+      expect(reader.getNode("/q")?.data).toEqual(new Uint8Array([1]));
+      // Made again, the node starts with no children known, and its new child is found.
+      store.createNode("/q/a", nodeRecord(new Uint8Array([4])));
+      store.putNode("/q/a/y", nodeRecord(new Uint8Array([5])));
+      expect(store.getNode("/q/a/x")).toBeUndefined();
+      expect(store.getNode("/q/a/y")?.data).toEqual(new Uint8Array([5]));
+    });
+  });
+});
+
+describe("KnownChildren", () => {
+  it("tells a certain absence only below nodes it saw created, and starts over past its bound", () => {
+    const known = new KnownChildren();
+    known.created("/x");
+    expect(known.absent("/x/a")).toBe(false); // not following yet
+    known.follow(true);
+    expect(known.absent("/x")).toBe(false); // "/" was never created here
+    known.created("/x");
+    expect(known.absent("/x/a")).toBe(true);
+    known.created("/x/a");
+    expect(known.absent("/x/a")).toBe(false);
+    known.deleted("/x/a");
+    expect(known.absent("/x/a")).toBe(true);
+    for (let i = 0; i < knownChildrenMax; i++) known.written(`/x/n${i}`);
+    // Full: the next name forgets everything rather than claim an absence it cannot vouch for.
+    known.written("/x/over");
+    expect(known.absent("/x/over")).toBe(false);
+    expect(known.absent("/x/n0")).toBe(false);
+    expect(known.absent("/x/never")).toBe(false);
   });
 });
