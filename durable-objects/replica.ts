@@ -604,16 +604,11 @@ export class Replica {
    * and storage start again together from the last commit, as after a crash.
    */
   #inEventTransaction(body: () => void): void {
-    this.#transacting++;
     try {
-      body();
-      this.#flushIfDue();
+      this.#writing(body);
     } catch (error) {
       this.#ctx.abort(`a Ready failed part-way and its writes are discarded: ${String(error)}`);
       throw error;
-    } finally {
-      this.#transacting--;
-      this.#flushNow = false;
     }
   }
 
@@ -626,22 +621,25 @@ export class Replica {
     const store = this.#treeStore;
     const before = store.version;
     try {
-      return this.#ctx.storage.transactionSync(() => {
-        this.#transacting++;
-        try {
-          const result = body();
-          this.#flushIfDue();
-          return result;
-        } finally {
-          this.#transacting--;
-          this.#flushNow = false;
-        }
-      });
+      return this.#ctx.storage.transactionSync(() => this.#writing(body));
     } catch (error) {
       if (store.version !== before) {
         this.#ctx.abort(`a transaction that changed the tree rolled back: ${String(error)}`);
       }
       throw error;
+    }
+  }
+
+  /** Runs `body` as a transaction's writes, then writes the tree store's buffer if that is due. */
+  #writing<T>(body: () => T): T {
+    this.#transacting++;
+    try {
+      const result = body();
+      this.#flushIfDue();
+      return result;
+    } finally {
+      this.#transacting--;
+      this.#flushNow = false;
     }
   }
 
