@@ -1,7 +1,8 @@
 // Records a CPU profile of the local Worker (all members share its isolate) through the inspector
 // workerd itself opens (not wrangler's proxy, which relays to several clients at once), and prints
 // where the time went: self time by function and by source file. The port is workerd's
-// `--inspector-addr`: `ss -ltnp | grep workerd`, the one whose /json lists `core:user:edgekeeper`.
+// `--inspector-addr`: `ss -ltnp | grep workerd`, the one whose /json lists `core:user:edgekeeper`
+// (`--target core:user:edgekeeper-minimal` profiles the minimal shapes' Worker instead).
 // Usage: node scripts/cpu-profile.ts --port P --seconds 10 [--out f.cpuprofile] [--top 40]
 // or, to read a saved profile again: node scripts/cpu-profile.ts --in f.cpuprofile
 
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     top: { type: "string", default: "40" },
     in: { type: "string" },
+    target: { type: "string", default: "core:user:edgekeeper" },
   },
 });
 
@@ -95,9 +97,8 @@ async function record(port: number, seconds: number): Promise<Profile> {
     id: string;
     webSocketDebuggerUrl: string;
   }>;
-  const target = targets.find((t) => t.id === "core:user:edgekeeper");
-  if (!target)
-    throw new Error(`no core:user:edgekeeper among ${targets.map((t) => t.id).join(", ")}`);
+  const target = targets.find((t) => t.id === values.target);
+  if (!target) throw new Error(`no ${values.target} among ${targets.map((t) => t.id).join(", ")}`);
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   let nextId = 1;
   const pending = new Map<number, (result: unknown) => void>();
