@@ -527,7 +527,7 @@ export class Replica {
         this.snapshots.install(snapshot.meta);
         this.#pipeline.reset();
       },
-      apply: (entry) => this.meter.time("apply", () => this.#apply(entry)),
+      apply: (entries) => this.meter.time("apply", () => entries.map((e) => this.#apply(e))),
       // The SQLite tree is the snapshot: compaction only drops entries (no copy, no bytes), and
       // the tree must be on disk through them before they go.
       snapshotData: () => {

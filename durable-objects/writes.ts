@@ -19,6 +19,9 @@ import type { CpuMeter } from "./cpu-meter.ts";
 import type { ReadBarriers } from "./read-barriers.ts";
 import type { Parked } from "./wait-list.ts";
 
+/** What `command` holds until prepare succeeds (never proposed). */
+const noCommand: Uint8Array = new Uint8Array();
+
 export type WriteAnswer =
   | { readonly ok: true; readonly zxid: number; readonly result: TxnResult }
   | {
@@ -205,9 +208,13 @@ export class Writes {
         return this.#answerRetry(origin.seq, seen.lastSeq, seen.lastZxid, origin.sessionId);
     }
     const nowMs = this.#host.now();
-    const prepared = this.#host.meter.time("prepare", () =>
-      prepare(request, pipeline, { ...context, nowMs }, tree.config),
-    );
+    // Prepared and encoded in one metered step: the clock is read twice per step.
+    let command = noCommand;
+    const prepared = this.#host.meter.time("prepare", () => {
+      const p = prepare(request, pipeline, { ...context, nowMs }, tree.config);
+      if (p.ok) command = encodeCommand({ txn: p.txn, origin });
+      return p;
+    });
     if (!prepared.ok) {
       return Promise.resolve(
         prepared.opErrors
@@ -215,9 +222,6 @@ export class Writes {
           : prepared,
       );
     }
-    const command = this.#host.meter.time("prepare", () =>
-      encodeCommand({ txn: prepared.txn, origin }),
-    );
     if (command.length > this.#host.maxEntryBytes) {
       return Promise.resolve({
         ok: false,

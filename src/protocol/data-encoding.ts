@@ -11,6 +11,8 @@ export interface EncodedData {
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** One encoder for every request: making one per write showed in the members' profile. */
+const utf8 = new TextEncoder();
 
 export function encodeData(bytes: Uint8Array): EncodedData {
   try {
@@ -26,7 +28,7 @@ export function decodeData(
   encoding: DataEncoding = "utf8",
 ): Uint8Array | ZkFailure {
   if (data === undefined) return new Uint8Array();
-  if (encoding === "utf8") return new TextEncoder().encode(data);
+  if (encoding === "utf8") return utf8.encode(data);
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
     return failure("BADARGUMENTS", "data is not valid base64 (standard alphabet, padded)");
   }

@@ -115,12 +115,15 @@ export class SimNode {
         this.machine = DigestMachine.fromSnapshot(snapshot);
         checker.onSnapshotApplied(this.id, index, term, this.machine.digest);
       },
-      apply: (e) => {
-        if (e.index !== this.machine.index + 1) {
-          checker.fail(`member ${this.id} applied ${e.index} after ${this.machine.index}`);
+      apply: (entries) => {
+        for (const e of entries) {
+          if (e.index !== this.machine.index + 1) {
+            checker.fail(`member ${this.id} applied ${e.index} after ${this.machine.index}`);
+          }
+          this.machine.apply(e);
+          checker.onApply(this.id, e, this.machine.digest);
         }
-        this.machine.apply(e);
-        checker.onApply(this.id, e, this.machine.digest);
+        return entries.map(() => undefined);
       },
       snapshotData: (meta) => {
         if (meta.index !== this.machine.index) {

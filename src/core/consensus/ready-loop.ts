@@ -20,8 +20,11 @@ export interface ReadyHost<A> {
   transact(body: () => void): void;
   /** Replaces the state machine with the snapshot's state (inside the transaction). */
   restore(snapshot: Snapshot): void;
-  /** Applies one committed entry (inside the transaction, in log order). */
-  apply(entry: Entry): A;
+  /**
+   * Applies the Ready's committed entries (inside the transaction, in log order), one result per
+   * entry: all at once, so a host that meters its steps reads the clock once per Ready.
+   */
+  apply(entries: readonly Entry[]): A[];
   /** The state machine's bytes at `meta.index`, kept with the compacted log. */
   snapshotData(meta: SnapshotMeta): Uint8Array;
   /** Fire and forget: delivery may fail, the host never waits for it. */
@@ -45,7 +48,12 @@ export function handleReady<A>(node: RawNode, host: ReadyHost<A>): boolean {
     host.log.append(rd.entries);
     if (rd.hardState) host.hard.save(rd.hardState);
     if (rd.snapshot) host.restore(rd.snapshot);
-    for (const entry of rd.committed) applied.push({ entry, result: host.apply(entry) });
+    if (rd.committed.length > 0) {
+      const results = host.apply(rd.committed);
+      rd.committed.forEach((entry, i) => {
+        applied.push({ entry, result: results[i] as A });
+      });
+    }
     if (rd.compactTo) {
       host.log.compact({ meta: rd.compactTo, data: host.snapshotData(rd.compactTo) });
     }

@@ -40,6 +40,8 @@ export function decodeCommand(bytes: Uint8Array): Command {
   return origin ? { txn, origin } : { txn };
 }
 
+const noResult = new Uint8Array();
+
 export type CommandOutcome =
   | (Applied & { readonly duplicate: false })
   /** Already applied under this sequence number: nothing changed; the first result when known. */
@@ -50,8 +52,17 @@ export type CommandOutcome =
       readonly events: readonly [];
     };
 
-/** Applies a command unless its session already applied that sequence number. */
-export function applyCommand(tree: MutableTree, command: Command, zxid: number): CommandOutcome {
+/**
+ * Applies a command unless its session already applied that sequence number. `keepResult` false
+ * leaves the session's last result empty ("gone"): the leader's pipeline never answers a retry
+ * from it (the applied tree does), and encoding each result there again cost a buffer per write.
+ */
+export function applyCommand(
+  tree: MutableTree,
+  command: Command,
+  zxid: number,
+  keepResult = true,
+): CommandOutcome {
   const origin = command.origin;
   const session = origin ? tree.getSession(origin.sessionId) : undefined;
   if (origin && session && origin.seq <= session.lastSeq) {
@@ -70,7 +81,7 @@ export function applyCommand(tree: MutableTree, command: Command, zxid: number):
       ...after,
       lastSeq: origin.seq,
       lastZxid: zxid,
-      lastResult: encodeResult(applied.result),
+      lastResult: keepResult ? encodeResult(applied.result) : noResult,
     });
   }
   return { ...applied, duplicate: false };

@@ -37,7 +37,7 @@ export class Pipeline implements TreeReader {
       throw new Error(`pipeline: zxid ${zxid} pushed after ${last.zxid}`);
     }
     const layer = new Overlay(this);
-    applyCommand(layer, { txn, origin }, zxid);
+    applyCommand(layer, { txn, origin }, zxid, false);
     for (const [path, value] of layer.nodes) this.#nodes.set(path, { value, zxid });
     for (const [id, value] of layer.sessions) this.#sessions.set(id, { value, zxid });
     this.#pending.push({
