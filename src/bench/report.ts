@@ -19,6 +19,9 @@ export function table(results: readonly WorkloadResult[]): string {
     "errors",
     "server MiB",
     "client MiB",
+    "cores",
+    "busiest",
+    "CPU µs/op",
   ];
   const rows = results.map((r) => [
     r.target,
@@ -31,6 +34,9 @@ export function table(results: readonly WorkloadResult[]): string {
     String(r.errors),
     r.serverPeakRssMiB.toFixed(0),
     r.clientPeakRssMiB.toFixed(0),
+    r.cpu?.serverCores.toFixed(2) ?? "-",
+    r.cpu?.serverBusiestCores.toFixed(2) ?? "-",
+    r.cpu === undefined ? "-" : String(r.cpu.serverCpuUsPerOp),
   ]);
   return align([header, ...rows]);
 }

@@ -4,6 +4,7 @@
 
 import type { BenchSession, BenchTarget } from "./bench-target.ts";
 import { LatencySamples, type LatencySummary } from "./latency.ts";
+import { type CpuUse, cpuTicks, cpuUse } from "./process-cpu.ts";
 import { peakRssMiB, resetPeaks } from "./process-memory.ts";
 
 export const workloadNames = ["create", "set", "get", "mixed", "seqlat", "watch", "multi"] as const;
@@ -34,6 +35,8 @@ export interface WorkloadResult extends LatencySummary {
   readonly lastWatcher?: LatencySummary;
   readonly serverPeakRssMiB: number;
   readonly clientPeakRssMiB: number;
+  /** The server processes' CPU over the measured window (absent when their pids are unknown). */
+  readonly cpu?: CpuUse;
 }
 
 /** A small seeded generator (mulberry32) so a run's mix can be replayed with its seed. */
@@ -74,7 +77,7 @@ export async function runWorkload(
     case "multi": {
       await Promise.all(sessions.map((s, i) => s.create(`${base}/s${i}`, "")));
       const counters = sessions.map(() => 0);
-      outcome = await closedLoop(sessions, options, (s, i) => {
+      outcome = await closedLoop(sessions, options, servers, (s, i) => {
         const n = counters[i] ?? 0;
         counters[i] = n + 1;
         if (name !== "multi") return s.create(`${base}/s${i}/n${n}`, value);
@@ -85,7 +88,9 @@ export async function runWorkload(
     }
     case "set": {
       await Promise.all(sessions.map((s, i) => s.create(`${base}/s${i}`, value)));
-      outcome = await closedLoop(sessions, options, (s, i) => s.setData(`${base}/s${i}`, value));
+      outcome = await closedLoop(sessions, options, servers, (s, i) =>
+        s.setData(`${base}/s${i}`, value),
+      );
       break;
     }
     case "get":
@@ -95,14 +100,14 @@ export async function runWorkload(
           Array.from({ length: 10 }, (_, j) => `${base}/n${k + j}`),
           value,
         );
-      outcome = await closedLoop(sessions, options, (s) => {
+      outcome = await closedLoop(sessions, options, servers, (s) => {
         const path = `${base}/n${Math.floor(random() * sharedNodes)}`;
         return name === "mixed" && random() < 0.1 ? s.setData(path, value) : s.getData(path);
       });
       break;
     }
     case "watch": {
-      const watched = await watchFanOut(target, first, `${base}/node`, value, options);
+      const watched = await watchFanOut(target, first, `${base}/node`, value, options, servers);
       outcome = watched.loop;
       lastWatcher = watched.last;
       break;
@@ -123,6 +128,7 @@ export async function runWorkload(
     ...(lastWatcher === undefined ? {} : { lastWatcher }),
     serverPeakRssMiB: peakRssMiB(servers),
     clientPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
+    ...(outcome.cpu === undefined ? {} : { cpu: outcome.cpu }),
   };
 }
 
@@ -132,12 +138,36 @@ interface Loop {
   readonly errors: number;
   readonly firstError?: string;
   readonly seconds: number;
+  readonly cpu?: CpuUse;
+}
+
+/** Reads the servers' CPU at the start of a window and turns the end's reading into its use. */
+function cpuWindow(servers: readonly number[]): {
+  start(): void;
+  end(): void;
+  use(ops: number): CpuUse | undefined;
+} {
+  let first: { ticks: Map<number, number>; at: number } | undefined;
+  let last: { ticks: Map<number, number>; at: number } | undefined;
+  return {
+    start: () => {
+      first = { ticks: cpuTicks(servers), at: performance.now() };
+    },
+    end: () => {
+      last ??= { ticks: cpuTicks(servers), at: performance.now() };
+    },
+    use: (ops) =>
+      servers.length === 0 || first === undefined || last === undefined
+        ? undefined
+        : cpuUse(first.ticks, last.ticks, (last.at - first.at) / 1000, ops),
+  };
 }
 
 /** Each session runs `op` back to back; a warm-up first, then the measured duration. */
 async function closedLoop(
   sessions: readonly BenchSession[],
   options: BenchOptions,
+  servers: readonly number[],
   op: (session: BenchSession, index: number) => Promise<void>,
 ): Promise<Loop> {
   const latency = new LatencySamples();
@@ -146,6 +176,12 @@ async function closedLoop(
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
   const end = measureFrom + options.durationMs;
+  // The CPU window is the counted one: ops are counted by when they start, inside it.
+  const cpu = cpuWindow(servers);
+  const timers = [
+    setTimeout(() => cpu.start(), options.warmupMs),
+    setTimeout(() => cpu.end(), options.warmupMs + options.durationMs),
+  ];
   await Promise.all(
     sessions.map(async (session, i) => {
       for (;;) {
@@ -162,14 +198,18 @@ async function closedLoop(
       }
     }),
   );
+  for (const timer of timers) clearTimeout(timer);
+  cpu.end();
   // Ops that started inside the window and ended after it count: the window is their span.
   const seconds = (Math.max(performance.now(), end) - measureFrom) / 1000;
+  const used = cpu.use(latency.count);
   return {
     latency,
     ops: latency.count,
     errors,
     ...(firstError === undefined ? {} : { firstError }),
     seconds,
+    ...(used === undefined ? {} : { cpu: used }),
   };
 }
 
@@ -183,6 +223,7 @@ async function watchFanOut(
   path: string,
   value: string,
   options: BenchOptions,
+  servers: readonly number[],
 ): Promise<{ loop: Loop; last: LatencySummary }> {
   await writer.create(path, value);
   const watchers: BenchSession[] = [];
@@ -192,6 +233,8 @@ async function watchFanOut(
   let errors = 0;
   let firstError: string | undefined;
   const start = performance.now();
+  const cpu = cpuWindow(servers);
+  cpu.start();
   try {
     for (let round = 0; round < options.rounds; round++) {
       const armed = await Promise.all(watchers.map((w) => w.watchData(path)));
@@ -215,7 +258,9 @@ async function watchFanOut(
   } finally {
     await Promise.all(watchers.map((w) => w.close().catch(() => {})));
   }
+  cpu.end();
   const seconds = (performance.now() - start) / 1000;
+  const used = cpu.use(each.count);
   return {
     loop: {
       latency: each,
@@ -223,6 +268,7 @@ async function watchFanOut(
       errors,
       ...(firstError === undefined ? {} : { firstError }),
       seconds,
+      ...(used === undefined ? {} : { cpu: used }),
     },
     last: last.summary(),
   };

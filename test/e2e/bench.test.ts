@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatencySamples } from "../../src/bench/latency.ts";
 import { minimalShapes, type ShapeResult } from "../../src/bench/minimal.ts";
+import { cpuTicks, cpuUse } from "../../src/bench/process-cpu.ts";
 import { ratios } from "../../src/bench/report.ts";
 import type { WorkloadResult } from "../../src/bench/workloads.ts";
 
@@ -22,6 +23,30 @@ describe("npm run bench", () => {
       p999Ms: 999,
       maxMs: 1000,
     });
+  });
+
+  it("turns CPU readings into cores, the busiest process's cores and CPU per op", () => {
+    const before = new Map([
+      [10, 1_000],
+      [11, 500],
+      [12, 7],
+    ]);
+    // Over 2 s: pid 10 used 1.5 s, pid 11 0.5 s; pid 12 is gone, pid 13 started in between.
+    const after = new Map([
+      [10, 1_150],
+      [11, 550],
+      [13, 40],
+    ]);
+    expect(cpuUse(before, after, 2, 4_000)).toEqual({
+      serverCores: 1,
+      serverBusiestCores: 0.75,
+      serverCpuUsPerOp: 500,
+    });
+    expect(cpuUse(before, after, 2, 0).serverCpuUsPerOp).toBe(0);
+    // This process's own reading is there and moves only forward.
+    const mine = cpuTicks([process.pid]).get(process.pid) ?? -1;
+    expect(mine).toBeGreaterThanOrEqual(0);
+    expect(cpuTicks([process.pid, 0x7fffffff]).size).toBe(1);
   });
 
   it("judges each workload on its own measure and direction", () => {
@@ -89,6 +114,10 @@ describe("npm run bench", () => {
       expect(line.ops).toBeGreaterThan(0);
       expect(line.p99Ms).toBeGreaterThanOrEqual(line.p50Ms);
       expect(line.serverPeakRssMiB).toBeGreaterThan(0);
+      expect(line.cpu?.serverBusiestCores).toBeLessThanOrEqual(line.cpu?.serverCores ?? -1);
+      // A closed loop keeps the servers busy for its whole second; three watch rounds may not
+      // last one 10 ms tick.
+      if (line.workload !== "watch") expect(line.cpu?.serverCpuUsPerOp).toBeGreaterThan(0);
     }
     // 4 watchers × 3 rounds, every event heard.
     expect(lines[2]?.ops).toBe(12);
