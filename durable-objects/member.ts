@@ -27,6 +27,7 @@ import { type EnsembleConfig, ensembleConfig, memberIndex } from "./ensemble-con
 import { ensembleDeleted, noEnsemble, storedRecord, storeRecord } from "./ensemble-record-store.ts";
 import { FaultSwitch, type LinkFaults } from "./fault-switch.ts";
 import { ForwardBatches, type ForwardedWrite, lostAnswer } from "./forward-batches.ts";
+import { hasLogEntries } from "./log-segments.ts";
 import { LongPolls } from "./long-polls.ts";
 import { type MemberStatus, statusOf } from "./member-status.ts";
 import { PeerReplies } from "./peer-replies.ts";
@@ -759,8 +760,7 @@ export class Member extends DurableObject<Env> {
       sql
         .exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE name = 'test_wiped'")
         .one().n > 0;
-    const empty =
-      sql.exec<{ n: number }>("SELECT EXISTS (SELECT 1 FROM raft_entry) AS n").one().n === 0;
+    const empty = !hasLogEntries(sql);
     const fresh =
       sql.exec<{ n: number }>("SELECT count(*) AS n FROM raft_state WHERE term > 0").one().n === 0;
     return marked && empty && fresh;

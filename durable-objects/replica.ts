@@ -30,6 +30,7 @@ import { ZnodeTree } from "../src/core/tree/znode-tree.ts";
 import type { CostCounters } from "./cost-counters.ts";
 import { CpuMeter } from "./cpu-meter.ts";
 import type { EnsembleConfig } from "./ensemble-config.ts";
+import { defaultSegmentLimits } from "./log-segments.ts";
 import { ReadBarriers } from "./read-barriers.ts";
 import { Reaper } from "./reaper.ts";
 import { SessionExpiry, type SessionReport } from "./session-expiry.ts";
@@ -188,7 +189,14 @@ export class Replica {
     this.#options = options;
     this.traffic = new TrafficMeter(options.now);
     this.#treeFlushMs = config.treeFlushMs;
-    this.#raftStorage = new SqlRaftStorage(sql);
+    // Segments a quarter of the compaction distance: a compaction then drops most of the log.
+    this.#raftStorage = new SqlRaftStorage(sql, {
+      ...defaultSegmentLimits,
+      maxEntries: Math.min(
+        defaultSegmentLimits.maxEntries,
+        Math.max(16, Math.ceil(config.compactionEntries / 4)),
+      ),
+    });
     this.#treeStore = new SqlTreeStore(sql, "", {
       buffered: true,
       readTransaction: (body) => this.#readTransaction(body),

@@ -4,10 +4,11 @@
 import type { Acl } from "../src/core/tree/acl.ts";
 import type { EventType, TreeEvent } from "../src/core/tree/tree-event.ts";
 import { insertChanges } from "./change-rows.ts";
+import { segmentStatements, segmentTable } from "./log-segments.ts";
 import { rebuildStoredDigests } from "./stored-digests.ts";
 
 /** Bump whenever a statement below changes the layout of existing tables. */
-export const schemaVersion = 7;
+export const schemaVersion = 8;
 
 const znodeColumns = `
        id INTEGER PRIMARY KEY,
@@ -99,12 +100,7 @@ export const restorePrefix = "restore_";
 
 /** Run in order on every start; each statement is idempotent. */
 export const schemaStatements: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS raft_entry (
-     idx INTEGER PRIMARY KEY,
-     term INTEGER NOT NULL,
-     kind INTEGER NOT NULL,
-     data BLOB NOT NULL
-   )`,
+  // The log's entries live in segment tables made as it grows (log-segments.ts).
   `CREATE TABLE IF NOT EXISTS raft_state (
      id INTEGER PRIMARY KEY CHECK (id = 1),
      term INTEGER NOT NULL,
@@ -117,8 +113,6 @@ export const schemaStatements: readonly string[] = [
      snap_term INTEGER NOT NULL,
      snap_voters TEXT NOT NULL
    )`,
-  // Configuration entries, read when a member starts; there are few, so the index is tiny.
-  `CREATE INDEX IF NOT EXISTS raft_entry_config ON raft_entry (idx) WHERE kind = 2`,
   // The leader's session-expiry schedule (local to the member, not replicated).
   `CREATE TABLE IF NOT EXISTS session_deadline (
      session_id TEXT PRIMARY KEY,
@@ -214,6 +208,25 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
           hasTable(sql, `${p}tree_meta`),
         ),
       ),
+  ],
+  // 8: the log's one table becomes its first segment (renamed, not copied), so compaction can
+  // drop whole segments instead of deleting rows.
+  [
+    7,
+    (sql) => {
+      if (!hasTable(sql, "raft_entry")) return;
+      const first = sql.exec<{ m: number | null }>("SELECT min(idx) AS m FROM raft_entry").one().m;
+      sql.exec("DROP INDEX IF EXISTS raft_entry_config");
+      if (first === null) {
+        sql.exec("DROP TABLE raft_entry");
+        return;
+      }
+      const table = segmentTable(first);
+      sql.exec(`ALTER TABLE raft_entry RENAME TO ${table}`);
+      // The segment's own index, as a new segment gets it.
+      const index = segmentStatements(table)[1];
+      if (index) sql.exec(index);
+    },
   ],
 ]);
 

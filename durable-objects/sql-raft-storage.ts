@@ -14,33 +14,16 @@ import {
   type LogStorage,
   StorageContractError,
 } from "../src/core/consensus/storage.ts";
+import { defaultSegmentLimits, LogSegments, type SegmentLimits } from "./log-segments.ts";
 
 /** SQLite's row limit is 2 MB; snapshot bytes are stored in pieces well under it. */
 const snapshotChunkBytes = 1024 * 1024;
-/** SQLite allows 100 bound parameters; four per entry. */
-const entriesPerInsert = 24;
 /**
  * The newest entries are kept in memory as well: they are read back to be sent to followers and
  * applied right after they are appended, and a query for them costs more than the copy.
  */
 const tailEntriesMax = 1024;
 const tailBytesMax = 8 * 1024 * 1024;
-
-/** The INSERT of `count` entries, made once per count. */
-const insertStatements: string[] = [];
-function insertEntries(count: number): string {
-  insertStatements[count] ??= `INSERT INTO raft_entry (idx, term, kind, data) VALUES ${Array(count)
-    .fill("(?, ?, ?, ?)")
-    .join(", ")}`;
-  return insertStatements[count];
-}
-
-interface EntryRow extends Record<string, SqlStorageValue> {
-  idx: number;
-  term: number;
-  kind: number;
-  data: ArrayBuffer;
-}
 
 interface StateRow extends Record<string, SqlStorageValue> {
   term: number;
@@ -56,6 +39,7 @@ interface StateRow extends Record<string, SqlStorageValue> {
 
 export class SqlRaftStorage implements LogStorage, HardStateStorage {
   readonly #sql: SqlStorage;
+  readonly #segments: LogSegments;
   #hard: HardState = emptyHardState;
   #snap: SnapshotMeta = { index: 0, term: 0, voters: [] };
   #last = 0;
@@ -69,8 +53,9 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
   #tail: Entry[] = [];
   #tailBytes = 0;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, segmentLimits: SegmentLimits = defaultSegmentLimits) {
     this.#sql = sql;
+    this.#segments = new LogSegments(sql, segmentLimits);
     const row = sql.exec<StateRow>("SELECT * FROM raft_state WHERE id = 1").toArray()[0];
     if (row) {
       this.#hard = {
@@ -85,14 +70,14 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     } else {
       this.#writeState();
     }
-    const last = sql.exec<{ m: number | null }>("SELECT max(idx) AS m FROM raft_entry").one().m;
-    this.#last = last ?? this.#snap.index;
-    this.#runs = sql
-      .exec<{ term: number; from_idx: number }>(
-        "SELECT term, min(idx) AS from_idx FROM raft_entry GROUP BY term ORDER BY from_idx",
-      )
-      .toArray()
-      .map((r) => ({ from: r.from_idx, term: r.term }));
+    // Rows at or below the snapshot may have outlived compaction (log-segments.ts).
+    this.#last = Math.max(this.#segments.lastIndex() ?? 0, this.#snap.index);
+    this.#runs = this.#segments.termRuns(this.#snap.index);
+  }
+
+  /** How many segment tables hold the log (log-segments.ts). */
+  get segmentCount(): number {
+    return this.#segments.count;
   }
 
   load(): HardState {
@@ -135,24 +120,12 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     const tailFrom = this.#tail[0]?.index;
     if (tailFrom !== undefined && lo >= tailFrom)
       return this.#tail.slice(lo - tailFrom, hi - tailFrom);
-    return this.#sql
-      .exec<EntryRow>(
-        "SELECT idx, term, kind, data FROM raft_entry WHERE idx >= ? AND idx < ? ORDER BY idx",
-        lo,
-        hi,
-      )
-      .toArray()
-      .map(toEntry);
+    return this.#segments.read(lo, hi);
   }
 
   configEntries(): Entry[] {
-    // A partial index (schema.ts) holds only these rows: no scan of the log.
-    return this.#sql
-      .exec<EntryRow>(
-        `SELECT idx, term, kind, data FROM raft_entry WHERE kind = ${kindCode.config} ORDER BY idx`,
-      )
-      .toArray()
-      .map(toEntry);
+    // A partial index on each segment holds only these rows: no scan of the log.
+    return this.#segments.configEntries(this.#snap.index);
   }
 
   snapshot(): Snapshot {
@@ -180,19 +153,10 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     }
     // Entries past the end replace nothing: only a conflicting suffix needs deleting.
     if (first.index <= this.#last) {
-      this.#sql.exec("DELETE FROM raft_entry WHERE idx >= ?", first.index);
+      this.#segments.truncateFrom(first.index);
       this.#dropTailFrom(first.index);
     }
-    // Every Ready of every member comes through here: no per-call closures or spread arrays.
-    for (let i = 0; i < entries.length; i += entriesPerInsert) {
-      const end = Math.min(i + entriesPerInsert, entries.length);
-      const params: unknown[] = [];
-      for (let k = i; k < end; k++) {
-        const e = entries[k] as Entry;
-        params.push(e.index, e.term, kindCode[e.kind], e.data);
-      }
-      this.#sql.exec(insertEntries(end - i), ...params);
-    }
+    this.#segments.append(entries);
     this.#last = entries.at(-1)?.index ?? this.#last;
     for (const e of entries) {
       this.#tail.push(e);
@@ -212,7 +176,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
   }
 
   installSnapshot(snapshot: Snapshot): void {
-    this.#sql.exec("DELETE FROM raft_entry");
+    this.#segments.dropAll();
     this.#tail = [];
     this.#tailBytes = 0;
     this.#writeSnapshot(snapshot);
@@ -241,7 +205,7 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
         `compact to ${index}: snapshot term ${term} is not the entry's ${this.term(index)}`,
       );
     }
-    this.#sql.exec("DELETE FROM raft_entry WHERE idx <= ?", index);
+    this.#segments.dropThrough(index, this.#last);
     while ((this.#tail[0]?.index ?? Infinity) <= index) {
       const dropped = this.#tail.shift();
       if (dropped) this.#tailBytes -= dropped.data.length;
@@ -299,18 +263,6 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
       JSON.stringify(s.learners?.length ? { voters: s.voters, learners: s.learners } : s.voters),
     );
   }
-}
-
-const kindCode = { normal: 0, noop: 1, config: 2 } as const satisfies Record<Entry["kind"], number>;
-const kindOfCode: ReadonlyArray<Entry["kind"]> = ["normal", "noop", "config"];
-
-function toEntry(r: EntryRow): Entry {
-  return {
-    index: r.idx,
-    term: r.term,
-    kind: kindOfCode[r.kind] ?? "normal",
-    data: new Uint8Array(r.data),
-  };
 }
 
 /** `snap_voters`: the voters as an array, or `{ voters, learners }` once there are learners. */

@@ -267,6 +267,63 @@ describe("schema version", () => {
   });
 });
 
+describe("the migration to version 8", () => {
+  const v7Log = (sql: SqlStorage) => {
+    sql.exec(
+      "CREATE TABLE raft_entry (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, kind INTEGER NOT NULL, data BLOB NOT NULL)",
+    );
+    sql.exec("CREATE INDEX raft_entry_config ON raft_entry (idx) WHERE kind = 2");
+  };
+
+  it("renames the log's table to its first segment, with the segment's index", async () => {
+    await inFreshMember((sql) => {
+      v7Log(sql);
+      sql.exec(
+        "INSERT INTO raft_entry (idx, term, kind, data) VALUES (41, 3, 0, x'01'), (42, 3, 2, x'000100020000'), (43, 4, 1, x'')",
+      );
+      sql.exec("UPDATE schema_info SET version = 7");
+      createSchema(sql);
+      expect(sql.exec("SELECT version FROM schema_info").one()).toEqual({ version: 8 });
+      expect(hasTable(sql, "raft_entry")).toBe(false);
+      expect(hasTable(sql, "raft_log_41")).toBe(true);
+      const names = sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'raft_log_41'",
+        )
+        .toArray()
+        .map((r) => r.name);
+      expect(names).toEqual(["raft_log_41_config"]);
+      const log = new SqlRaftStorage(sql);
+      expect(log.lastIndex()).toBe(43);
+      expect(log.entries(41, 44).map((e) => [e.index, e.term, e.kind])).toEqual([
+        [41, 3, "normal"],
+        [42, 3, "config"],
+        [43, 4, "noop"],
+      ]);
+      expect(log.configEntries().map((e) => e.index)).toEqual([42]);
+      log.append([{ index: 44, term: 4, kind: "normal", data: new Uint8Array([9]) }]);
+      expect(new SqlRaftStorage(sql).entries(43, 45).map((e) => e.index)).toEqual([43, 44]);
+    });
+  });
+
+  it("drops an empty log table", async () => {
+    await inFreshMember((sql) => {
+      v7Log(sql);
+      sql.exec("UPDATE schema_info SET version = 7");
+      createSchema(sql);
+      expect(hasTable(sql, "raft_entry")).toBe(false);
+      expect(
+        sql
+          .exec(
+            "SELECT count(*) AS n FROM sqlite_master WHERE name GLOB 'raft_*' AND name != 'raft_state' AND name != 'raft_snapshot_chunk'",
+          )
+          .one(),
+      ).toEqual({ n: 0 });
+      expect(new SqlRaftStorage(sql).lastIndex()).toBe(0);
+    });
+  });
+});
+
 describe("the migration to version 7", () => {
   it("takes each stored tree's digest again with fingerprint version 2", async () => {
     await inFreshMember((sql) => {
@@ -354,15 +411,107 @@ describe("SqlRaftStorage terms", () => {
       expect(again.configEntries().map((e) => [e.index, e.kind, [...e.data]])).toEqual([
         [10, "config", [0, 1, 0, 3, 0, 0]],
       ]);
-      // The partial index serves the lookup: no scan of the log.
+      // The segment's partial index serves the lookup: no scan of the log.
       const plan = sql
         .exec<{ detail: string }>(
-          "EXPLAIN QUERY PLAN SELECT idx FROM raft_entry WHERE kind = 2 ORDER BY idx",
+          "EXPLAIN QUERY PLAN SELECT idx FROM raft_log_10 WHERE kind = 2 AND idx > 9 ORDER BY idx",
         )
         .toArray()
         .map((r) => r.detail)
         .join("; ");
-      expect(plan).toContain("raft_entry_config");
+      expect(plan).toContain("raft_log_10_config");
+    });
+  });
+});
+
+describe("SqlRaftStorage segments", () => {
+  const entry = (index: number, term: number, bytes = 2) => ({
+    index,
+    term,
+    kind: "normal" as const,
+    data: new Uint8Array(bytes).fill(index & 0xff),
+  });
+  const config = (index: number, term: number) => ({
+    index,
+    term,
+    kind: "config" as const,
+    data: new Uint8Array([0, 1, 0, 2, 0, 0]),
+  });
+  const segments = (sql: SqlStorage) =>
+    sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'raft_log_*' ORDER BY rowid",
+      )
+      .toArray()
+      .map((r) => r.name);
+
+  it("compacts by dropping whole segments, and reads the same after a restart as before", async () => {
+    await inFreshMember((sql) => {
+      const limits = { maxEntries: 100, maxBytes: 1 << 30 };
+      const log = new SqlRaftStorage(sql, limits);
+      const all = Array.from({ length: 1000 }, (_, i) =>
+        i + 1 === 520 || i + 1 === 700
+          ? config(i + 1, 1 + Math.floor(i / 300))
+          : entry(i + 1, 1 + Math.floor(i / 300)),
+      );
+      for (let i = 0; i < all.length; i += 50) log.append(all.slice(i, i + 50));
+      expect(log.segmentCount).toBe(10);
+      expect(segments(sql)).toEqual(
+        Array.from({ length: 10 }, (_, k) => `raft_log_${k * 100 + 1}`),
+      );
+      log.compact({ meta: { index: 550, term: 2, voters: [0, 1, 2] }, data: new Uint8Array() });
+      // Segments ending at 100, …, 500 are gone; the one holding 501–600 straddles the snapshot.
+      expect(segments(sql)[0]).toBe("raft_log_501");
+      expect(log.segmentCount).toBe(5);
+      expect(log.firstIndex()).toBe(551);
+      expect(log.term(550)).toBe(2);
+      expect(log.term(549)).toBeUndefined();
+      expect(log.entries(551, 1001)).toEqual(all.slice(550));
+      for (const reopened of [log, new SqlRaftStorage(sql, limits)]) {
+        expect(reopened.firstIndex()).toBe(551);
+        expect(reopened.lastIndex()).toBe(1000);
+        expect(reopened.entries(551, 1001)).toEqual(all.slice(550));
+        expect([551, 600, 601, 900, 901, 1000].map((i) => reopened.term(i))).toEqual([
+          2, 2, 3, 3, 4, 4,
+        ]);
+        // The configuration entry at 520 outlived compaction as a row, not as an entry.
+        expect(reopened.configEntries().map((e) => e.index)).toEqual([700]);
+      }
+      // A new leader's entries from 750 drop the later segments and cut the one holding 750.
+      log.append([entry(750, 5), entry(751, 5)]);
+      expect(segments(sql)).toEqual(["raft_log_501", "raft_log_601", "raft_log_701"]);
+      const after = new SqlRaftStorage(sql, limits);
+      for (const l of [log, after]) {
+        expect(l.lastIndex()).toBe(751);
+        expect(l.entries(748, 752).map((e) => e.term)).toEqual([3, 3, 5, 5]);
+      }
+      // Compacting through the last index leaves no segment; the next append starts one.
+      after.compact({ meta: { index: 751, term: 5, voters: [0, 1, 2] }, data: new Uint8Array() });
+      expect(segments(sql)).toEqual([]);
+      after.append([entry(752, 5)]);
+      expect(segments(sql)).toEqual(["raft_log_752"]);
+      expect(new SqlRaftStorage(sql, limits).entries(752, 753)).toEqual([entry(752, 5)]);
+      after.installSnapshot({ meta: { index: 900, term: 6, voters: [0] }, data: new Uint8Array() });
+      expect(segments(sql)).toEqual([]);
+      expect(new SqlRaftStorage(sql, limits).lastIndex()).toBe(900);
+    });
+  });
+
+  it("starts a new segment once one holds its bytes, counting what it held before a restart", async () => {
+    await inFreshMember((sql) => {
+      const limits = { maxEntries: 1000, maxBytes: 1000 };
+      const log = new SqlRaftStorage(sql, limits);
+      log.append([entry(1, 1, 600)]);
+      const reopened = new SqlRaftStorage(sql, limits);
+      reopened.append([entry(2, 1, 600)]);
+      reopened.append([entry(3, 1, 600)]);
+      reopened.append([entry(4, 1, 600), entry(5, 1, 600)]);
+      expect(segments(sql)).toEqual(["raft_log_1", "raft_log_3"]);
+      reopened.append([entry(6, 1, 10)]);
+      expect(segments(sql)).toEqual(["raft_log_1", "raft_log_3", "raft_log_6"]);
+      expect(new SqlRaftStorage(sql, limits).entries(1, 7).map((e) => e.data.length)).toEqual([
+        600, 600, 600, 600, 600, 10,
+      ]);
     });
   });
 });
