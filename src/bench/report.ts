@@ -22,6 +22,7 @@ export function table(results: readonly WorkloadResult[]): string {
     "cores",
     "busiest",
     "CPU µs/op",
+    "disk B/op",
   ];
   const rows = results.map((r) => [
     r.target,
@@ -34,9 +35,12 @@ export function table(results: readonly WorkloadResult[]): string {
     String(r.errors),
     r.serverPeakRssMiB.toFixed(0),
     r.clientPeakRssMiB.toFixed(0),
-    r.cpu?.serverCores.toFixed(2) ?? "-",
-    r.cpu?.serverBusiestCores.toFixed(2) ?? "-",
-    r.cpu === undefined ? "-" : String(r.cpu.serverCpuUsPerOp),
+    r.serverUse?.serverCores.toFixed(2) ?? "-",
+    r.serverUse?.serverBusiestCores.toFixed(2) ?? "-",
+    r.serverUse === undefined ? "-" : String(r.serverUse.serverCpuUsPerOp),
+    r.serverUse?.serverDiskBytesPerOp === undefined
+      ? "-"
+      : String(r.serverUse.serverDiskBytesPerOp),
   ]);
   return align([header, ...rows]);
 }

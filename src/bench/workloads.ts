@@ -4,8 +4,8 @@
 
 import type { BenchSession, BenchTarget } from "./bench-target.ts";
 import { LatencySamples, type LatencySummary } from "./latency.ts";
-import { type CpuUse, cpuTicks, cpuUse } from "./process-cpu.ts";
 import { peakRssMiB, resetPeaks } from "./process-memory.ts";
+import { type ProcessReading, readProcesses, type ServerUse, serverUse } from "./process-usage.ts";
 
 export const workloadNames = ["create", "set", "get", "mixed", "seqlat", "watch", "multi"] as const;
 export type WorkloadName = (typeof workloadNames)[number];
@@ -35,8 +35,8 @@ export interface WorkloadResult extends LatencySummary {
   readonly lastWatcher?: LatencySummary;
   readonly serverPeakRssMiB: number;
   readonly clientPeakRssMiB: number;
-  /** The server processes' CPU over the measured window (absent when their pids are unknown). */
-  readonly cpu?: CpuUse;
+  /** The server processes' CPU and disk writes over the measured window (absent without pids). */
+  readonly serverUse?: ServerUse;
 }
 
 /** A small seeded generator (mulberry32) so a run's mix can be replayed with its seed. */
@@ -128,7 +128,7 @@ export async function runWorkload(
     ...(lastWatcher === undefined ? {} : { lastWatcher }),
     serverPeakRssMiB: peakRssMiB(servers),
     clientPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
-    ...(outcome.cpu === undefined ? {} : { cpu: outcome.cpu }),
+    ...(outcome.serverUse === undefined ? {} : { serverUse: outcome.serverUse }),
   };
 }
 
@@ -138,28 +138,28 @@ interface Loop {
   readonly errors: number;
   readonly firstError?: string;
   readonly seconds: number;
-  readonly cpu?: CpuUse;
+  readonly serverUse?: ServerUse;
 }
 
-/** Reads the servers' CPU at the start of a window and turns the end's reading into its use. */
-function cpuWindow(servers: readonly number[]): {
+/** Reads the servers' CPU and disk writes at a window's start and end, and what they used. */
+function useWindow(servers: readonly number[]): {
   start(): void;
   end(): void;
-  use(ops: number): CpuUse | undefined;
+  use(ops: number): ServerUse | undefined;
 } {
-  let first: { ticks: Map<number, number>; at: number } | undefined;
-  let last: { ticks: Map<number, number>; at: number } | undefined;
+  let first: { readings: Map<number, ProcessReading>; at: number } | undefined;
+  let last: { readings: Map<number, ProcessReading>; at: number } | undefined;
   return {
     start: () => {
-      first = { ticks: cpuTicks(servers), at: performance.now() };
+      first = { readings: readProcesses(servers), at: performance.now() };
     },
     end: () => {
-      last ??= { ticks: cpuTicks(servers), at: performance.now() };
+      last ??= { readings: readProcesses(servers), at: performance.now() };
     },
     use: (ops) =>
       servers.length === 0 || first === undefined || last === undefined
         ? undefined
-        : cpuUse(first.ticks, last.ticks, (last.at - first.at) / 1000, ops),
+        : serverUse(first.readings, last.readings, (last.at - first.at) / 1000, ops),
   };
 }
 
@@ -176,11 +176,11 @@ async function closedLoop(
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
   const end = measureFrom + options.durationMs;
-  // The CPU window is the counted one: ops are counted by when they start, inside it.
-  const cpu = cpuWindow(servers);
+  // The usage window is the counted one: ops are counted by when they start, inside it.
+  const usage = useWindow(servers);
   const timers = [
-    setTimeout(() => cpu.start(), options.warmupMs),
-    setTimeout(() => cpu.end(), options.warmupMs + options.durationMs),
+    setTimeout(() => usage.start(), options.warmupMs),
+    setTimeout(() => usage.end(), options.warmupMs + options.durationMs),
   ];
   await Promise.all(
     sessions.map(async (session, i) => {
@@ -199,17 +199,17 @@ async function closedLoop(
     }),
   );
   for (const timer of timers) clearTimeout(timer);
-  cpu.end();
+  usage.end();
   // Ops that started inside the window and ended after it count: the window is their span.
   const seconds = (Math.max(performance.now(), end) - measureFrom) / 1000;
-  const used = cpu.use(latency.count);
+  const used = usage.use(latency.count);
   return {
     latency,
     ops: latency.count,
     errors,
     ...(firstError === undefined ? {} : { firstError }),
     seconds,
-    ...(used === undefined ? {} : { cpu: used }),
+    ...(used === undefined ? {} : { serverUse: used }),
   };
 }
 
@@ -233,8 +233,8 @@ async function watchFanOut(
   let errors = 0;
   let firstError: string | undefined;
   const start = performance.now();
-  const cpu = cpuWindow(servers);
-  cpu.start();
+  const usage = useWindow(servers);
+  usage.start();
   try {
     for (let round = 0; round < options.rounds; round++) {
       const armed = await Promise.all(watchers.map((w) => w.watchData(path)));
@@ -258,9 +258,9 @@ async function watchFanOut(
   } finally {
     await Promise.all(watchers.map((w) => w.close().catch(() => {})));
   }
-  cpu.end();
+  usage.end();
   const seconds = (performance.now() - start) / 1000;
-  const used = cpu.use(each.count);
+  const used = usage.use(each.count);
   return {
     loop: {
       latency: each,
@@ -268,7 +268,7 @@ async function watchFanOut(
       errors,
       ...(firstError === undefined ? {} : { firstError }),
       seconds,
-      ...(used === undefined ? {} : { cpu: used }),
+      ...(used === undefined ? {} : { serverUse: used }),
     },
     last: last.summary(),
   };

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LatencySamples } from "../../src/bench/latency.ts";
 import { minimalShapes, type ShapeResult } from "../../src/bench/minimal.ts";
-import { cpuTicks, cpuUse } from "../../src/bench/process-cpu.ts";
+import { readProcesses, serverUse } from "../../src/bench/process-usage.ts";
 import { ratios } from "../../src/bench/report.ts";
 import type { WorkloadResult } from "../../src/bench/workloads.ts";
 
@@ -25,28 +25,34 @@ describe("npm run bench", () => {
     });
   });
 
-  it("turns CPU readings into cores, the busiest process's cores and CPU per op", () => {
+  it("turns process readings into cores, the busiest process's cores, CPU and disk bytes per op", () => {
+    const at = (ticks: number, diskBytes: number | null) => ({ ticks, diskBytes });
     const before = new Map([
-      [10, 1_000],
-      [11, 500],
-      [12, 7],
+      [10, at(1_000, 4_096)],
+      [11, at(500, 0)],
+      [12, at(7, 0)],
     ]);
     // Over 2 s: pid 10 used 1.5 s, pid 11 0.5 s; pid 12 is gone, pid 13 started in between.
     const after = new Map([
-      [10, 1_150],
-      [11, 550],
-      [13, 40],
+      [10, at(1_150, 4_096 + 8_192_000)],
+      [11, at(550, 4_000_000)],
+      [13, at(40, 1)],
     ]);
-    expect(cpuUse(before, after, 2, 4_000)).toEqual({
+    expect(serverUse(before, after, 2, 4_000)).toEqual({
       serverCores: 1,
       serverBusiestCores: 0.75,
       serverCpuUsPerOp: 500,
+      serverDiskBytesPerOp: 3_048,
     });
-    expect(cpuUse(before, after, 2, 0).serverCpuUsPerOp).toBe(0);
-    // This process's own reading is there and moves only forward.
-    const mine = cpuTicks([process.pid]).get(process.pid) ?? -1;
-    expect(mine).toBeGreaterThanOrEqual(0);
-    expect(cpuTicks([process.pid, 0x7fffffff]).size).toBe(1);
+    expect(serverUse(before, after, 2, 0).serverCpuUsPerOp).toBe(0);
+    // A process whose writes cannot be read leaves the disk figure out rather than short.
+    const unreadable = new Map([...after, [11, at(550, null)]]);
+    expect(serverUse(before, unreadable, 2, 4_000)).not.toHaveProperty("serverDiskBytesPerOp");
+    // This process's own reading is there; a pid that does not exist is left out.
+    const mine = readProcesses([process.pid, 0x7fffffff]);
+    expect([...mine.keys()]).toEqual([process.pid]);
+    expect(mine.get(process.pid)?.ticks).toBeGreaterThanOrEqual(0);
+    expect(mine.get(process.pid)?.diskBytes).toBeGreaterThanOrEqual(0);
   });
 
   it("judges each workload on its own measure and direction", () => {
@@ -114,10 +120,13 @@ describe("npm run bench", () => {
       expect(line.ops).toBeGreaterThan(0);
       expect(line.p99Ms).toBeGreaterThanOrEqual(line.p50Ms);
       expect(line.serverPeakRssMiB).toBeGreaterThan(0);
-      expect(line.cpu?.serverBusiestCores).toBeLessThanOrEqual(line.cpu?.serverCores ?? -1);
+      const use = line.serverUse;
+      expect(use?.serverBusiestCores).toBeLessThanOrEqual(use?.serverCores ?? -1);
       // A closed loop keeps the servers busy for its whole second; three watch rounds may not
       // last one 10 ms tick.
-      if (line.workload !== "watch") expect(line.cpu?.serverCpuUsPerOp).toBeGreaterThan(0);
+      if (line.workload !== "watch") expect(use?.serverCpuUsPerOp).toBeGreaterThan(0);
+      // Creates are logged on three members.
+      if (line.workload === "create") expect(use?.serverDiskBytesPerOp).toBeGreaterThan(3 * 1024);
     }
     // 4 watchers × 3 rounds, every event heard.
     expect(lines[2]?.ops).toBe(12);
