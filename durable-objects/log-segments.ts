@@ -27,7 +27,7 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 interface Segment {
   readonly table: string;
   readonly first: number;
-  /** The bytes of entry data it holds: a new segment starts past the bound. */
+  /** The bytes of entry data it holds (kept for the newest only: only it takes appends). */
   bytes: number;
   /** Its INSERT statements by entry count, made once per count. */
   readonly inserts: string[];
@@ -40,18 +40,20 @@ export interface SegmentLimits {
 
 export const defaultSegmentLimits: SegmentLimits = { maxEntries: 2048, maxBytes: 8 * 1024 * 1024 };
 
-/** The statements that make segment `table`: the table and its index of configuration entries. */
-export function segmentStatements(table: string): string[] {
-  return [
-    `CREATE TABLE ${table} (
-       idx INTEGER PRIMARY KEY,
-       term INTEGER NOT NULL,
-       kind INTEGER NOT NULL,
-       data BLOB NOT NULL
-     )`,
-    // Configuration entries, read when a member starts; there are few, so the index is tiny.
-    `CREATE INDEX ${table}_config ON ${table} (idx) WHERE kind = ${kindCode.config}`,
-  ];
+/** Makes segment `table` with its index. */
+function createSegment(sql: SqlStorage, table: string): void {
+  sql.exec(`CREATE TABLE ${table} (
+     idx INTEGER PRIMARY KEY,
+     term INTEGER NOT NULL,
+     kind INTEGER NOT NULL,
+     data BLOB NOT NULL
+   )`);
+  indexConfigEntries(sql, table);
+}
+
+/** Configuration entries, read when a member starts; there are few, so the index is tiny. */
+export function indexConfigEntries(sql: SqlStorage, table: string): void {
+  sql.exec(`CREATE INDEX ${table}_config ON ${table} (idx) WHERE kind = ${kindCode.config}`);
 }
 
 export function segmentTable(first: number): string {
@@ -85,12 +87,14 @@ export class LogSegments {
     this.#segments = segmentTables(sql).map(({ table, first }) => ({
       table,
       first,
-      bytes: this.#dataBytes(table),
+      bytes: 0,
       inserts: [],
     }));
+    const newest = this.#segments.at(-1);
+    if (newest) newest.bytes = this.#dataBytes(newest.table);
   }
 
-  /** How many segment tables there are (for tests and status). */
+  /** How many segment tables there are. */
   get count(): number {
     return this.#segments.length;
   }
@@ -208,7 +212,7 @@ export class LogSegments {
 
   #create(first: number): Segment {
     const table = segmentTable(first);
-    for (const statement of segmentStatements(table)) this.#sql.exec(statement);
+    createSegment(this.#sql, table);
     const segment: Segment = { table, first, bytes: 0, inserts: [] };
     this.#segments.push(segment);
     return segment;

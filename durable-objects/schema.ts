@@ -4,7 +4,7 @@
 import type { Acl } from "../src/core/tree/acl.ts";
 import type { EventType, TreeEvent } from "../src/core/tree/tree-event.ts";
 import { insertChanges } from "./change-rows.ts";
-import { segmentStatements, segmentTable } from "./log-segments.ts";
+import { indexConfigEntries, segmentTable } from "./log-segments.ts";
 import { rebuildStoredDigests } from "./stored-digests.ts";
 
 /** Bump whenever a statement below changes the layout of existing tables. */
@@ -224,8 +224,7 @@ const migrations = new Map<number, (sql: SqlStorage) => void>([
       const table = segmentTable(first);
       sql.exec(`ALTER TABLE raft_entry RENAME TO ${table}`);
       // The segment's own index, as a new segment gets it.
-      const index = segmentStatements(table)[1];
-      if (index) sql.exec(index);
+      indexConfigEntries(sql, table);
     },
   ],
 ]);
