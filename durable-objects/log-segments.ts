@@ -94,11 +94,6 @@ export class LogSegments {
     if (newest) newest.bytes = this.#dataBytes(newest.table);
   }
 
-  /** How many segment tables there are. */
-  get count(): number {
-    return this.#segments.length;
-  }
-
   /** The highest index stored, or null when there is none. */
   lastIndex(): number | null {
     const newest = this.#segments.at(-1);

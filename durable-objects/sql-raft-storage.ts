@@ -75,11 +75,6 @@ export class SqlRaftStorage implements LogStorage, HardStateStorage {
     this.#runs = this.#segments.termRuns(this.#snap.index);
   }
 
-  /** How many segment tables hold the log (log-segments.ts). */
-  get segmentCount(): number {
-    return this.#segments.count;
-  }
-
   load(): HardState {
     return this.#hard;
   }
